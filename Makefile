@@ -1,0 +1,56 @@
+# Roundtable: `make run` sets up and serves the app; `make test` sets up and runs every test.
+# Every target does its own set-up, so both work on a fresh machine.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+PORT ?= 5000
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+export FLASK_APP := wsgi.py
+
+.PHONY: run test test-sqlite test-postgres setup setup-test system-deps assets translations db clean
+
+run: setup db
+	@$(FLASK) seed-demo --if-empty
+	@$(FLASK) demo-logins
+	$(PY) wsgi.py --port $(PORT)
+
+test: setup-test
+	$(PY) -m pytest -q
+	$(PY) -m pytest -q -m "not browser" --db postgresql --pg-url "$(PG_TEST_URL)"
+
+setup: $(VENV)/.installed assets translations system-deps
+
+setup-test: setup $(VENV)/.installed-test
+	@scripts/ensure_system_packages.sh --browser
+
+system-deps:
+	@scripts/ensure_system_packages.sh
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+	$(PY) -m pip install -q -r requirements-test.txt
+	@touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+assets: node_modules/.package-lock.json
+	@scripts/build_assets.sh
+
+translations: $(VENV)/.installed
+	@$(VENV)/bin/pybabel compile --statistics -d translations -f 2>&1 | grep -v "^compiling" || true
+
+db: setup
+	@$(FLASK) db upgrade
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

@@ -1,0 +1,112 @@
+"""Roundtable: community deliberation meetings for 接诉即办 cases.
+
+``create_app`` assembles the application from small ``register_*`` steps.
+"""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from roundtable.config import INSTANCE_DIR, PROJECT_ROOT, Config, ProductionConfig
+
+
+def create_app(config: type | None = None, **overrides) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    if config is None:
+        config = ProductionConfig if os.environ.get("ROUNDTABLE_ENV") == "production" else Config
+    app.config.from_object(config)
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        from roundtable.config import _secret_key
+
+        app.config["SECRET_KEY"] = _secret_key()
+
+    register_extensions(app)
+    register_database_tuning(app)
+    register_blueprints(app)
+    register_templates(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from roundtable import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
+    from roundtable.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+    from roundtable.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    socketio.init_app(
+        app,
+        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
+        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
+    )
+
+    from roundtable.auth.session import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def register_database_tuning(app: Flask) -> None:
+    """SQLite: WAL so readers never wait for the writer, foreign keys on, and a busy timeout."""
+    from sqlalchemy import event
+
+    from roundtable.extensions import db
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        if ":memory:" not in app.config["SQLALCHEMY_DATABASE_URI"] and app.config[
+            "SQLALCHEMY_DATABASE_URI"
+        ] != "sqlite://":
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from roundtable.admin.routes import bp as admin_bp
+    from roundtable.auth.routes import bp as auth_bp
+    from roundtable.cases.routes import bp as cases_bp
+    from roundtable.open311.routes import bp as open311_bp
+
+    for blueprint in (auth_bp, admin_bp, cases_bp, open311_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_templates(app: Flask) -> None:
+    from roundtable.templating import install_template_helpers
+
+    install_template_helpers(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from roundtable.core.http import install_error_handlers
+
+    install_error_handlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from roundtable.cli import install_commands
+
+    install_commands(app)

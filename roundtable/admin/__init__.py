@@ -1,0 +1,1 @@
+"""Platform administration: people, memberships, departments."""

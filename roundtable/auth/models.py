@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from roundtable.core.time import utcnow
+from roundtable.core.types import UTCDateTime
+from roundtable.extensions import db
+
+
+class User(UserMixin, db.Model):
+    """Someone who logs in: staff, residents with an account, department staff, auditors.
+
+    ``session_version`` is part of the login cookie; bumping it logs the person
+    out everywhere (removal from a community, password change).
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    memberships = relationship("Membership", back_populates="user", cascade="all, delete-orphan")
+    department_links = relationship(
+        "DepartmentMember", back_populates="user", cascade="all, delete-orphan"
+    )
+    organization_links = relationship(
+        "OrganizationMember", back_populates="user", cascade="all, delete-orphan"
+    )
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+        self.session_version = (self.session_version or 0) + 1
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login asks this
+        return self.active
+
+    def get_id(self) -> str:
+        """The cookie carries the session version so that old sessions stop working."""
+        return f"{self.id}:{self.session_version}"
+
+    def role_in(self, community_id: int) -> str | None:
+        for membership in self.memberships:
+            if membership.community_id == community_id:
+                return membership.role
+        return None
+
+    @property
+    def department_ids(self) -> list[int]:
+        return [link.department_id for link in self.department_links]
+
+    @property
+    def organization_ids(self) -> list[int]:
+        return [link.organization_id for link in self.organization_links]
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"

@@ -1,0 +1,1 @@
+"""Streets, communities (the tenants), departments and organizations, and who belongs where."""

@@ -1,0 +1,88 @@
+"""Configuration read from the environment, with safe embedded defaults.
+
+The embedded default is a single process on SQLite; PostgreSQL (``DATABASE_URL``)
+and Redis (``SOCKETIO_MESSAGE_QUEUE``) are the scale-out path.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("ROUNDTABLE_INSTANCE", PROJECT_ROOT / "instance"))
+
+DEFAULT_DEADLINE_HOURS = {
+    "emergency": 2,
+    "utilities": 24,
+    "ordinary": 7 * 24,
+    "complex": 15 * 24,
+}
+
+
+def database_url_from(raw: str | None) -> str:
+    """Accept the usual ``postgres://`` spellings and pin the psycopg 3 driver."""
+    if not raw:
+        return f"sqlite:///{INSTANCE_DIR / 'roundtable.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def _secret_key() -> str:
+    """A fixed key from the environment, or one kept in the instance folder.
+
+    Sessions must survive a restart of ``make run``, so a random key is written
+    once and reused rather than regenerated on every start.
+    """
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _deadline_hours() -> dict[str, int]:
+    hours = dict(DEFAULT_DEADLINE_HOURS)
+    if os.environ.get("CASE_DEADLINE_HOURS"):
+        hours.update({k: int(v) for k, v in json.loads(os.environ["CASE_DEADLINE_HOURS"]).items()})
+    return hours
+
+
+class Config:
+    SECRET_KEY = None  # filled lazily in create_app so imports never touch the disk
+    SQLALCHEMY_DATABASE_URI = database_url_from(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
+    LANGUAGES = {"zh_CN": "中文", "en": "English"}
+    CASE_DEADLINE_HOURS = _deadline_hours()
+    PAGE_SIZE = 20
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE")
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    TEMPLATES_AUTO_RELOAD = False
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = True
+    LOGIN_RATE_LIMIT = "5 per minute"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"

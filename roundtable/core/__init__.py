@@ -1,0 +1,1 @@
+"""Pieces every domain package shares: column types, time, errors, permissions."""

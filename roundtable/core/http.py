@@ -1,0 +1,82 @@
+"""Error pages and error bodies: every failure gets a clear answer, never a bare 500.
+
+Pages get an HTML page in the person's language; the Open311 API gets the
+spec's ``[{code, description}]`` list; other JSON endpoints get
+``{ok: false, error, message}``.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from roundtable.core.errors import OperationError
+from roundtable.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "请求有误。",
+    401: "请先登录。",
+    403: "您没有权限进行此操作。",
+    404: "找不到该页面或对象。",
+    405: "不支持该请求方式。",
+    409: "数据已被他人修改,请刷新后重试。",
+    413: "上传的文件过大。",
+    429: "操作过于频繁,请稍后再试。",
+    500: "服务器出错了,我们已记录此问题。",
+}
+
+
+def wants_open311() -> bool:
+    return request.path.startswith("/open311/")
+
+
+def wants_json() -> bool:
+    return (
+        request.path.startswith("/api/")
+        or request.is_json
+        or request.accept_mimetypes.best == "application/json"
+    )
+
+
+def error_response(status: int, message: str, code: str | None = None):
+    if wants_open311():
+        from roundtable.open311.formats import open311_errors
+
+        return open311_errors(status, message)
+    if wants_json():
+        return jsonify(ok=False, error=code or str(status), message=message), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def install_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        message = MESSAGES.get(error.code or 500, error.description or "")
+        if error.code == 429 and error.description:
+            message = error.description
+        return error_response(error.code or 500, message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return error_response(400, "页面已过期(安全校验失败),请刷新页面后重新提交。", "csrf")
+
+    @app.errorhandler(OperationError)
+    def operation_error(error: OperationError):
+        db.session.rollback()
+        return error_response(error.status, error.message, error.code)
+
+    @app.errorhandler(StaleDataError)
+    def stale(error: StaleDataError):
+        db.session.rollback()
+        return error_response(409, MESSAGES[409], "conflict")
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, MESSAGES[500], "internal")

@@ -1,0 +1,31 @@
+"""Time helpers: everything is stored in UTC and shown in Asia/Shanghai."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Interpret a naive datetime as Beijing time (what people type) and convert to UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LOCAL_TZ)
+    return moment.astimezone(timezone.utc)
+
+
+def local(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(LOCAL_TZ)
+
+
+def format_local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    shown = local(moment)
+    return shown.strftime(fmt) if shown else ""

@@ -1,0 +1,1 @@
+"""Open311 GeoReport v2: other systems read and file this community's cases."""

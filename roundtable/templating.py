@@ -1,0 +1,41 @@
+"""Filters and globals the templates use: local time, labels, the current community."""
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask_babel import get_locale
+
+from roundtable.communities.context import current_community, current_membership, current_role
+from roundtable.core.privacy import mask_phone
+from roundtable.core.time import format_local
+
+
+def _url_with(**changes) -> str:
+    """The current URL with some query arguments replaced (pagination, filters)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [str(value)]
+    from urllib.parse import urlencode
+
+    query = urlencode(args, doseq=True)
+    return f"{request.path}?{query}" if query else request.path
+
+
+def install_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["localtime"] = format_local
+    app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.globals.update(
+        current_community=current_community,
+        current_membership=current_membership,
+        current_role=current_role,
+        url_with=_url_with,
+    )
+
+    @app.context_processor
+    def language_context():
+        return {
+            "languages": current_app.config["LANGUAGES"],
+            "current_locale": str(get_locale()),
+        }

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Copies the front-end packages installed from the npm registry (package-lock.json)
+# into static/vendor, the only place pages load third-party code from. No CDN.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p static/vendor
+cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/
+cp node_modules/socket.io-client/dist/socket.io.min.js.map static/vendor/

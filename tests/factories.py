@@ -1,0 +1,98 @@
+"""Builders for test data, going through the same operations the app uses."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from itertools import count
+
+from roundtable.auth.models import User
+from roundtable.auth.operations import create_user
+from roundtable.cases.models import Case, Topic
+from roundtable.cases.operations import create_case, create_topic
+from roundtable.cases.validation import CaseFields
+from roundtable.communities.models import Community, Department, Organization
+from roundtable.communities.operations import (
+    add_department_member,
+    add_organization_member,
+    create_community,
+    create_department,
+    create_organization,
+    get_or_create_street,
+    set_membership,
+)
+from roundtable.core.time import utcnow
+from roundtable.extensions import db
+
+PASSWORD = "secret-pass-1"
+_numbers = count(1)
+
+
+def make_user(username: str, community: Community | None = None, role: str = "resident", **kwargs) -> User:
+    user = create_user(username, kwargs.pop("display_name", username), PASSWORD, **kwargs)
+    if community is not None:
+        set_membership(user, community, role)
+    return user
+
+
+def make_case(community: Community, actor: User | None = None, **overrides) -> Case:
+    values = dict(
+        external_number=f"12345-{next(_numbers):06d}",
+        source="hotline",
+        category="parking",
+        urgency="ordinary",
+        description="胡同超时停车,堵塞道路",
+        address="西河沿街1号",
+        complainant_name="李秀兰",
+        complainant_phone="13812345678",
+        received_at=utcnow() - timedelta(hours=1),
+    )
+    values.update(overrides)
+    return create_case(community, CaseFields(**values), actor)
+
+
+@dataclass
+class Side:
+    """One community and its people and objects."""
+
+    community: Community
+    secretary: User
+    resident: User
+    auditor: User
+    case: Case
+    topic: Topic
+    organization: Organization
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class World:
+    a: Side
+    b: Side
+    department: Department
+    department_staff: User
+    organization_staff: User
+
+
+def make_side(street, name: str, prefix: str) -> Side:
+    community = create_community(street, name)
+    secretary = make_user(f"{prefix}_secretary", community, "secretary")
+    resident = make_user(f"{prefix}_resident", community, "resident")
+    auditor = make_user(f"{prefix}_auditor", community, "auditor")
+    topic = create_topic(community, f"{name}停车议题")
+    case = make_case(community, secretary, description=f"{name}的超时停车问题")
+    case.topic_id = topic.id
+    organization = create_organization(community, f"{name}物业", "property_manager")
+    return Side(community, secretary, resident, auditor, case, topic, organization)
+
+
+def build_world() -> World:
+    street = get_or_create_street("大栅栏街道", "西城区")
+    a = make_side(street, "西河沿社区", "a")
+    b = make_side(street, "东河沿社区", "b")
+    department = create_department("区交通支队")
+    department_staff = make_user("traffic_staff")
+    add_department_member(department_staff, department)
+    organization_staff = make_user("a_property_staff")
+    add_organization_member(organization_staff, a.organization)
+    db.session.commit()
+    return World(a, b, department, department_staff, organization_staff)
