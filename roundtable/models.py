@@ -10,4 +10,5 @@ from roundtable.communities.models import (  # noqa: F401
     OrganizationMember,
     Street,
 )
+from roundtable.meetings.models import AgendaItem, Invitation, Meeting, MeetingCase  # noqa: F401
 from roundtable.open311.models import ApiKey  # noqa: F401

@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from roundtable.core.time import utcnow
+from roundtable.core.types import UTCDateTime
+from roundtable.extensions import db
+
+KINDS = {"roundtable": "圆桌会议", "council": "议事会", "coordination": "协调会", "joint": "联席会"}
+
+MAJORITY_RULES = {
+    "more_yes_than_no": "赞成多于反对",
+    "two_thirds_cast": "赞成达到投票数的三分之二",
+    "majority_present": "赞成超过到场人数的一半",
+}
+
+MEETING_STATUS_LABELS = {
+    "draft": "草稿",
+    "scheduled": "已安排",
+    "live": "进行中",
+    "adjourned": "休会",
+    "concluded": "已结束",
+    "cancelled": "已取消",
+}
+
+# Lifecycle of a meeting; anything not listed is refused.
+MEETING_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "draft": ("scheduled", "cancelled"),
+    "scheduled": ("live", "cancelled", "draft"),
+    "live": ("adjourned", "concluded"),
+    "adjourned": ("live", "concluded"),
+    "concluded": (),
+    "cancelled": (),
+}
+
+INVITEE_KINDS = {"resident": "居民", "guest": "列席居民", "department": "部门", "organization": "单位"}
+# Which side of the table an invitee sits on (live presence groups by it).
+SIDES = {"resident": "居民", "department": "部门", "organization": "单位", "host": "主持"}
+RSVP_LABELS = {"yes": "参加", "no": "不参加"}
+
+
+def new_token() -> str:
+    """An unguessable join token (96 bits), short enough for an SMS link."""
+    return secrets.token_urlsafe(12)
+
+
+class Meeting(db.Model):
+    """A deliberation meeting of one community, linked to the cases it is meant to settle."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="roundtable")
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    online_url: Mapped[str] = mapped_column(String(300), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    host_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id"))
+    previous_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    # Rules of procedure (南塘议事规则 defaults: 2 minutes a speech, 2 speeches per motion).
+    speech_minutes: Mapped[int] = mapped_column(Integer, default=2)
+    speeches_per_motion: Mapped[int] = mapped_column(Integer, default=2)
+    quorum: Mapped[int] = mapped_column(Integer, default=0)
+    majority_rule: Mapped[str] = mapped_column(String(30), default="more_yes_than_no")
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    status_note: Mapped[str] = mapped_column(Text, default="")
+    # A read-only public watch link (直播) for the big screen and residents who cannot come.
+    watch_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    community = relationship("Community")
+    host = relationship("User", foreign_keys=[host_id])
+    topic = relationship("Topic")
+    previous_meeting = relationship("Meeting", remote_side=[id])
+    case_links = relationship(
+        "MeetingCase", back_populates="meeting", cascade="all, delete-orphan", order_by="MeetingCase.id"
+    )
+    agenda_items = relationship(
+        "AgendaItem", back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaItem.position"
+    )
+    invitations = relationship(
+        "Invitation", back_populates="meeting", cascade="all, delete-orphan", order_by="Invitation.id"
+    )
+
+    @property
+    def cases(self):
+        return [link.case for link in self.case_links]
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+    @property
+    def status_label(self) -> str:
+        return MEETING_STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def majority_rule_label(self) -> str:
+        return MAJORITY_RULES.get(self.majority_rule, self.majority_rule)
+
+    @property
+    def is_editable(self) -> bool:
+        """Details, agenda and links can change until the meeting goes live."""
+        return self.status in ("draft", "scheduled")
+
+
+class MeetingCase(db.Model):
+    """A case the meeting deliberates; remembers the case's status before scheduling."""
+
+    __tablename__ = "meeting_cases"
+    __table_args__ = (UniqueConstraint("meeting_id", "case_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    status_before: Mapped[str | None] = mapped_column(String(20))
+
+    meeting = relationship("Meeting", back_populates="case_links")
+    case = relationship("Case")
+
+
+class AgendaItem(db.Model):
+    """One item of the agenda, optionally on one linked case, with a time box."""
+
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    minutes: Mapped[int] = mapped_column(Integer, default=15)
+    # Live state: pending → open → closed (the host drives it during the meeting).
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    meeting = relationship("Meeting", back_populates="agenda_items")
+    case = relationship("Case")
+
+
+class Invitation(db.Model):
+    """One invitee of one meeting: a resident, a named guest, a department or an organization.
+
+    Its token is the invitee's key to the meeting (RSVP, joining live); it opens
+    this meeting only. For departments, ``summoned_at`` is the whistle (吹哨) and
+    ``reported_at`` the department's acknowledgement (报到).
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "user_id"),
+        UniqueConstraint("meeting_id", "department_id"),
+        UniqueConstraint("meeting_id", "organization_id"),
+        UniqueConstraint("meeting_id", "guest_phone"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    side: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    guest_name: Mapped[str | None] = mapped_column(String(64))
+    guest_phone: Mapped[str | None] = mapped_column(String(20))
+    token: Mapped[str] = mapped_column(String(32), unique=True, default=new_token)
+    # Whether the resident agreed to be named in the published resolution.
+    consent_to_name: Mapped[bool] = mapped_column(Boolean, default=False)
+    rsvp: Mapped[str | None] = mapped_column(String(10))
+    rsvp_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    summoned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reply_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    attendee_names: Mapped[str] = mapped_column(String(200), default="")
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    meeting = relationship("Meeting", back_populates="invitations")
+    user = relationship("User", foreign_keys=[user_id])
+    department = relationship("Department")
+    organization = relationship("Organization")
+    reported_by = relationship("User", foreign_keys=[reported_by_id])
+
+    @property
+    def display_name(self) -> str:
+        if self.user is not None:
+            return self.user.display_name
+        if self.department is not None:
+            return self.department.name
+        if self.organization is not None:
+            return self.organization.name
+        return self.guest_name or ""
+
+    @property
+    def kind_label(self) -> str:
+        return INVITEE_KINDS.get(self.kind, self.kind)
+
+    @property
+    def side_label(self) -> str:
+        return SIDES.get(self.side, self.side)
+
+    def report_in_state(self, now: datetime | None = None) -> str | None:
+        """For a summoned department: 'on_time', 'late', 'missing' (past due) or 'waiting'."""
+        if self.summoned_at is None:
+            return None
+        if self.reported_at is not None:
+            if self.reply_due_at and self.reported_at > self.reply_due_at:
+                return "late"
+            return "on_time"
+        if self.reply_due_at and (now or utcnow()) > self.reply_due_at:
+            return "missing"
+        return "waiting"
