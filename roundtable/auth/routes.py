@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from roundtable.auth.forms import LoginForm
@@ -77,7 +77,7 @@ def logout():
 @login_required
 def switch(community_id: int):
     if not switch_community(community_id):
-        flash("您不是该社区的成员。", "error")
+        abort(404)
     return redirect(url_for("auth.home"))
 
 
