@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: f11f31230036
+Revision ID: 46dee43a3b0a
 Revises: 
-Create Date: 2026-11-26 05:08:14.262547
+Create Date: 2026-11-26 05:12:09.022659
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import roundtable.core.types
 
 
 # revision identifiers, used by Alembic.
-revision = 'f11f31230036'
+revision = '46dee43a3b0a'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -139,6 +139,7 @@ def upgrade():
     sa.Column('created_at', roundtable.core.types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_topics_community_id_communities')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_topics')),
+    sa.UniqueConstraint('community_id', 'theme_month', name=op.f('uq_topics_community_id_theme_month')),
     sa.UniqueConstraint('community_id', 'title', name=op.f('uq_topics_community_id_title'))
     )
     with op.batch_alter_table('topics', schema=None) as batch_op:
@@ -182,11 +183,50 @@ def upgrade():
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cases_category'), ['category'], unique=False)
+        batch_op.create_index('ix_cases_community_due', ['community_id', 'due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_community_id'), ['community_id'], unique=False)
+        batch_op.create_index('ix_cases_community_received', ['community_id', 'received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_due_at'), ['due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_received_at'), ['received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_topic_id'), ['topic_id'], unique=False)
+
+    op.create_table('meetings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('title', sa.String(length=120), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('venue', sa.String(length=200), nullable=False),
+    sa.Column('online_url', sa.String(length=300), nullable=False),
+    sa.Column('starts_at', roundtable.core.types.UTCDateTime(), nullable=False),
+    sa.Column('duration_minutes', sa.Integer(), nullable=False),
+    sa.Column('host_id', sa.Integer(), nullable=True),
+    sa.Column('topic_id', sa.Integer(), nullable=True),
+    sa.Column('previous_meeting_id', sa.Integer(), nullable=True),
+    sa.Column('speech_minutes', sa.Integer(), nullable=False),
+    sa.Column('speeches_per_motion', sa.Integer(), nullable=False),
+    sa.Column('quorum', sa.Integer(), nullable=False),
+    sa.Column('majority_rule', sa.String(length=30), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('status_note', sa.Text(), nullable=False),
+    sa.Column('watch_token', sa.String(length=32), nullable=False),
+    sa.Column('created_at', roundtable.core.types.UTCDateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('started_at', roundtable.core.types.UTCDateTime(), nullable=True),
+    sa.Column('ended_at', roundtable.core.types.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_meetings_community_id_communities')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_meetings_created_by_id_users')),
+    sa.ForeignKeyConstraint(['host_id'], ['users.id'], name=op.f('fk_meetings_host_id_users')),
+    sa.ForeignKeyConstraint(['previous_meeting_id'], ['meetings.id'], name=op.f('fk_meetings_previous_meeting_id_meetings')),
+    sa.ForeignKeyConstraint(['topic_id'], ['topics.id'], name=op.f('fk_meetings_topic_id_topics')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meetings')),
+    sa.UniqueConstraint('watch_token', name=op.f('uq_meetings_watch_token'))
+    )
+    with op.batch_alter_table('meetings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meetings_community_id'), ['community_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_meetings_starts_at'), ['starts_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_meetings_status'), ['status'], unique=False)
 
     op.create_table('organization_members',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -200,6 +240,24 @@ def upgrade():
     with op.batch_alter_table('organization_members', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_organization_members_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_organization_members_user_id'), ['user_id'], unique=False)
+
+    op.create_table('agenda_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('notes', sa.Text(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('minutes', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('opened_at', roundtable.core.types.UTCDateTime(), nullable=True),
+    sa.Column('closed_at', roundtable.core.types.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_agenda_items_case_id_cases')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_agenda_items_meeting_id_meetings')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agenda_items'))
+    )
+    with op.batch_alter_table('agenda_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_agenda_items_meeting_id'), ['meeting_id'], unique=False)
 
     op.create_table('case_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -218,26 +276,101 @@ def upgrade():
     with op.batch_alter_table('case_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_events_case_id'), ['case_id'], unique=False)
 
+    op.create_table('invitations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('side', sa.String(length=20), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('department_id', sa.Integer(), nullable=True),
+    sa.Column('organization_id', sa.Integer(), nullable=True),
+    sa.Column('guest_name', sa.String(length=64), nullable=True),
+    sa.Column('guest_phone', sa.String(length=20), nullable=True),
+    sa.Column('token', sa.String(length=32), nullable=False),
+    sa.Column('consent_to_name', sa.Boolean(), nullable=False),
+    sa.Column('rsvp', sa.String(length=10), nullable=True),
+    sa.Column('rsvp_at', roundtable.core.types.UTCDateTime(), nullable=True),
+    sa.Column('summoned_at', roundtable.core.types.UTCDateTime(), nullable=True),
+    sa.Column('reply_due_at', roundtable.core.types.UTCDateTime(), nullable=True),
+    sa.Column('reported_at', roundtable.core.types.UTCDateTime(), nullable=True),
+    sa.Column('reported_by_id', sa.Integer(), nullable=True),
+    sa.Column('attendee_names', sa.String(length=200), nullable=False),
+    sa.Column('checked_in_at', roundtable.core.types.UTCDateTime(), nullable=True),
+    sa.Column('created_at', roundtable.core.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_invitations_community_id_communities')),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_invitations_department_id_departments')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_invitations_meeting_id_meetings')),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_invitations_organization_id_organizations')),
+    sa.ForeignKeyConstraint(['reported_by_id'], ['users.id'], name=op.f('fk_invitations_reported_by_id_users')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_invitations_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_invitations')),
+    sa.UniqueConstraint('meeting_id', 'department_id', name=op.f('uq_invitations_meeting_id_department_id')),
+    sa.UniqueConstraint('meeting_id', 'guest_phone', name=op.f('uq_invitations_meeting_id_guest_phone')),
+    sa.UniqueConstraint('meeting_id', 'organization_id', name=op.f('uq_invitations_meeting_id_organization_id')),
+    sa.UniqueConstraint('meeting_id', 'user_id', name=op.f('uq_invitations_meeting_id_user_id')),
+    sa.UniqueConstraint('token', name=op.f('uq_invitations_token'))
+    )
+    with op.batch_alter_table('invitations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_invitations_community_id'), ['community_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_invitations_meeting_id'), ['meeting_id'], unique=False)
+
+    op.create_table('meeting_cases',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('status_before', sa.String(length=20), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_meeting_cases_case_id_cases')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_meeting_cases_meeting_id_meetings')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_cases')),
+    sa.UniqueConstraint('meeting_id', 'case_id', name=op.f('uq_meeting_cases_meeting_id_case_id'))
+    )
+    with op.batch_alter_table('meeting_cases', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_cases_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_meeting_cases_meeting_id'), ['meeting_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('meeting_cases', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meeting_cases_meeting_id'))
+        batch_op.drop_index(batch_op.f('ix_meeting_cases_case_id'))
+
+    op.drop_table('meeting_cases')
+    with op.batch_alter_table('invitations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_invitations_meeting_id'))
+        batch_op.drop_index(batch_op.f('ix_invitations_community_id'))
+
+    op.drop_table('invitations')
     with op.batch_alter_table('case_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_events_case_id'))
 
     op.drop_table('case_events')
+    with op.batch_alter_table('agenda_items', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_agenda_items_meeting_id'))
+
+    op.drop_table('agenda_items')
     with op.batch_alter_table('organization_members', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organization_members_user_id'))
         batch_op.drop_index(batch_op.f('ix_organization_members_organization_id'))
 
     op.drop_table('organization_members')
+    with op.batch_alter_table('meetings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meetings_status'))
+        batch_op.drop_index(batch_op.f('ix_meetings_starts_at'))
+        batch_op.drop_index(batch_op.f('ix_meetings_community_id'))
+
+    op.drop_table('meetings')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cases_topic_id'))
         batch_op.drop_index(batch_op.f('ix_cases_status'))
         batch_op.drop_index(batch_op.f('ix_cases_received_at'))
         batch_op.drop_index(batch_op.f('ix_cases_due_at'))
+        batch_op.drop_index('ix_cases_community_received')
         batch_op.drop_index(batch_op.f('ix_cases_community_id'))
+        batch_op.drop_index('ix_cases_community_due')
         batch_op.drop_index(batch_op.f('ix_cases_category'))
 
     op.drop_table('cases')
