@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from roundtable.cases.models import CATEGORIES, SOURCES, URGENCIES
+from roundtable.cases.models import CATEGORIES, SOURCE_LABELS, SOURCES, URGENCIES, URGENCY_LABELS
 from roundtable.core.privacy import is_valid_phone, normalize_phone
 from roundtable.core.time import as_utc, utcnow
 
@@ -36,7 +36,18 @@ MAX_LENGTHS = {
 # Clocks of other systems may run a little ahead of ours.
 _CLOCK_SKEW = timedelta(minutes=5)
 
-DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d")
+DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    # Chinese Excel writes dates like this when a cell is formatted as 中文日期.
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日",
+)
 
 
 class CaseFieldErrors(Exception):
@@ -104,6 +115,20 @@ def _text(raw: dict, name: str) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _code(value: str, codes, labels: dict[str, str]) -> str:
+    """The code for a value given as code, as label, or as the label without its note.
+
+    Spreadsheets carry the labels people see (「紧急」 for 「紧急(2小时)」), not our codes;
+    an unknown value comes back unchanged for the caller to report.
+    """
+    if value in codes:
+        return value
+    for code, label in labels.items():
+        if value in (label, label.split("(")[0]):
+            return code
+    return value
+
+
 def clean_case_fields(raw: dict, *, default_source: str = "hotline", now: datetime | None = None) -> CaseFields:
     """Validate and normalize raw case fields; raise ``CaseFieldErrors`` listing every problem."""
     errors: dict[str, str] = {}
@@ -120,22 +145,17 @@ def clean_case_fields(raw: dict, *, default_source: str = "hotline", now: dateti
             errors[name] = f"不能超过{limit}个字符"
         values[name] = value
 
-    source = _text(raw, "source") or default_source
+    source = _code(_text(raw, "source") or default_source, SOURCES, SOURCE_LABELS)
     if source not in SOURCES:
         errors["source"] = f"未知来源「{source[:20]}」"
     values["source"] = source
 
-    category = _text(raw, "category")
+    category = _code(_text(raw, "category"), CATEGORIES, CATEGORIES)
     if category not in CATEGORIES:
-        # Accept the Chinese label as well as the code: spreadsheets use labels.
-        by_label = {label: code for code, label in CATEGORIES.items()}
-        if category in by_label:
-            category = by_label[category]
-        else:
-            errors["category"] = "请选择类别" if not category else f"未知类别「{category[:20]}」"
+        errors["category"] = "请选择类别" if not category else f"未知类别「{category[:20]}」"
     values["category"] = category
 
-    urgency = _text(raw, "urgency") or "ordinary"
+    urgency = _code(_text(raw, "urgency") or "ordinary", URGENCIES, URGENCY_LABELS)
     if urgency not in URGENCIES:
         errors["urgency"] = f"未知紧急程度「{urgency[:20]}」"
     values["urgency"] = urgency
