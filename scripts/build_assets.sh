@@ -6,3 +6,4 @@ cd "$(dirname "$0")/.."
 mkdir -p static/vendor
 cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/
 cp node_modules/socket.io-client/dist/socket.io.min.js.map static/vendor/
+cp node_modules/modern-normalize/modern-normalize.css static/vendor/
