@@ -1,0 +1,53 @@
+"""Which function carries out which kind of job.
+
+Handlers register with ``@job_handler("render_resolution")`` in their own
+domain package. A worker imports ``HANDLER_MODULES`` (and any module given
+with ``flask worker run --import``) before it starts, so the web process never
+needs to import rendering code just to queue a job.
+"""
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from roundtable.jobs.worker import JobContext
+
+Handler = Callable[["JobContext"], "str | None"]
+
+#: Modules whose import registers the application's handlers.
+HANDLER_MODULES: tuple[str, ...] = ()
+
+_handlers: dict[str, Handler] = {}
+
+
+def job_handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the one handler of ``kind``.
+
+    The function receives a :class:`~roundtable.jobs.worker.JobContext` and
+    returns a reference to its result (or ``None``); raising marks the job failed.
+    """
+
+    def register(function: Handler) -> Handler:
+        existing = _handlers.get(kind)
+        if existing is not None and existing is not function:
+            raise ValueError(f"job kind {kind!r} already has a handler: {existing.__qualname__}")
+        _handlers[kind] = function
+        return function
+
+    return register
+
+
+def handler_for(kind: str) -> Handler | None:
+    return _handlers.get(kind)
+
+
+def unregister(kind: str) -> None:
+    """Forget a handler (tests register throwaway ones)."""
+    _handlers.pop(kind, None)
+
+
+def load_handler_modules(extra: Iterable[str] = ()) -> None:
+    for name in (*HANDLER_MODULES, *extra):
+        importlib.import_module(name)

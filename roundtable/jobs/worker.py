@@ -1,0 +1,125 @@
+"""The worker loop: claim a job, run its handler, record the outcome, repeat.
+
+It runs in an OS process of its own (``flask worker run``), because the work
+it does (WeasyPrint) is CPU-bound and holds the GIL: in a thread of the server
+process it would stall every live meeting for as long as a PDF takes.
+Each step commits on its own, so a crash leaves at most one job ``running``,
+which ``requeue_stale_jobs`` hands out again once its lease is over.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import Flask
+
+from roundtable.extensions import db
+from roundtable.jobs import operations
+from roundtable.jobs.registry import handler_for
+
+log = logging.getLogger("roundtable.jobs")
+
+
+class ClaimLost(Exception):
+    """The job was taken back from this worker (lease over); its result must not be recorded."""
+
+
+@dataclass
+class JobContext:
+    """What a handler gets: the job's data and a way to report progress."""
+
+    job_id: int
+    kind: str
+    payload: dict
+    community_id: int | None
+    attempt: int
+    token: str = field(repr=False)
+
+    def progress(self, percent: int) -> None:
+        """Record progress for the page that shows it.
+
+        This commits the session, so that the page sees it at once: report
+        progress before making the handler's own changes, not in their middle.
+        """
+        if not operations.report_progress(self.job_id, self.token, percent):
+            db.session.rollback()
+            raise ClaimLost(f"job {self.job_id} is no longer ours")
+        db.session.commit()
+
+
+def run_one(token: str | None = None) -> int | None:
+    """Claim and run one queued job in the current app context; its id, or None if none was queued."""
+    token = token or operations.new_claim_token()
+    job = operations.claim_next(token)
+    if job is None:
+        db.session.commit()
+        return None
+    context = JobContext(job.id, job.kind, dict(job.payload or {}), job.community_id, job.attempts, token)
+    db.session.commit()
+    handler = handler_for(context.kind)
+    try:
+        if handler is None:
+            raise LookupError(f"no handler registered for job kind {context.kind!r}")
+        result_ref = handler(context)
+    except ClaimLost:
+        log.warning("job %s: claim lost, result dropped", context.job_id)
+        db.session.rollback()
+        return context.job_id
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded on the job
+        log.exception("job %s (%s) failed", context.job_id, context.kind)
+        db.session.rollback()
+        operations.fail_job(context.job_id, token, f"{exc.__class__.__name__}: {exc}")
+        db.session.commit()
+        return context.job_id
+    if operations.finish_job(context.job_id, token, None if result_ref is None else str(result_ref)):
+        db.session.commit()
+    else:
+        log.warning("job %s: claim lost before it finished, result dropped", context.job_id)
+        db.session.rollback()
+    return context.job_id
+
+
+def work(
+    app: Flask,
+    *,
+    once: bool = False,
+    poll_interval: float = 1.0,
+    stop: threading.Event | None = None,
+    parent_pid: int | None = None,
+) -> int:
+    """Run jobs until ``stop`` is set (or, with ``once``, until the queue is empty); returns how many ran.
+
+    With ``parent_pid`` the loop also ends when that process is gone, so a
+    worker started by ``make run`` never outlives the server that started it.
+    """
+    stop = stop or threading.Event()
+    lease = timedelta(seconds=app.config.get("JOB_LEASE_SECONDS", 900))
+    max_attempts = app.config.get("JOB_MAX_ATTEMPTS", 3)
+    ran = 0
+    while not stop.is_set():
+        if parent_pid is not None and os.getppid() != parent_pid:
+            log.info("worker: parent %s is gone, stopping", parent_pid)
+            break
+        with app.app_context():
+            try:
+                operations.requeue_stale_jobs(lease, max_attempts)
+                db.session.commit()
+                job_id = run_one()
+            except Exception:
+                db.session.rollback()
+                log.exception("worker: a pass failed; trying again")
+                job_id = None
+                if once:
+                    raise
+            finally:
+                db.session.remove()
+        if job_id is not None:
+            ran += 1
+            continue
+        if once:
+            break
+        stop.wait(poll_interval)
+    return ran
