@@ -76,6 +76,11 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     TEMPLATES_AUTO_RELOAD = False
+    # Background jobs (PDF rendering): `flask worker run`; `make run` starts one as a child process.
+    EMBEDDED_WORKER = os.environ.get("EMBEDDED_WORKER", "1") == "1"
+    JOB_POLL_INTERVAL = float(os.environ.get("JOB_POLL_INTERVAL", "1"))
+    JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "900"))
+    JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "3"))
 
 
 class ProductionConfig(Config):

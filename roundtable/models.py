@@ -10,5 +10,6 @@ from roundtable.communities.models import (  # noqa: F401
     OrganizationMember,
     Street,
 )
+from roundtable.jobs.models import Job  # noqa: F401
 from roundtable.meetings.models import AgendaItem, Invitation, Meeting, MeetingCase  # noqa: F401
 from roundtable.open311.models import ApiKey  # noqa: F401
