@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roundtable.core.privacy import mask_phone
@@ -76,7 +76,11 @@ class Topic(db.Model):
     """议题: groups cases about one problem; may be the month's theme (每月一题)."""
 
     __tablename__ = "topics"
-    __table_args__ = (UniqueConstraint("community_id", "title"),)
+    # At most one 每月一题 per month in a community; NULL (not a theme) never collides.
+    __table_args__ = (
+        UniqueConstraint("community_id", "title"),
+        UniqueConstraint("community_id", "theme_month"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
@@ -96,7 +100,12 @@ class Case(db.Model):
     """工单: one resident complaint, followed from intake to the resident's verdict."""
 
     __tablename__ = "cases"
-    __table_args__ = (UniqueConstraint("community_id", "source", "external_number"),)
+    # The desk list is always one community's cases sorted by received or due time.
+    __table_args__ = (
+        UniqueConstraint("community_id", "source", "external_number"),
+        Index("ix_cases_community_received", "community_id", "received_at"),
+        Index("ix_cases_community_due", "community_id", "due_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)

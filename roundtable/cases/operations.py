@@ -4,6 +4,7 @@ The caller (a route, an import, the Open311 API, a meeting) commits once.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -95,8 +96,21 @@ def create_case(
     return case
 
 
-def update_case(case: Case, fields: CaseFields, actor: User, note: str = "") -> list[str]:
-    """Edit a case's details; the timeline records which fields changed (never the phone itself)."""
+def update_case(
+    case: Case,
+    fields: CaseFields,
+    actor: User,
+    note: str = "",
+    *,
+    expected_version: int | None = None,
+) -> list[str]:
+    """Edit a case's details; the timeline records which fields changed (never the phone itself).
+
+    ``expected_version`` is the version the editor saw: if someone changed the case
+    since, saving would silently undo their work, so the edit is refused instead.
+    """
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict("该工单已被他人修改,下面是最新内容,请确认后重新修改。", code="stale")
     if case.is_terminal:
         raise OperationError("已办结的工单不能修改,请先重新办理。")
     if (fields.source, fields.external_number) != (case.source, case.external_number):
@@ -160,6 +174,26 @@ def change_status(
     return event
 
 
+def transition_case(
+    case: Case, new_status: str, actor: User, note: str = "", *, parent_number: str = ""
+) -> CaseEvent:
+    """A status change as a secretary asks for it: the parent of a duplicate given by its number."""
+    parent = None
+    if new_status == "duplicate":
+        parent_number = parent_number.strip()
+        if not parent_number:
+            raise OperationError("标记为重复件时必须填写原工单编号。")
+        matches = db.session.scalars(
+            select(Case).where(Case.community_id == case.community_id, Case.external_number == parent_number)
+        ).all()
+        if not matches:
+            raise OperationError(f"本社区没有编号为「{parent_number}」的工单。")
+        if len(matches) > 1:
+            raise OperationError(f"编号「{parent_number}」对应多个来源的工单,请在原工单页面处理。")
+        parent = matches[0]
+    return change_status(case, new_status, actor, note.strip(), parent=parent)
+
+
 def assign_department(case: Case, department: Department | None, actor: User) -> None:
     case.responsible_department_id = department.id if department else None
     add_event(case, "edited", actor, department.name if department else "", fields=["responsible_department"])
@@ -204,15 +238,55 @@ def record_follow_up(case: Case, actor: User, resolved: bool, satisfied: bool, n
 
 
 def create_topic(community: Community, title: str, description: str = "", theme_month: str | None = None) -> Topic:
-    title = title.strip()
-    if not title:
-        raise OperationError("议题名称不能为空。")
-    exists = db.session.scalar(
-        select(Topic.id).where(Topic.community_id == community.id, Topic.title == title)
-    )
-    if exists:
-        raise Conflict(f"议题「{title}」已存在。")
-    topic = Topic(community_id=community.id, title=title, description=description.strip(), theme_month=theme_month or None)
+    title = _check_topic_title(community.id, title)
+    theme_month = _check_theme_month(community.id, theme_month)
+    topic = Topic(community_id=community.id, title=title, description=description.strip(), theme_month=theme_month)
     db.session.add(topic)
     db.session.flush()
     return topic
+
+
+def update_topic(topic: Topic, title: str, description: str = "", theme_month: str | None = None) -> Topic:
+    title = _check_topic_title(topic.community_id, title, topic)
+    theme_month = _check_theme_month(topic.community_id, theme_month, topic)
+    topic.title = title
+    topic.description = description.strip()
+    topic.theme_month = theme_month
+    db.session.flush()
+    return topic
+
+
+def set_theme_month(topic: Topic, theme_month: str | None) -> None:
+    """Make the topic the month's theme (每月一题), or stop it being one with ``None``."""
+    topic.theme_month = _check_theme_month(topic.community_id, theme_month, topic)
+    db.session.flush()
+
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _check_topic_title(community_id: int, title: str, topic: Topic | None = None) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise OperationError("议题名称不能为空。")
+    if len(title) > 100:
+        raise OperationError("议题名称不能超过100个字符。")
+    other = db.session.scalar(select(Topic).where(Topic.community_id == community_id, Topic.title == title))
+    if other is not None and other is not topic:
+        raise Conflict(f"议题「{title}」已存在。")
+    return title
+
+
+def _check_theme_month(community_id: int, theme_month: str | None, topic: Topic | None = None) -> str | None:
+    """每月一题 means one theme a month: a second topic for the same month is refused."""
+    theme_month = (theme_month or "").strip()
+    if not theme_month:
+        return None
+    if not _MONTH.match(theme_month):
+        raise OperationError("月份格式应为 2026-11 这样的 年-月。")
+    other = db.session.scalar(
+        select(Topic).where(Topic.community_id == community_id, Topic.theme_month == theme_month)
+    )
+    if other is not None and other is not topic:
+        raise Conflict(f"{theme_month} 的每月一题已是「{other.title}」,一个月只能有一个每月一题。")
+    return theme_month
