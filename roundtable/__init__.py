@@ -33,6 +33,7 @@ def create_app(config: type | None = None, **overrides) -> Flask:
     register_templates(app)
     register_error_handlers(app)
     register_commands(app)
+    register_live(app)
     return app
 
 
@@ -92,6 +93,13 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_bp, admin_bp, cases_bp, open311_bp):
         app.register_blueprint(blueprint)
+
+
+def register_live(app: Flask) -> None:
+    """The ``/live`` Socket.IO namespace (docs/live-protocol.md) and its tally broadcaster."""
+    from roundtable.live.events import register
+
+    register(app)
 
 
 def register_templates(app: Flask) -> None:

@@ -71,6 +71,8 @@ class Config:
     # Threading for the embedded single process; production runs gevent (see README).
     # Set explicitly: with gevent installed, auto-detection would pick it without monkey patching.
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
+    # Live tallies: at most one broadcast per poll and process per window (seconds).
+    LIVE_TALLY_WINDOW = float(os.environ.get("LIVE_TALLY_WINDOW", "0.25"))
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True

@@ -11,5 +11,15 @@ from roundtable.communities.models import (  # noqa: F401
     Street,
 )
 from roundtable.jobs.models import Job  # noqa: F401
+from roundtable.live.models import (  # noqa: F401
+    Ballot,
+    Motion,
+    Poll,
+    PollOption,
+    Position,
+    SecretVote,
+    SecretVoter,
+    SpeakingRequest,
+)
 from roundtable.meetings.models import AgendaItem, Invitation, Meeting, MeetingCase  # noqa: F401
 from roundtable.open311.models import ApiKey  # noqa: F401

@@ -1,0 +1,294 @@
+"""The ``/live`` namespace: thin handlers that check, call one operation, commit, then broadcast.
+
+Authentication happens once, in ``on_connect``; the connection keeps only its
+credential. Every event rebuilds the actor from the database and checks the
+permission again (``live_event``), validates the payload (``payloads``), and
+turns an OperationError into an ``{ok: false}`` ack after a rollback.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+
+from flask import session
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
+
+from roundtable.core.errors import NotAllowed, OperationError
+from roundtable.extensions import db
+from roundtable.live import operations, payloads as p, queries
+from roundtable.live.broadcast import room_of, tallies, to_room
+from roundtable.live.models import POLL_KINDS, STANCES
+from roundtable.live.permissions import Actor, actor_for, credential_from, watched_meeting_id
+from roundtable.meetings.models import Meeting
+
+log = logging.getLogger(__name__)
+
+PARTICIPANT, HOST, ANYONE = "participant", "host", "anyone"
+INTERNAL_MESSAGE = "服务器出错了,我们已记录此问题。"
+
+
+def refusal(error: OperationError) -> dict:
+    return {"ok": False, "error": error.code, "message": error.message}
+
+
+def joined_actor(who: str) -> Actor:
+    """The caller in the meeting this connection joined, allowed to do ``who``'s events, or an error."""
+    meeting_id = session.get("live_meeting_id")
+    if meeting_id is None:
+        raise OperationError("请先加入会议。", code="not_joined")
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotAllowed("会议已不存在。")
+    actor = actor_for(session.get("live_credential"), meeting)
+    if who == HOST and not actor.host:
+        raise NotAllowed("只有主持人可以进行此操作。")
+    if who == PARTICIPANT and actor.invitation is None:
+        if actor.watcher:
+            raise NotAllowed("观看链接只能观看,不能操作。")
+        raise OperationError("您不在这场会议的参会名单中。", code="not_participant")
+    return actor
+
+
+def live_event(who: str, **schema: p.Field):
+    """Permission, payload and errors for one event, so that the handler holds only the action."""
+
+    def decorate(handler):
+        @functools.wraps(handler)
+        def run(self, data=None, *_ignored):
+            try:
+                actor = joined_actor(who)
+                values = p.clean(schema, data)
+                return handler(self, actor, **values)
+            except OperationError as error:
+                db.session.rollback()
+                return refusal(error)
+            except Exception:  # noqa: BLE001 - a bug must still answer the phone
+                db.session.rollback()
+                log.exception("live event %s failed", handler.__name__)
+                return {"ok": False, "error": "internal", "message": INTERNAL_MESSAGE}
+
+        return run
+
+    return decorate
+
+
+class LiveNamespace(Namespace):
+    """Protocol "1" (docs/live-protocol.md). Docstrings: who sends the event → what the room gets."""
+
+    def on_connect(self, auth=None):
+        """Anyone → nothing. Accepts an invitation or watch token, or the login session."""
+        credential = credential_from(auth, current_user)
+        if credential is None:
+            raise ConnectionRefusedError("unauthorized")
+        session["live_credential"] = credential
+        session.pop("live_meeting_id", None)
+
+    def on_join(self, data=None, *_ignored):
+        """Anyone connected → `presence` to the room; the caller gets the full snapshot in the ack.
+
+        Also what a reconnecting phone sends: the snapshot replaces whatever it had.
+        """
+        try:
+            values = p.clean({"meeting_id": p.integer("会议", required=False)}, data)
+            credential = session.get("live_credential")
+            meeting_id = values["meeting_id"] or watched_meeting_id(credential)
+            meeting = db.session.get(Meeting, meeting_id) if meeting_id else None
+            if meeting is None:
+                raise OperationError("找不到这场会议。", code="not_found")
+            actor = actor_for(credential, meeting)
+        except OperationError as error:
+            return refusal(error)
+        previous = session.get("live_meeting_id")
+        if previous is not None and previous != meeting.id:
+            leave_room(room_of(previous))
+        join_room(room_of(meeting.id))
+        session["live_meeting_id"] = meeting.id
+        return {"ok": True, "snapshot": queries.snapshot(actor)}
+
+    @live_event(ANYONE)
+    def on_snapshot(self, actor):
+        """Anyone joined → nothing; the ack carries a fresh snapshot."""
+        return {"ok": True, "snapshot": queries.snapshot(actor)}
+
+    # ------------------------------------------------------------ meeting lifecycle (host)
+
+    def _transition(self, actor: Actor, status: str, note: str | None):
+        from roundtable.meetings.operations import transition_meeting
+
+        transition_meeting(actor.meeting, status, actor.user, note or "")
+        db.session.commit()
+        to_room(actor.meeting.id, "meeting", queries.meeting_view(actor.meeting))
+        return {"ok": True}
+
+    @live_event(HOST, note=p.text("说明", max_length=1000, required=False))
+    def on_meeting_start(self, actor, note):
+        """Host → `meeting` (status live)."""
+        return self._transition(actor, "live", note)
+
+    @live_event(HOST, note=p.text("说明", max_length=1000, required=False))
+    def on_meeting_adjourn(self, actor, note):
+        """Host → `meeting` (status adjourned)."""
+        return self._transition(actor, "adjourned", note)
+
+    @live_event(HOST, note=p.text("说明", max_length=1000, required=False))
+    def on_meeting_conclude(self, actor, note):
+        """Host → `meeting` (status concluded)."""
+        return self._transition(actor, "concluded", note)
+
+    # ------------------------------------------------------------ presence
+
+    @live_event(PARTICIPANT)
+    def on_check_in(self, actor):
+        """Participant → `presence`."""
+        operations.check_in(actor.invitation)
+        db.session.commit()
+        to_room(actor.meeting.id, "presence", queries.presence_view(actor.meeting))
+        return {"ok": True}
+
+    @live_event(HOST, participant_id=p.integer("参会人"))
+    def on_check_in_for(self, actor, participant_id):
+        """Host, for someone without a phone → `presence`."""
+        operations.check_in_for(actor.meeting, participant_id)
+        db.session.commit()
+        to_room(actor.meeting.id, "presence", queries.presence_view(actor.meeting))
+        return {"ok": True}
+
+    # ------------------------------------------------------------ agenda and speakers
+
+    @live_event(HOST, item_id=p.integer("议程", required=False))
+    def on_agenda_advance(self, actor, item_id):
+        """Host → `agenda`, then `queue` (hands of the closed item are dropped)."""
+        item = operations.advance_agenda(actor.meeting, item_id)
+        db.session.commit()
+        to_room(actor.meeting.id, "agenda", queries.agenda_view(actor.meeting))
+        to_room(actor.meeting.id, "queue", queries.queue_view(actor.meeting))
+        return {"ok": True, "current_item_id": item.id if item else None}
+
+    @live_event(PARTICIPANT)
+    def on_hand_raise(self, actor):
+        """Participant → `queue`."""
+        request = operations.raise_hand(actor.meeting, actor.invitation)
+        db.session.commit()
+        to_room(actor.meeting.id, "queue", queries.queue_view(actor.meeting))
+        return {"ok": True, "request_id": request.id}
+
+    @live_event(PARTICIPANT)
+    def on_hand_lower(self, actor):
+        """Participant → `queue`."""
+        operations.lower_hand(actor.meeting, actor.invitation)
+        db.session.commit()
+        to_room(actor.meeting.id, "queue", queries.queue_view(actor.meeting))
+        return {"ok": True}
+
+    @live_event(HOST, request_id=p.integer("发言申请", required=False))
+    def on_speaker_grant(self, actor, request_id):
+        """Host → `queue` with the new speaker and ends_at."""
+        operations.grant_speaker(actor.meeting, actor.user, request_id)
+        db.session.commit()
+        state = queries.queue_view(actor.meeting)
+        to_room(actor.meeting.id, "queue", state)
+        return {"ok": True, "speaker": state["speaker"]}
+
+    @live_event(HOST)
+    def on_speaker_done(self, actor):
+        """Host → `queue` without a speaker."""
+        operations.end_speech(actor.meeting)
+        db.session.commit()
+        to_room(actor.meeting.id, "queue", queries.queue_view(actor.meeting))
+        return {"ok": True}
+
+    # ------------------------------------------------------------ positions and motions
+
+    @live_event(PARTICIPANT, stance=p.choice(STANCES, "立场"), text=p.text("内容", max_length=500))
+    def on_position_post(self, actor, stance, text):
+        """Participant → `position`."""
+        position = operations.post_position(actor.meeting, actor.invitation, stance, text)
+        db.session.commit()
+        to_room(actor.meeting.id, "position", queries.position_view(position))
+        return {"ok": True, "position_id": position.id}
+
+    @live_event(HOST, position_id=p.integer("立场"))
+    def on_position_hide(self, actor, position_id):
+        """Host → `position` (hidden: text withheld, who and when shown)."""
+        position = operations.hide_position(actor.meeting, position_id, actor.user)
+        db.session.commit()
+        to_room(actor.meeting.id, "position", queries.position_view(position))
+        return {"ok": True}
+
+    @live_event(PARTICIPANT, text=p.text("动议", max_length=500))
+    def on_motion_propose(self, actor, text):
+        """Participant → `motion`."""
+        motion = operations.propose_motion(actor.meeting, actor.invitation, text)
+        db.session.commit()
+        to_room(actor.meeting.id, "motion", queries.motion_view(motion))
+        return {"ok": True, "motion_id": motion.id}
+
+    @live_event(PARTICIPANT, motion_id=p.integer("动议"))
+    def on_motion_second(self, actor, motion_id):
+        """Participant other than the proposer → `motion`."""
+        motion = operations.second_motion(actor.meeting, actor.invitation, motion_id)
+        db.session.commit()
+        to_room(actor.meeting.id, "motion", queries.motion_view(motion))
+        return {"ok": True}
+
+    # ------------------------------------------------------------ polls
+
+    @live_event(
+        HOST,
+        motion_id=p.integer("动议"),
+        kind=p.choice(POLL_KINDS, "表决方式"),
+        options=p.texts("选项", max_items=operations.MAX_OPTIONS, required=False),
+        secret=p.flag("无记名", required=False, default=False),
+        min_choices=p.integer("最少选择", required=False),
+        max_choices=p.integer("最多选择", required=False),
+    )
+    def on_poll_open(self, actor, motion_id, kind, options, secret, min_choices, max_choices):
+        """Host → `poll_opened`, then `motion` (now voting)."""
+        poll = operations.open_poll(actor.meeting, actor.user, motion_id, kind, options, secret, min_choices, max_choices)
+        db.session.commit()
+        to_room(actor.meeting.id, "poll_opened", queries.poll_view(poll))
+        to_room(actor.meeting.id, "motion", queries.motion_view(poll.motion))
+        return {"ok": True, "poll_id": poll.id}
+
+    @live_event(HOST, poll_id=p.integer("表决"))
+    def on_poll_close(self, actor, poll_id):
+        """Host → `poll_closed` with the result computed from the database."""
+        result = operations.close_poll(actor.meeting, actor.user, poll_id)
+        db.session.commit()
+        to_room(actor.meeting.id, "poll_closed", result)
+        return {"ok": True, "result": result}
+
+    @live_event(PARTICIPANT, poll_id=p.integer("表决"), choices=p.integers("选择"), key=p.text("幂等键", max_length=64))
+    def on_vote_cast(self, actor, poll_id, choices, key):
+        """Voter → `tally`, coalesced. Acked only after the commit, with the receipt."""
+        vote = operations.cast_vote(actor.meeting, actor.invitation, poll_id, choices, key)
+        db.session.commit()
+        if not vote.repeated:
+            tallies().poll_changed(actor.meeting.id, poll_id)
+        return {"ok": True, "receipt": vote.receipt, "repeated": vote.repeated}
+
+    @live_event(
+        HOST,
+        poll_id=p.integer("表决"),
+        participant_id=p.integer("参会人"),
+        choices=p.integers("选择"),
+        key=p.text("幂等键", max_length=64),
+    )
+    def on_vote_assist(self, actor, poll_id, participant_id, choices, key):
+        """Host, for a present resident without a phone → `tally`, coalesced."""
+        vote = operations.assist_vote(actor.meeting, actor.user, participant_id, poll_id, choices, key)
+        db.session.commit()
+        if not vote.repeated:
+            tallies().poll_changed(actor.meeting.id, poll_id)
+        return {"ok": True, "receipt": vote.receipt, "repeated": vote.repeated}
+
+
+def register(app) -> None:
+    """Register the namespace once per SocketIO object, and a tally broadcaster per app."""
+    from roundtable.extensions import socketio
+    from roundtable.live.broadcast import NAMESPACE, TallyBroadcaster
+
+    app.extensions["live_tallies"] = TallyBroadcaster(app)
+    if not any(handler.namespace == NAMESPACE for handler in socketio.namespace_handlers):
+        socketio.on_namespace(LiveNamespace(NAMESPACE))

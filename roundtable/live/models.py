@@ -1,0 +1,186 @@
+"""What happens in the room, kept in the database so that every phone and every process agrees."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from roundtable.core.time import utcnow
+from roundtable.core.types import UTCDateTime
+from roundtable.extensions import db
+
+STANCES = {"support": "支持", "oppose": "反对", "concern": "关切", "neutral": "中立"}
+POLL_KINDS = {"yes_no": "赞成/反对/弃权", "single": "单选", "multiple": "多选"}
+YES_NO_OPTIONS = (("yes", "赞成"), ("no", "反对"), ("abstain", "弃权"))
+
+
+def random_id() -> str:
+    """Primary key for secret-ballot rows: random, so that key order says nothing about time."""
+    return secrets.token_hex(16)
+
+
+class SpeakingRequest(db.Model):
+    """A raised hand on one agenda item: waiting → speaking → done, or lowered/dropped."""
+
+    __tablename__ = "live_speaking_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"))
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id"), index=True)
+    state: Mapped[str] = mapped_column(String(10), default="waiting")
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    invitation = relationship("Invitation")
+
+
+class Position(db.Model):
+    """A stance on the current item; the host may hide it, never delete it."""
+
+    __tablename__ = "live_positions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"))
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id"), index=True)
+    stance: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    invitation = relationship("Invitation")
+    hidden_by = relationship("User")
+
+
+class Motion(db.Model):
+    """A proposal put to the meeting; it needs a seconder before it can be put to a vote."""
+
+    __tablename__ = "live_motions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"))
+    text: Mapped[str] = mapped_column(Text)
+    proposer_id: Mapped[int] = mapped_column(ForeignKey("invitations.id"))
+    seconder_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"))
+    # proposed → seconded → voting → decided
+    state: Mapped[str] = mapped_column(String(10), default="proposed")
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    seconded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    proposer = relationship("Invitation", foreign_keys=[proposer_id])
+    seconder = relationship("Invitation", foreign_keys=[seconder_id])
+
+
+class Poll(db.Model):
+    """A vote on a seconded motion; rule and quorum are copied from the meeting when it opens.
+
+    ``receipt_key`` makes receipts reproducible for repeats while the poll is
+    open and is erased at the close, so that afterwards no receipt can be
+    recomputed from a participant (see docs/live-protocol.md §7).
+    """
+
+    __tablename__ = "live_polls"
+    __table_args__ = (UniqueConstraint("motion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("live_motions.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    secret: Mapped[bool] = mapped_column(Boolean, default=False)
+    min_choices: Mapped[int] = mapped_column(Integer, default=1)
+    max_choices: Mapped[int] = mapped_column(Integer, default=1)
+    rule: Mapped[str] = mapped_column(String(30))
+    quorum: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(10), default="open")
+    receipt_key: Mapped[str | None] = mapped_column(String(64), default=lambda: secrets.token_hex(32))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    result: Mapped[dict | None] = mapped_column(JSON)
+
+    motion = relationship("Motion")
+    options = relationship(
+        "PollOption", back_populates="poll", cascade="all, delete-orphan", order_by="PollOption.position"
+    )
+
+    def receipt_for(self, invitation_id: int) -> str | None:
+        """Same participant, same poll, same receipt; None once the key is erased at the close."""
+        if not self.receipt_key:
+            return None
+        message = f"{self.id}:{invitation_id}".encode()
+        return hmac.new(self.receipt_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+class PollOption(db.Model):
+    __tablename__ = "live_poll_options"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("live_polls.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(100))
+    # "yes", "no", "abstain" for yes/no polls, so that rules need not read labels.
+    code: Mapped[str | None] = mapped_column(String(10))
+
+    poll = relationship("Poll", back_populates="options")
+
+
+class Ballot(db.Model):
+    """A named ballot: who voted what, together. UNIQUE keeps it to one per participant."""
+
+    __tablename__ = "live_ballots"
+    __table_args__ = (UniqueConstraint("poll_id", "invitation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("live_polls.id"), index=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id"))
+    choices: Mapped[list] = mapped_column(JSON)
+    receipt: Mapped[str] = mapped_column(String(64))
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    invitation = relationship("Invitation")
+
+
+class SecretVoter(db.Model):
+    """Who voted in a secret poll, and nothing about what.
+
+    Random key, no timestamp, no reference to ``SecretVote``: see
+    docs/live-protocol.md §7. SQLite keeps it WITHOUT ROWID so that rows sit in
+    key order, not insertion order.
+    """
+
+    __tablename__ = "live_secret_voters"
+    __table_args__ = (UniqueConstraint("poll_id", "invitation_id"), {"sqlite_with_rowid": False})
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("live_polls.id"), index=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id"))
+    assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class SecretVote(db.Model):
+    """What was voted in a secret poll, and nothing about who (same rules as SecretVoter)."""
+
+    __tablename__ = "live_secret_votes"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("live_polls.id"), index=True)
+    choices: Mapped[list] = mapped_column(JSON)
+    receipt: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,524 @@
+"""Everything that changes the room: validate, change, flush. The socket handler commits once.
+
+Each function raises OperationError (Chinese message, protocol error code)
+before changing anything, so that the handler can roll back and answer.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from roundtable.auth.models import User
+from roundtable.core.errors import Conflict, NotAllowed, NotFound, OperationError
+from roundtable.core.time import utcnow
+from roundtable.extensions import db
+from roundtable.live.models import (
+    POLL_KINDS,
+    STANCES,
+    YES_NO_OPTIONS,
+    Ballot,
+    Motion,
+    Poll,
+    PollOption,
+    Position,
+    SecretVote,
+    SecretVoter,
+    SpeakingRequest,
+    random_id,
+)
+from roundtable.live.permissions import can_vote
+from roundtable.live.queries import (
+    count_votes,
+    current_item,
+    current_speech,
+    participant_view,
+    speeches_made,
+    voters_present,
+    waiting_queue,
+)
+from roundtable.meetings.models import AgendaItem, Invitation, Meeting
+
+MAX_OPTIONS = 20
+
+
+def require_live(meeting: Meeting) -> None:
+    if meeting.status != "live":
+        raise OperationError(f"会议{meeting.status_label},现在不能进行此操作。", code="meeting_not_live")
+
+
+# ---------------------------------------------------------------- presence
+
+def check_in(invitation: Invitation) -> Invitation:
+    """签到; a second check-in keeps the first time."""
+    require_live(invitation.meeting)
+    if invitation.checked_in_at is None:
+        invitation.checked_in_at = utcnow()
+    db.session.flush()
+    return invitation
+
+
+def check_in_for(meeting: Meeting, participant_id: int) -> Invitation:
+    """The host checks in someone who came without a phone."""
+    invitation = db.session.get(Invitation, participant_id)
+    if invitation is None or invitation.meeting_id != meeting.id:
+        raise NotFound("找不到这位参会人。")
+    return check_in(invitation)
+
+
+# ---------------------------------------------------------------- agenda
+
+def advance_agenda(meeting: Meeting, item_id: int | None = None) -> AgendaItem | None:
+    """Close the open item and open ``item_id`` or the next pending one; hands of the old item drop."""
+    require_live(meeting)
+    current = current_item(meeting)
+    if item_id is not None:
+        target = db.session.get(AgendaItem, item_id)
+        if target is None or target.meeting_id != meeting.id:
+            raise NotFound("找不到这项议程。")
+        if target.state != "pending":
+            raise OperationError("这项议程已经开始或已结束。", code="invalid")
+    else:
+        target = next((item for item in meeting.agenda_items if item.state == "pending"), None)
+    if current is None and target is None:
+        raise OperationError("没有可以开始的议程了。", code="no_open_item")
+    now = utcnow()
+    if current is not None:
+        current.state = "closed"
+        current.closed_at = now
+    db.session.execute(
+        update(SpeakingRequest)
+        .where(SpeakingRequest.meeting_id == meeting.id, SpeakingRequest.state == "speaking")
+        .values(state="done", ended_at=now)
+    )
+    db.session.execute(
+        update(SpeakingRequest)
+        .where(SpeakingRequest.meeting_id == meeting.id, SpeakingRequest.state == "waiting")
+        .values(state="dropped", ended_at=now)
+    )
+    if target is not None:
+        target.state = "open"
+        target.opened_at = now
+    db.session.flush()
+    return target
+
+
+# ---------------------------------------------------------------- speakers queue
+
+def _require_speech_left(meeting: Meeting, invitation_id: int, item: AgendaItem | None) -> None:
+    if speeches_made(meeting, invitation_id, item) >= meeting.speeches_per_motion:
+        raise OperationError(
+            f"按议事规则,每人对同一议题最多发言{meeting.speeches_per_motion}次。", code="speech_limit"
+        )
+
+
+def raise_hand(meeting: Meeting, invitation: Invitation) -> SpeakingRequest:
+    """举手; raising again while waiting keeps one place in the queue."""
+    require_live(meeting)
+    item = current_item(meeting)
+    mine = db.session.scalar(
+        select(SpeakingRequest).where(
+            SpeakingRequest.meeting_id == meeting.id,
+            SpeakingRequest.invitation_id == invitation.id,
+            SpeakingRequest.state.in_(("waiting", "speaking")),
+        )
+    )
+    if mine is not None and mine.state == "waiting":
+        return mine
+    if mine is not None:
+        raise OperationError("您正在发言。", code="speaker_active")
+    _require_speech_left(meeting, invitation.id, item)
+    request = SpeakingRequest(
+        meeting_id=meeting.id,
+        community_id=meeting.community_id,
+        agenda_item_id=item.id if item else None,
+        invitation_id=invitation.id,
+    )
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+def lower_hand(meeting: Meeting, invitation: Invitation) -> None:
+    require_live(meeting)
+    db.session.execute(
+        update(SpeakingRequest)
+        .where(
+            SpeakingRequest.meeting_id == meeting.id,
+            SpeakingRequest.invitation_id == invitation.id,
+            SpeakingRequest.state == "waiting",
+        )
+        .values(state="lowered", ended_at=utcnow())
+    )
+    db.session.flush()
+
+
+def grant_speaker(meeting: Meeting, actor: User | None, request_id: int | None = None) -> SpeakingRequest:
+    """Give the floor for ``speech_minutes``; the phones count down to ``ends_at``."""
+    require_live(meeting)
+    if current_speech(meeting) is not None:
+        raise OperationError("请先结束当前发言。", code="speaker_active")
+    queue = [request for request, _ in waiting_queue(meeting)]
+    if request_id is None:
+        if not queue:
+            raise OperationError("没有人在排队发言。", code="queue_empty")
+        request = queue[0]
+    else:
+        request = next((r for r in queue if r.id == request_id), None)
+        if request is None:
+            raise NotFound("找不到这个发言申请。")
+    _require_speech_left(meeting, request.invitation_id, current_item(meeting))
+    now = utcnow()
+    request.state = "speaking"
+    request.started_at = now
+    request.ends_at = now + timedelta(minutes=meeting.speech_minutes)
+    request.granted_by_id = actor.id if actor else None
+    db.session.flush()
+    return request
+
+
+def end_speech(meeting: Meeting) -> SpeakingRequest:
+    require_live(meeting)
+    speech = current_speech(meeting)
+    if speech is None:
+        raise OperationError("现在没有人在发言。", code="no_speaker")
+    speech.state = "done"
+    speech.ended_at = utcnow()
+    db.session.flush()
+    return speech
+
+
+# ---------------------------------------------------------------- positions
+
+def post_position(meeting: Meeting, invitation: Invitation, stance: str, text: str) -> Position:
+    require_live(meeting)
+    if stance not in STANCES:
+        raise OperationError("立场只能是支持、反对、关切或中立。")
+    item = current_item(meeting)
+    position = Position(
+        meeting_id=meeting.id,
+        community_id=meeting.community_id,
+        agenda_item_id=item.id if item else None,
+        invitation_id=invitation.id,
+        stance=stance,
+        text=text,
+    )
+    db.session.add(position)
+    db.session.flush()
+    return position
+
+
+def hide_position(meeting: Meeting, position_id: int, actor: User | None) -> Position:
+    """Hidden, not deleted: the record keeps the text, who hid it and when."""
+    position = db.session.get(Position, position_id)
+    if position is None or position.meeting_id != meeting.id:
+        raise NotFound("找不到这条发言立场。")
+    if position.hidden_at is None:
+        position.hidden_at = utcnow()
+        position.hidden_by_id = actor.id if actor else None
+    db.session.flush()
+    return position
+
+
+# ---------------------------------------------------------------- motions
+
+def propose_motion(meeting: Meeting, invitation: Invitation, text: str) -> Motion:
+    require_live(meeting)
+    item = current_item(meeting)
+    motion = Motion(
+        meeting_id=meeting.id,
+        community_id=meeting.community_id,
+        agenda_item_id=item.id if item else None,
+        text=text,
+        proposer_id=invitation.id,
+    )
+    db.session.add(motion)
+    db.session.flush()
+    return motion
+
+
+def _motion_of(meeting: Meeting, motion_id: int) -> Motion:
+    motion = db.session.get(Motion, motion_id)
+    if motion is None or motion.meeting_id != meeting.id:
+        raise NotFound("找不到这项动议。")
+    return motion
+
+
+def second_motion(meeting: Meeting, invitation: Invitation, motion_id: int) -> Motion:
+    """附议: someone other than the proposer must agree it is worth a vote."""
+    require_live(meeting)
+    motion = _motion_of(meeting, motion_id)
+    if motion.proposer_id == invitation.id:
+        raise OperationError("不能附议自己的动议。", code="own_motion")
+    if motion.seconder_id is not None:
+        raise Conflict("这项动议已有人附议。")
+    motion.seconder_id = invitation.id
+    motion.seconded_at = utcnow()
+    motion.state = "seconded"
+    db.session.flush()
+    return motion
+
+
+# ---------------------------------------------------------------- polls
+
+def open_poll(
+    meeting: Meeting,
+    actor: User | None,
+    motion_id: int,
+    kind: str,
+    labels: list[str] | None = None,
+    secret: bool = False,
+    min_choices: int | None = None,
+    max_choices: int | None = None,
+) -> Poll:
+    """Put a seconded motion to the vote, under the meeting's rule and quorum as they are now."""
+    require_live(meeting)
+    motion = _motion_of(meeting, motion_id)
+    if motion.state == "proposed":
+        raise OperationError("动议须有人附议后才能表决。", code="not_seconded")
+    if motion.state != "seconded":
+        raise OperationError("这项动议已经表决过。", code="poll_exists")
+    if kind not in POLL_KINDS:
+        raise OperationError("表决方式只能是赞成/反对/弃权、单选或多选。")
+    if kind == "yes_no":
+        options = [PollOption(position=i, label=label, code=code) for i, (code, label) in enumerate(YES_NO_OPTIONS)]
+        min_choices = max_choices = 1
+    else:
+        labels = labels or []
+        if not 2 <= len(labels) <= MAX_OPTIONS or len(set(labels)) != len(labels):
+            raise OperationError(f"请给出2到{MAX_OPTIONS}个互不相同的选项。")
+        options = [PollOption(position=i, label=label) for i, label in enumerate(labels)]
+        if kind == "single":
+            min_choices = max_choices = 1
+        else:
+            min_choices = 1 if min_choices is None else min_choices
+            max_choices = len(labels) if max_choices is None else max_choices
+            if not 1 <= min_choices <= max_choices <= len(labels):
+                raise OperationError("最少和最多可选项数不合理。")
+    poll = Poll(
+        meeting_id=meeting.id,
+        community_id=meeting.community_id,
+        motion_id=motion.id,
+        kind=kind,
+        secret=bool(secret),
+        min_choices=min_choices,
+        max_choices=max_choices,
+        rule=meeting.majority_rule,
+        quorum=meeting.quorum,
+        opened_by_id=actor.id if actor else None,
+        options=options,
+    )
+    motion.state = "voting"
+    db.session.add(poll)
+    db.session.flush()
+    return poll
+
+
+def _locked_poll(meeting: Meeting, poll_id: int, *, exclusive: bool) -> Poll:
+    """The poll, locked for the rest of the transaction, so that votes and the close never interleave.
+
+    PostgreSQL: votes share the row lock (they run side by side), the close
+    takes it exclusively, so it waits for every vote in flight and every later
+    vote waits for it and then sees "closed". SQLite serialises writers, but
+    its driver starts the transaction only at the first write: a no-op UPDATE
+    first makes the check and the insert one transaction under the write lock.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            update(Poll).where(Poll.id == poll_id).values(state=Poll.state).execution_options(synchronize_session=False)
+        )
+        query = select(Poll).where(Poll.id == poll_id)
+    else:
+        query = select(Poll).where(Poll.id == poll_id).with_for_update(read=not exclusive, of=Poll)
+    poll = db.session.scalar(query.execution_options(populate_existing=True))
+    if poll is None or poll.meeting_id != meeting.id:
+        raise NotFound("找不到这项表决。")
+    return poll
+
+
+@dataclass
+class VoteReceipt:
+    receipt: str
+    repeated: bool
+
+
+def _has_voted(poll: Poll, invitation_id: int) -> bool:
+    table = SecretVoter if poll.secret else Ballot
+    return db.session.scalar(
+        select(func.count()).select_from(table).where(table.poll_id == poll.id, table.invitation_id == invitation_id)
+    ) > 0
+
+
+def _checked_choices(poll: Poll, choices: list[int]) -> list[int]:
+    valid = {option.id for option in poll.options}
+    if len(set(choices)) != len(choices) or not set(choices) <= valid:
+        raise OperationError("所选的选项无效。", code="bad_choices")
+    if not poll.min_choices <= len(choices) <= poll.max_choices:
+        if poll.min_choices == poll.max_choices:
+            message = f"请选择{poll.min_choices}项。"
+        else:
+            message = f"请选择{poll.min_choices}到{poll.max_choices}项。"
+        raise OperationError(message, code="bad_choices")
+    return sorted(choices)
+
+
+def cast_vote(
+    meeting: Meeting,
+    voter: Invitation,
+    poll_id: int,
+    choices: list[int],
+    key: str,
+    assisted_by: User | None = None,
+) -> VoteReceipt:
+    """One ballot per voter and poll; any repeat gets the first ballot's receipt.
+
+    The check that the poll is open and the insert happen under the poll lock
+    (see ``_locked_poll``). Two repeats racing past the check meet the UNIQUE
+    constraint; the loser rolls back its savepoint and answers like a repeat.
+    """
+    require_live(meeting)
+    if voter.meeting_id != meeting.id:
+        raise NotFound("找不到这位参会人。")
+    if not can_vote(voter):
+        raise NotAllowed("只有居民代表参加表决。", code="not_voter")
+    if voter.checked_in_at is None:
+        raise OperationError("请先签到再投票。", code="not_checked_in")
+    poll = _locked_poll(meeting, poll_id, exclusive=False)
+    if _has_voted(poll, voter.id):
+        receipt = poll.receipt_for(voter.id)
+        if receipt is None:
+            raise OperationError("表决已结束,您的选票已计入。", code="poll_closed")
+        return VoteReceipt(receipt, repeated=True)
+    if poll.state != "open":
+        raise OperationError("表决已结束,不能再投票。", code="poll_closed")
+    chosen = _checked_choices(poll, choices)
+    receipt = poll.receipt_for(voter.id)
+    assisted_by_id = assisted_by.id if assisted_by else None
+    try:
+        with db.session.begin_nested():
+            if poll.secret:
+                db.session.add(SecretVoter(poll_id=poll.id, invitation_id=voter.id, assisted_by_id=assisted_by_id))
+            else:
+                db.session.add(
+                    Ballot(
+                        poll_id=poll.id,
+                        invitation_id=voter.id,
+                        choices=chosen,
+                        receipt=receipt,
+                        idempotency_key=key,
+                        assisted_by_id=assisted_by_id,
+                    )
+                )
+    except IntegrityError:
+        return VoteReceipt(receipt, repeated=True)
+    if poll.secret:
+        db.session.add(SecretVote(poll_id=poll.id, choices=chosen, receipt=receipt))
+    db.session.flush()
+    return VoteReceipt(receipt, repeated=False)
+
+
+def assist_vote(
+    meeting: Meeting, actor: User | None, participant_id: int, poll_id: int, choices: list[int], key: str
+) -> VoteReceipt:
+    """The host records the vote of a present resident without a phone; the record says so."""
+    voter = db.session.get(Invitation, participant_id)
+    if voter is None or voter.meeting_id != meeting.id:
+        raise NotFound("找不到这位参会人。")
+    return cast_vote(meeting, voter, poll_id, choices, key, assisted_by=actor)
+
+
+def judge(poll: Poll, counts: dict[int, int], total: int, present: int) -> dict:
+    """Apply the poll's rule and quorum; nobody decides the outcome by hand."""
+    quorum_met = present >= poll.quorum
+
+    def meets(count: int) -> bool:
+        if poll.rule == "two_thirds_cast":
+            return total > 0 and 3 * count >= 2 * total
+        if poll.rule == "majority_present":
+            return 2 * count > present
+        return 2 * count > total
+
+    if poll.kind == "yes_no":
+        by_code = {option.code: option.id for option in poll.options}
+        yes, no = counts[by_code["yes"]], counts[by_code["no"]]
+        if poll.rule == "two_thirds_cast":
+            passed = yes + no > 0 and 3 * yes >= 2 * (yes + no)
+        elif poll.rule == "majority_present":
+            passed = 2 * yes > present
+        else:
+            passed = yes > no
+        winners = [by_code["yes"]] if passed else []
+    else:
+        winners = [option.id for option in poll.options if meets(counts[option.id])]
+    if not quorum_met:
+        winners = []
+    return {
+        "result": "no_quorum" if not quorum_met else ("passed" if winners else "failed"),
+        "winners": winners,
+        "quorum_met": quorum_met,
+        "present": present,
+    }
+
+
+def _reshuffle_secret_rows(poll: Poll) -> None:
+    """Rewrite both secret tables' rows of the poll in random order with new random keys.
+
+    PostgreSQL stores rows in insertion order; rewriting them shuffled leaves
+    the physical order of voters and of votes unrelated to when anyone voted.
+    """
+    shuffle = random.SystemRandom().shuffle
+    for table, columns in (
+        (SecretVoter, ("poll_id", "invitation_id", "assisted_by_id")),
+        (SecretVote, ("poll_id", "choices", "receipt")),
+    ):
+        rows = [dict(row._mapping) for row in db.session.execute(
+            select(*(getattr(table, c) for c in columns)).where(table.poll_id == poll.id)
+        )]
+        db.session.execute(delete(table).where(table.poll_id == poll.id).execution_options(synchronize_session=False))
+        shuffle(rows)
+        if rows:
+            db.session.execute(insert(table), [dict(row, id=random_id()) for row in rows])
+
+
+def close_poll(meeting: Meeting, actor: User | None, poll_id: int) -> dict:
+    """Close under the exclusive poll lock and compute the result from what was committed."""
+    require_live(meeting)
+    poll = _locked_poll(meeting, poll_id, exclusive=True)
+    if poll.state != "open":
+        raise OperationError("这项表决已经结束。", code="poll_closed")
+    tally = count_votes(poll)
+    outcome = judge(poll, tally["counts"], tally["total"], voters_present(meeting))
+    result = {
+        "poll_id": poll.id,
+        "counts": {str(k): v for k, v in tally["counts"].items()},
+        "total": tally["total"],
+        "seq": tally["total"],
+        "rule": poll.rule,
+        "quorum": poll.quorum,
+        **outcome,
+    }
+    if poll.secret:
+        result["receipts"] = sorted(
+            ({"receipt": receipt, "choices": chosen} for receipt, chosen in db.session.execute(
+                select(SecretVote.receipt, SecretVote.choices).where(SecretVote.poll_id == poll.id)
+            )),
+            key=lambda entry: entry["receipt"],
+        )
+        _reshuffle_secret_rows(poll)
+    else:
+        ballots = db.session.scalars(select(Ballot).where(Ballot.poll_id == poll.id).order_by(Ballot.id)).all()
+        result["ballots"] = [
+            {"participant": participant_view(b.invitation), "choices": b.choices, "assisted": b.assisted_by_id is not None}
+            for b in ballots
+        ]
+    poll.state = "closed"
+    poll.closed_at = utcnow()
+    poll.closed_by_id = actor.id if actor else None
+    poll.receipt_key = None
+    poll.result = result
+    poll.motion.state = "decided"
+    db.session.flush()
+    return result

@@ -1,0 +1,303 @@
+"""Reading the room: the snapshot and the pieces that room events carry.
+
+Everything is read from the database, so a phone that reconnects, a second
+server process and the projector all see the same state.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from roundtable.core.time import utcnow
+from roundtable.extensions import db
+from roundtable.live.models import Ballot, Motion, Poll, Position, SecretVote, SecretVoter, SpeakingRequest
+from roundtable.live.permissions import VOTING_SIDES, Actor, can_vote
+from roundtable.meetings.models import SIDES, AgendaItem, Invitation, Meeting
+
+PROTOCOL = "1"
+
+
+def iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _on_item(column, item: AgendaItem | None):
+    return column.is_(None) if item is None else column == item.id
+
+
+def current_item(meeting: Meeting) -> AgendaItem | None:
+    return db.session.scalar(
+        select(AgendaItem).where(AgendaItem.meeting_id == meeting.id, AgendaItem.state == "open")
+    )
+
+
+def speeches_made(meeting: Meeting, invitation_id: int, item: AgendaItem | None) -> int:
+    return db.session.scalar(
+        select(func.count(SpeakingRequest.id)).where(
+            SpeakingRequest.meeting_id == meeting.id,
+            SpeakingRequest.invitation_id == invitation_id,
+            SpeakingRequest.state.in_(("speaking", "done")),
+            _on_item(SpeakingRequest.agenda_item_id, item),
+        )
+    )
+
+
+def waiting_queue(meeting: Meeting) -> list[tuple[SpeakingRequest, int]]:
+    """The waiting hands in speaking order: first-time speakers before repeat speakers (南塘议事规则)."""
+    item = current_item(meeting)
+    waiting = list(
+        db.session.scalars(
+            select(SpeakingRequest).where(
+                SpeakingRequest.meeting_id == meeting.id,
+                SpeakingRequest.state == "waiting",
+                _on_item(SpeakingRequest.agenda_item_id, item),
+            )
+        )
+    )
+    spoken = {r.invitation_id: speeches_made(meeting, r.invitation_id, item) for r in waiting}
+    waiting.sort(key=lambda r: (spoken[r.invitation_id], r.requested_at, r.id))
+    return [(r, spoken[r.invitation_id]) for r in waiting]
+
+
+def current_speech(meeting: Meeting) -> SpeakingRequest | None:
+    return db.session.scalar(
+        select(SpeakingRequest).where(SpeakingRequest.meeting_id == meeting.id, SpeakingRequest.state == "speaking")
+    )
+
+
+def ballot_choices(poll: Poll) -> list[list[int]]:
+    table = SecretVote if poll.secret else Ballot
+    return list(db.session.scalars(select(table.choices).where(table.poll_id == poll.id)))
+
+
+def count_votes(poll: Poll) -> dict:
+    """Counts from the database: the source of truth shared by every server process."""
+    counts = {option.id: 0 for option in poll.options}
+    ballots = ballot_choices(poll)
+    for chosen in ballots:
+        for option_id in chosen:
+            if option_id in counts:
+                counts[option_id] += 1
+    return {"counts": counts, "total": len(ballots)}
+
+
+def voters_present(meeting: Meeting) -> int:
+    return db.session.scalar(
+        select(func.count(Invitation.id)).where(
+            Invitation.meeting_id == meeting.id,
+            Invitation.side.in_(VOTING_SIDES),
+            Invitation.checked_in_at.is_not(None),
+        )
+    )
+
+
+# ---------------------------------------------------------------- views (what clients receive)
+
+def public_name(invitation: Invitation) -> str:
+    """Residents are shown by surname unless they agreed to be named; the watch screen is public."""
+    name = invitation.display_name or SIDES.get(invitation.side, "")
+    if invitation.side != "resident" or invitation.consent_to_name:
+        return name
+    return name[:1] + "*" * max(len(name) - 1, 1)
+
+
+def participant_view(invitation: Invitation | None) -> dict | None:
+    if invitation is None:
+        return None
+    return {"id": invitation.id, "name": public_name(invitation), "side": invitation.side}
+
+
+def meeting_view(meeting: Meeting) -> dict:
+    return {
+        "id": meeting.id,
+        "title": meeting.title,
+        "status": meeting.status,
+        "status_label": meeting.status_label,
+        "rules": {
+            "speech_minutes": meeting.speech_minutes,
+            "speeches_per_motion": meeting.speeches_per_motion,
+            "quorum": meeting.quorum,
+            "majority_rule": meeting.majority_rule,
+        },
+    }
+
+
+def agenda_view(meeting: Meeting) -> dict:
+    items = []
+    current_id = None
+    for item in meeting.agenda_items:
+        case = item.case
+        items.append(
+            {
+                "id": item.id,
+                "title": item.title,
+                "minutes": item.minutes,
+                "state": item.state,
+                "opened_at": iso(item.opened_at),
+                "closed_at": iso(item.closed_at),
+                "case": (
+                    {"number": case.external_number, "category": case.category, "category_label": case.category_label}
+                    if case is not None
+                    else None
+                ),
+            }
+        )
+        if item.state == "open":
+            current_id = item.id
+    return {"agenda": items, "current_item_id": current_id}
+
+
+def queue_view(meeting: Meeting) -> dict:
+    item = current_item(meeting)
+    speech = current_speech(meeting)
+    return {
+        "item_id": item.id if item else None,
+        "queue": [
+            {
+                "id": request.id,
+                "participant": participant_view(request.invitation),
+                "requested_at": iso(request.requested_at),
+                "spoken": spoken,
+            }
+            for request, spoken in waiting_queue(meeting)
+        ],
+        "speaker": (
+            {
+                "request_id": speech.id,
+                "participant": participant_view(speech.invitation),
+                "started_at": iso(speech.started_at),
+                "ends_at": iso(speech.ends_at),
+            }
+            if speech is not None
+            else None
+        ),
+    }
+
+
+def position_view(position: Position, *, for_host: bool = False) -> dict:
+    hidden = position.hidden_at is not None
+    return {
+        "id": position.id,
+        "item_id": position.agenda_item_id,
+        "participant": participant_view(position.invitation),
+        "stance": position.stance,
+        "text": position.text if (for_host or not hidden) else None,
+        "posted_at": iso(position.posted_at),
+        "hidden": (
+            {"by": position.hidden_by.display_name if position.hidden_by else None, "at": iso(position.hidden_at)}
+            if hidden
+            else None
+        ),
+    }
+
+
+def motion_view(motion: Motion) -> dict:
+    return {
+        "id": motion.id,
+        "item_id": motion.agenda_item_id,
+        "text": motion.text,
+        "proposer": participant_view(motion.proposer),
+        "seconder": participant_view(motion.seconder),
+        "state": motion.state,
+    }
+
+
+def tally_of(poll: Poll) -> dict:
+    """``seq`` is the committed ballot count: it only grows, whichever process reads it."""
+    votes = count_votes(poll)
+    return {
+        "poll_id": poll.id,
+        "counts": {str(k): v for k, v in votes["counts"].items()},
+        "total": votes["total"],
+        "seq": votes["total"],
+    }
+
+
+def poll_view(poll: Poll) -> dict:
+    return {
+        "id": poll.id,
+        "motion_id": poll.motion_id,
+        "motion": poll.motion.text,
+        "kind": poll.kind,
+        "options": [{"id": option.id, "label": option.label} for option in poll.options],
+        "secret": poll.secret,
+        "min_choices": poll.min_choices,
+        "max_choices": poll.max_choices,
+        "rule": poll.rule,
+        "quorum": poll.quorum,
+        "state": poll.state,
+        "tally": tally_of(poll),
+        "result": poll.result,
+    }
+
+
+def presence_view(meeting: Meeting) -> dict:
+    invitations = db.session.scalars(
+        select(Invitation).where(Invitation.meeting_id == meeting.id).order_by(Invitation.id)
+    ).all()
+    sides: dict[str, list] = {side: [] for side in SIDES}
+    for invitation in invitations:
+        entry = participant_view(invitation)
+        entry["checked_in"] = invitation.checked_in_at is not None
+        sides.setdefault(invitation.side, []).append(entry)
+    sides["host"] = [{"name": meeting.host.display_name}] if meeting.host is not None else []
+    counts = {side: sum(1 for p in people if p.get("checked_in")) for side, people in sides.items() if side != "host"}
+    return {
+        "sides": sides,
+        "counts": counts,
+        "present": sum(counts.get(side, 0) for side in VOTING_SIDES),
+        "invited": sum(len(sides.get(side, [])) for side in VOTING_SIDES),
+    }
+
+
+def my_ballots(actor: Actor) -> list[dict]:
+    invitation = actor.invitation
+    if invitation is None:
+        return []
+    mine = []
+    named = db.session.execute(
+        select(Ballot.poll_id, Ballot.receipt, Ballot.assisted_by_id).where(Ballot.invitation_id == invitation.id)
+    )
+    for poll_id, receipt, assisted_by_id in named:
+        mine.append({"poll_id": poll_id, "receipt": receipt, "assisted": assisted_by_id is not None})
+    secret = db.session.execute(
+        select(Poll, SecretVoter.assisted_by_id)
+        .join(SecretVoter, SecretVoter.poll_id == Poll.id)
+        .where(SecretVoter.invitation_id == invitation.id)
+    )
+    for poll, assisted_by_id in secret:
+        mine.append({"poll_id": poll.id, "receipt": poll.receipt_for(invitation.id), "assisted": assisted_by_id is not None})
+    return sorted(mine, key=lambda entry: entry["poll_id"])
+
+
+def snapshot(actor: Actor) -> dict:
+    """Everything a client needs to draw the room from nothing (docs/live-protocol.md §5)."""
+    meeting = actor.meeting
+    positions: dict[str, list] = {side: [] for side in SIDES}
+    for position in db.session.scalars(
+        select(Position).where(Position.meeting_id == meeting.id).order_by(Position.id)
+    ):
+        positions.setdefault(position.invitation.side, []).append(position_view(position, for_host=actor.host))
+    motions = db.session.scalars(select(Motion).where(Motion.meeting_id == meeting.id).order_by(Motion.id))
+    polls = db.session.scalars(select(Poll).where(Poll.meeting_id == meeting.id).order_by(Poll.id))
+    queue = queue_view(meeting)
+    invitation = actor.invitation
+    return {
+        "protocol": PROTOCOL,
+        "server_time": iso(utcnow()),
+        "meeting": meeting_view(meeting),
+        **agenda_view(meeting),
+        "queue": queue["queue"],
+        "speaker": queue["speaker"],
+        "positions": positions,
+        "motions": [motion_view(motion) for motion in motions],
+        "polls": [poll_view(poll) for poll in polls],
+        "presence": presence_view(meeting),
+        "me": {
+            "role": actor.role,
+            "host": actor.host,
+            "participant": participant_view(invitation),
+            "can_vote": can_vote(invitation),
+            "checked_in": bool(invitation and invitation.checked_in_at),
+            "ballots": my_ballots(actor),
+        },
+    }
