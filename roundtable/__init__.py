@@ -33,6 +33,7 @@ def create_app(config: type | None = None, **overrides) -> Flask:
     register_templates(app)
     register_error_handlers(app)
     register_commands(app)
+    register_outbox_dispatcher(app)
     register_live(app)
     return app
 
@@ -89,10 +90,14 @@ def register_blueprints(app: Flask) -> None:
     from roundtable.admin.routes import bp as admin_bp
     from roundtable.auth.routes import bp as auth_bp
     from roundtable.cases.routes import bp as cases_bp
+    from roundtable.notifications.routes import admin_bp as outbox_admin_bp
+    from roundtable.notifications.routes import bp as notifications_bp
     from roundtable.open311.routes import bp as open311_bp
 
     for blueprint in (auth_bp, admin_bp, cases_bp, open311_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(outbox_admin_bp)
 
 
 def register_live(app: Flask) -> None:
@@ -100,6 +105,13 @@ def register_live(app: Flask) -> None:
     from roundtable.live.events import register
 
     register(app)
+
+
+def register_outbox_dispatcher(app: Flask) -> None:
+    """Notifications are sent by a background dispatcher, started on a server's first request."""
+    from roundtable.notifications.dispatcher import install_dispatcher
+
+    install_dispatcher(app)
 
 
 def register_templates(app: Flask) -> None:

@@ -47,6 +47,13 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def _env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def _deadline_hours() -> dict[str, int]:
     hours = dict(DEFAULT_DEADLINE_HOURS)
     if os.environ.get("CASE_DEADLINE_HOURS"):
@@ -78,6 +85,24 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     TEMPLATES_AUTO_RELOAD = False
+    # Notifications: which sender each outbound channel uses (log | smtp | a registered gateway).
+    NOTIFY_SENDER = os.environ.get("NOTIFY_SENDER", "log")
+    NOTIFY_SENDERS = {"email": NOTIFY_SENDER, "sms": os.environ.get("NOTIFY_SMS_SENDER", "log")}
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _env_flag("MAIL_USE_TLS")
+    MAIL_USE_SSL = _env_flag("MAIL_USE_SSL")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
+    # Outbox delivery: a background dispatcher per server process (off: run `flask outbox run`).
+    OUTBOX_DISPATCHER = _env_flag("OUTBOX_DISPATCHER", True)
+    OUTBOX_POLL_SECONDS = float(os.environ.get("OUTBOX_POLL_SECONDS", "5"))
+    OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "50"))
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "6"))
+    OUTBOX_BACKOFF_SECONDS = [60, 300, 1800, 7200, 21600]  # 1 min, 5 min, 30 min, 2 h, 6 h
+    OUTBOX_SENDING_TIMEOUT = int(os.environ.get("OUTBOX_SENDING_TIMEOUT", "600"))
     # Background jobs (PDF rendering): `flask worker run`; `make run` starts one as a child process.
     EMBEDDED_WORKER = os.environ.get("EMBEDDED_WORKER", "1") == "1"
     JOB_POLL_INTERVAL = float(os.environ.get("JOB_POLL_INTERVAL", "1"))
@@ -96,3 +121,6 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = "5 per minute"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    NOTIFY_SENDER = "log"
+    NOTIFY_SENDERS = {"email": "log", "sms": "log"}
+    OUTBOX_DISPATCHER = False  # tests call deliver_due_messages themselves

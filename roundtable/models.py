@@ -22,4 +22,5 @@ from roundtable.live.models import (  # noqa: F401
     SpeakingRequest,
 )
 from roundtable.meetings.models import AgendaItem, Invitation, Meeting, MeetingCase  # noqa: F401
+from roundtable.notifications.models import Notification, OutboxMessage  # noqa: F401
 from roundtable.open311.models import ApiKey  # noqa: F401
