@@ -225,3 +225,11 @@ class Invitation(db.Model):
         if self.reply_due_at and (now or utcnow()) > self.reply_due_at:
             return "missing"
         return "waiting"
+
+
+REPORT_IN_LABELS = {
+    "on_time": "按时报到",
+    "late": "逾期报到",
+    "missing": "未报到(已逾期)",
+    "waiting": "待报到",
+}

@@ -1,0 +1,45 @@
+"""Who may do what with a meeting, its invitations and a department's summons.
+
+One predicate per question, shared by routes and templates (and the live
+namespace), so that a page that shows a button and the route behind it can
+never disagree.
+"""
+from __future__ import annotations
+
+from roundtable.auth.models import User
+from roundtable.communities.permissions import can_manage_cases, can_read_cases
+
+
+def can_manage_meeting(user: User, meeting) -> bool:
+    """The community's secretaries prepare, schedule, cancel and invite."""
+    return can_manage_cases(user, meeting.community_id)
+
+
+def can_view_meeting(user: User, meeting) -> bool:
+    """Secretaries and auditors of the meeting's community read everything about it."""
+    return can_read_cases(user, meeting.community_id)
+
+
+def can_report_in(user: User, invitation) -> bool:
+    """Only staff of the summoned department answer its summons (报到)."""
+    return (
+        user.is_authenticated
+        and invitation.department_id is not None
+        and invitation.department_id in user.department_ids
+    )
+
+
+def is_department_staff(user: User, department_id: int) -> bool:
+    return user.is_authenticated and department_id in user.department_ids
+
+
+def can_see_department_record(user: User, department_id: int, community_id: int | None) -> bool:
+    """A department's staff see its whole record; a secretary sees only their community's summons.
+
+    ``community_id`` is the secretary's current community (or None when the
+    caller has none); the route still checks that this community summoned the
+    department at least once before showing anything.
+    """
+    if is_department_staff(user, department_id):
+        return True
+    return community_id is not None and can_manage_cases(user, community_id)
