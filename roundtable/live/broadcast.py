@@ -36,6 +36,11 @@ class TallyBroadcaster:
         self._lock = threading.Lock()
         self._dirty: dict[int, bool] = {}  # poll id → changed since the last send; present while a sender runs
 
+    def busy(self, poll_id: int) -> bool:
+        """True while a sender for the poll is running (it may still send a trailing tally)."""
+        with self._lock:
+            return poll_id in self._dirty
+
     def poll_changed(self, meeting_id: int, poll_id: int) -> None:
         with self._lock:
             if poll_id in self._dirty:

@@ -85,7 +85,7 @@ class LiveNamespace(Namespace):
         session.pop("live_meeting_id", None)
 
     def on_join(self, data=None, *_ignored):
-        """Anyone connected → `presence` to the room; the caller gets the full snapshot in the ack.
+        """Anyone connected → nothing to the room; the caller gets the full snapshot in the ack.
 
         Also what a reconnecting phone sends: the snapshot replaces whatever it had.
         """
