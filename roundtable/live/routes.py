@@ -1,0 +1,139 @@
+"""The pages of a live meeting: the phone page, the host console and the big-screen view.
+
+These routes only decide *who may open which page* and hand the page what it
+needs to connect (meeting id, and the token when the page is opened from a
+link). Everything that happens in the meeting travels over the ``/live``
+Socket.IO namespace (docs/live-protocol.md), which checks permission again on
+every event: a page that opens is never by itself a licence to act.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, make_response, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+
+from roundtable.communities.context import community_required, get_in_community_or_404
+from roundtable.core.http import error_response
+from roundtable.extensions import db
+from roundtable.live.models import STANCES
+from roundtable.live.permissions import is_live_host
+from roundtable.meetings.models import Invitation, Meeting
+from roundtable.meetings.qr import public_url
+
+bp = Blueprint("live_pages", __name__)
+
+# A finished or cancelled meeting has no live room any more; its links say so plainly.
+CLOSED_STATUSES = ("concluded", "cancelled")
+TOKEN_MAX_LENGTH = 32
+
+NO_SUCH_LINK = "这个链接无效,请检查链接是否完整,或向社区工作人员索取新的链接。"
+MEETING_OVER = "这次会议已经结束或已取消,现场链接已失效。"
+NOT_INVITED = "您不在这次会议的邀请名单上。"
+
+# The stance buttons of the phone page, in the order residents see them.
+STANCE_BUTTONS = (("support", "支持"), ("oppose", "反对"), ("concern", "有顾虑"), ("neutral", "中立"))
+assert {code for code, _ in STANCE_BUTTONS} == set(STANCES), "stance buttons out of step with the protocol"
+
+
+def invitation_of(user, meeting: Meeting) -> Invitation | None:
+    """The invitation through which a logged-in user takes part: as a resident, or for their
+    department or organization."""
+    if not user.is_authenticated:
+        return None
+    holders = [Invitation.user_id == user.id]
+    if user.department_ids:
+        holders.append(Invitation.department_id.in_(user.department_ids))
+    if user.organization_ids:
+        holders.append(Invitation.organization_id.in_(user.organization_ids))
+    return db.session.scalar(
+        select(Invitation).where(Invitation.meeting_id == meeting.id, or_(*holders)).order_by(Invitation.id).limit(1)
+    )
+
+
+def _refuse(status: int, message: str) -> None:
+    """Stop with the site's error page carrying a message the person can act on."""
+    abort(make_response(*error_response(status, message)))
+
+
+def _by_token(model, column, token: str):
+    if not token or len(token) > TOKEN_MAX_LENGTH:
+        return None
+    return db.session.scalar(select(model).where(column == token))
+
+
+def _still_open(meeting: Meeting) -> Meeting:
+    if meeting.status in CLOSED_STATUSES:
+        _refuse(404, MEETING_OVER)
+    return meeting
+
+
+def _private(response: Response) -> Response:
+    """A page whose URL is a key: keep it out of caches and out of other sites' Referer."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _phone_page(meeting: Meeting, token: str | None, name: str) -> Response:
+    return _private(
+        make_response(
+            render_template(
+                "live/phone.html", meeting=meeting, token=token, name=name, stances=STANCE_BUTTONS
+            )
+        )
+    )
+
+
+@bp.route("/live/join/<token>")
+def join(token: str):
+    """The phone page opened from the invitation link: no account, the token is the key."""
+    invitation = _by_token(Invitation, Invitation.token, token)
+    if invitation is None:
+        _refuse(404, NO_SUCH_LINK)
+    meeting = _still_open(invitation.meeting)
+    return _phone_page(meeting, token, invitation.display_name)
+
+
+@bp.route("/meetings/<int:meeting_id>/live")
+@login_required
+def phone(meeting_id: int):
+    """The same phone page for a logged-in resident or department staff member who is invited."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    invitation = invitation_of(current_user, meeting)
+    if invitation is None:
+        # Members of the community learn why; anyone else learns nothing about the meeting.
+        if current_user.role_in(meeting.community_id) is None:
+            abort(404)
+        _refuse(403, NOT_INVITED)
+    _still_open(meeting)
+    return _phone_page(meeting, None, invitation.display_name)
+
+
+@bp.route("/meetings/<int:meeting_id>/console")
+@community_required()
+def console(meeting_id: int):
+    """The host console: only the host and the secretaries of the meeting's community."""
+    meeting = get_in_community_or_404(Meeting, meeting_id)
+    if not is_live_host(current_user, meeting):
+        abort(403)
+    return _private(
+        make_response(
+            render_template(
+                "live/console.html",
+                meeting=meeting,
+                watch_url=public_url("live_pages.watch", token=meeting.watch_token),
+            )
+        )
+    )
+
+
+@bp.route("/watch/<token>")
+def watch(token: str):
+    """The read-only big-screen view (直播); the watch token can never act (protocol §1)."""
+    meeting = _by_token(Meeting, Meeting.watch_token, token)
+    if meeting is None:
+        _refuse(404, NO_SUCH_LINK)
+    _still_open(meeting)
+    return _private(make_response(render_template("live/watch.html", meeting=meeting, token=token)))

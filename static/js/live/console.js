@@ -1,0 +1,304 @@
+/*
+ * The host console: runs the meeting (agenda, speakers, polls) and looks after people
+ * without a phone (check-in and assisted votes). Desktop-sized; every action goes
+ * through the /live namespace, which checks again that the caller is the host.
+ */
+(function (RT) {
+  "use strict";
+
+  var root = document.getElementById("live");
+  if (!root) return;
+  var $ = function (id) { return document.getElementById(id); };
+  var notice = RT.notice($("live-notice"));
+  var el = RT.el;
+  var t = RT.t;
+  // One idempotency key per (poll, voter) for assisted votes, so that a retry is the same vote.
+  var assistKeys = {};
+
+  var live = RT.connect({
+    meetingId: Number(root.dataset.meetingId),
+    render: render,
+    status: RT.statusLine($("live-status"))
+  });
+
+  function button(label, event, payload, options) {
+    options = options || {};
+    return el("button", {
+      type: "button", className: options.className || "", disabled: options.disabled, text: label,
+      dataset: options.dataset,
+      onClick: function (e) {
+        if (options.confirm && !window.confirm(options.confirm)) return;
+        RT.act(live, notice, e.currentTarget, event, payload, options.done || t("done"));
+      }
+    });
+  }
+
+  function participants(state) {
+    var sides = (state.presence && state.presence.sides) || {};
+    var all = [];
+    Object.keys(sides).forEach(function (side) {
+      sides[side].forEach(function (p) { if (p.id !== undefined) all.push(p); });
+    });
+    return all;
+  }
+
+  /* Refill a <select> without losing what the host had chosen. */
+  function fillSelect(select, items, placeholder) {
+    var keep = select.value;
+    var options = [el("option", { value: "", text: placeholder })].concat(items.map(function (item) {
+      return el("option", { value: String(item.value), text: item.label });
+    }));
+    select.replaceChildren.apply(select, options);
+    if (items.some(function (item) { return String(item.value) === keep; })) select.value = keep;
+  }
+
+  /* ---- meeting -------------------------------------------------------------------------- */
+
+  function renderMeeting(state) {
+    RT.keyed($("meeting-controls"), state.meeting, function (meeting) {
+      var status = meeting.status;
+      var controls = [el("span", { className: "badge status-" + status, id: "meeting-status", text: meeting.status_label })];
+      if (status === "draft" || status === "scheduled") controls.push(button(t("start_meeting"), "meeting_start", {}, { className: "primary", dataset: { action: "start" } }));
+      if (status === "adjourned") controls.push(button(t("resume_meeting"), "meeting_start", {}, { className: "primary", dataset: { action: "start" } }));
+      if (status === "live") controls.push(button(t("adjourn"), "meeting_adjourn", {}, { dataset: { action: "adjourn" } }));
+      if (status === "live" || status === "adjourned") {
+        controls.push(button(t("conclude"), "meeting_conclude", {}, { className: "danger", confirm: t("confirm_conclude"), dataset: { action: "conclude" } }));
+      }
+      return controls;
+    });
+  }
+
+  function renderPresence(state) {
+    RT.keyed($("presence"), state.presence, function (presence) {
+      if (!presence) return null;
+      var blocks = [el("p", { className: "presence-count", text: t("present_count", { present: presence.present, invited: presence.invited }) })];
+      ["resident", "department", "organization", "host"].forEach(function (side) {
+        var people = (presence.sides || {})[side] || [];
+        if (!people.length) return;
+        blocks.push(el("h3", { text: t("side_" + side) + " · " + people.length }));
+        blocks.push(el("ul", { className: "people" }, people.map(function (person) {
+          var action = null;
+          if (person.id !== undefined && !person.checked_in) {
+            action = button(t("check_in_for"), "check_in_for", { participant_id: person.id }, { className: "small", done: t("checked_in") });
+          }
+          return el("li", { className: person.checked_in ? "present" : "absent", dataset: { participantId: String(person.id) } }, [
+            el("span", { className: "mark", "aria-hidden": "true", text: person.checked_in ? "✓" : "○" }), " ",
+            el("span", { className: "person-name", text: person.name }), " ", action
+          ]);
+        })));
+      });
+      return blocks;
+    });
+  }
+
+  /* ---- agenda and speakers -------------------------------------------------------------- */
+
+  function renderAgenda(state) {
+    var isLive = state.meeting && state.meeting.status === "live";
+    RT.keyed($("agenda"), { agenda: state.agenda, current: state.current_item_id, live: isLive }, function (d) {
+      var agenda = d.agenda || [];
+      var pending = agenda.filter(function (item) { return item.state === "pending"; });
+      var rows = agenda.map(function (item) {
+        return el("li", { className: "agenda-item state-" + item.state + (item.id === d.current ? " current" : ""), dataset: { itemId: String(item.id) } }, [
+          el("span", { className: "badge", text: t("agenda_" + item.state) }), " ",
+          el("span", { className: "agenda-title", text: item.title }),
+          item.case ? el("span", { className: "hint", text: " " + t("case_number", { number: item.case.number }) }) : null, " ",
+          item.state === "pending" ? button(t("open_item"), "agenda_advance", { item_id: item.id }, { className: "small", disabled: !d.live }) : null
+        ]);
+      });
+      var advance = null;
+      if (pending.length) advance = button(t("next_item"), "agenda_advance", {}, { className: "primary", disabled: !d.live, dataset: { action: "advance" } });
+      else if (d.current !== null && d.current !== undefined) advance = button(t("close_last_item"), "agenda_advance", {}, { disabled: !d.live, dataset: { action: "advance" } });
+      return [el("ol", { className: "agenda" }, rows), advance];
+    });
+  }
+
+  function renderSpeaker(state) {
+    RT.keyed($("console-speaker"), state.speaker, function (speaker) {
+      if (!speaker) return el("p", { className: "muted", text: t("no_speaker") });
+      return [
+        el("p", { className: "speaker-name", text: RT.personName(speaker.participant) }),
+        speaker.ends_at ? RT.countdown(speaker.ends_at, "big-countdown") : null,
+        button(t("end_speech"), "speaker_done", {}, { className: "primary", dataset: { action: "speaker-done" } })
+      ];
+    });
+    RT.keyed($("console-queue"), { queue: state.queue, busy: !!state.speaker }, function (d) {
+      var queue = d.queue || [];
+      if (!queue.length) return el("p", { className: "muted", text: t("no_queue") });
+      return [
+        button(t("grant_next"), "speaker_grant", {}, { className: "primary", disabled: d.busy, dataset: { action: "grant-next" } }),
+        el("ol", { className: "queue" }, queue.map(function (entry) {
+          return el("li", { dataset: { requestId: String(entry.id) } }, [
+            el("span", { className: "person-name", text: RT.personName(entry.participant) }), " ",
+            el("span", { className: "hint", text: t("side_" + (entry.participant ? entry.participant.side : "host")) + (entry.spoken ? " · " + t("spoken_times", { n: entry.spoken }) : "") }), " ",
+            button(t("grant"), "speaker_grant", { request_id: entry.id }, { className: "small", disabled: d.busy })
+          ]);
+        }))
+      ];
+    });
+  }
+
+  /* ---- positions, motions, polls -------------------------------------------------------- */
+
+  function renderPositions(state) {
+    RT.keyed($("console-positions"), state.positions, function (positions) {
+      var blocks = [];
+      ["resident", "department", "organization", "host"].forEach(function (side) {
+        var list = (positions || {})[side] || [];
+        if (!list.length) return;
+        blocks.push(el("h3", { text: t("side_" + side) }));
+        blocks.push(el("ul", { className: "positions" }, list.map(function (position) {
+          return el("li", { className: "position stance-" + position.stance + (position.hidden ? " hidden-position" : ""), dataset: { positionId: String(position.id) } }, [
+            el("span", { className: "stance", text: t("stance_" + position.stance) }), " ",
+            el("strong", { text: RT.personName(position.participant) }), " ",
+            el("span", { className: "position-text", text: position.text === null ? t("hidden") : position.text }), " ",
+            position.hidden ? el("span", { className: "badge", text: t("hidden_by_host") })
+              : button(t("hide"), "position_hide", { position_id: position.id }, { className: "small" })
+          ]);
+        })));
+      });
+      return blocks.length ? blocks : el("p", { className: "muted", text: t("no_positions") });
+    });
+  }
+
+  function renderMotions(state) {
+    var motions = state.motions || [];
+    RT.keyed($("console-motions"), motions, function () {
+      if (!motions.length) return el("p", { className: "muted", text: t("no_motions") });
+      return el("ul", { className: "motions" }, motions.map(function (motion) {
+        return el("li", { className: "motion state-" + motion.state, dataset: { motionId: String(motion.id) } }, [
+          el("p", { className: "motion-text", text: motion.text }),
+          el("p", { className: "motion-meta" }, [
+            el("span", { className: "badge", text: t("motion_" + motion.state) }), " ",
+            t("proposer") + ":" + RT.personName(motion.proposer),
+            motion.seconder ? " · " + t("seconder") + ":" + RT.personName(motion.seconder) : ""
+          ])
+        ]);
+      }));
+    });
+    fillSelect($("poll-motion"), motions.filter(function (m) { return m.state === "seconded"; }).map(function (m) {
+      return { value: m.id, label: m.text };
+    }), t("choose_motion"));
+  }
+
+  function renderPolls(state) {
+    var polls = (state.polls || []).slice().sort(function (a, b) { return b.id - a.id; });
+    $("console-polls-empty").hidden = polls.length > 0;
+    var container = $("console-polls");
+    polls.forEach(function (poll) {
+      var card = container.querySelector('[data-poll-card="' + poll.id + '"]');
+      if (!card) {
+        card = el("article", { className: "poll", dataset: { pollCard: String(poll.id) } }, [
+          el("div", { className: "poll-head" }), el("div", { className: "poll-tally" })
+        ]);
+        container.prepend(card);
+      }
+      card.classList.toggle("closed", poll.state === "closed");
+      RT.keyed(card.querySelector(".poll-head"), [poll.motion, poll.state, poll.secret, poll.kind], function () {
+        return [
+          el("p", { className: "poll-motion", text: poll.motion }),
+          el("p", { className: "poll-meta" }, [
+            el("span", { className: "badge", text: poll.secret ? t("secret") : t("named") }), " ",
+            el("span", { className: "badge", text: poll.state === "open" ? t("poll_open") : t("poll_closed") }), " ",
+            poll.state === "open" ? button(t("close_poll"), "poll_close", { poll_id: poll.id }, { className: "danger", dataset: { action: "close-poll" } }) : null
+          ])
+        ];
+      });
+      RT.keyed(card.querySelector(".poll-tally"), [poll.tally, poll.result], function () {
+        var quorum = poll.result ? el("p", { className: "hint", text: t("quorum_line", { present: poll.result.present, quorum: poll.result.quorum }) }) : null;
+        return [RT.resultLine(poll), quorum, RT.tallyBars(poll)];
+      });
+    });
+    renderAssist(state);
+  }
+
+  /* Assisted vote: a checked-in resident without a phone tells the host their choice. */
+  function renderAssist(state) {
+    var open = (state.polls || []).filter(function (p) { return p.state === "open"; });
+    $("assist").hidden = open.length === 0;
+    fillSelect($("assist-poll"), open.map(function (p) { return { value: p.id, label: p.motion }; }), t("choose_poll"));
+    var voters = participants(state).filter(function (p) { return p.side === "resident" && p.checked_in; });
+    fillSelect($("assist-voter"), voters.map(function (p) { return { value: p.id, label: p.name }; }), t("assist_for"));
+    var poll = RT.findById(state.polls, Number($("assist-poll").value));
+    RT.keyed($("assist-choices"), poll ? [poll.id, poll.options, poll.max_choices] : null, function () {
+      if (!poll) return null;
+      var multiple = poll.max_choices > 1;
+      return poll.options.map(function (option) {
+        return el("label", { className: "check" }, [
+          el("input", { type: multiple ? "checkbox" : "radio", name: "assist-choice", value: String(option.id) }), " ",
+          option.label
+        ]);
+      });
+    });
+  }
+
+  $("assist-poll").addEventListener("change", function () { render(live.state()); });
+
+  $("assist-send").addEventListener("click", function (event) {
+    var pollId = Number($("assist-poll").value);
+    var voterId = Number($("assist-voter").value);
+    var choices = Array.prototype.map.call(document.querySelectorAll("#assist-choices input:checked"), function (input) { return Number(input.value); });
+    if (!pollId || !voterId || !choices.length) { notice(t("assist_incomplete"), true); return; }
+    var keyName = pollId + ":" + voterId;
+    assistKeys[keyName] = assistKeys[keyName] || RT.randomKey();
+    RT.act(live, notice, event.currentTarget, "vote_assist",
+      { poll_id: pollId, participant_id: voterId, choices: choices, key: assistKeys[keyName] }, t("assist_recorded"))
+      .then(function (ack) {
+        if (ack.ok && ack.repeated) notice(t("already_voted"), false);
+        if (ack.ok) document.querySelectorAll("#assist-choices input").forEach(function (input) { input.checked = false; });
+      });
+  });
+
+  /* ---- opening a poll ------------------------------------------------------------------- */
+
+  function syncPollForm() {
+    var kind = $("poll-kind").value;
+    $("poll-options-field").hidden = kind === "yes_no";
+    $("poll-range").hidden = kind !== "multiple";
+  }
+  $("poll-kind").addEventListener("change", syncPollForm);
+  syncPollForm();
+
+  $("poll-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var motionId = Number($("poll-motion").value);
+    if (!motionId) { notice(t("choose_motion"), true); return; }
+    var kind = $("poll-kind").value;
+    var payload = { motion_id: motionId, kind: kind, secret: $("poll-secret").checked };
+    if (kind !== "yes_no") {
+      payload.options = $("poll-options").value.split("\n").map(function (line) { return line.trim(); }).filter(Boolean);
+      if (payload.options.length < 2) { notice(t("options_needed"), true); return; }
+    }
+    if (kind === "multiple") {
+      if ($("poll-min").value) payload.min_choices = Number($("poll-min").value);
+      if ($("poll-max").value) payload.max_choices = Number($("poll-max").value);
+    }
+    RT.act(live, notice, event.submitter || null, "poll_open", payload, t("poll_opened_msg")).then(function (ack) {
+      if (ack.ok) { $("poll-options").value = ""; }
+    });
+  });
+
+  /* ---- the watch link ------------------------------------------------------------------- */
+
+  var copy = $("watch-copy");
+  if (copy) {
+    copy.addEventListener("click", function () {
+      var field = $("watch-url");
+      field.select();
+      var done = function () { notice(t("copied"), false); };
+      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(field.value).then(done, function () {});
+      else if (document.execCommand("copy")) done();
+    });
+  }
+
+  function render(state) {
+    if (!state) return;
+    renderMeeting(state);
+    renderPresence(state);
+    renderAgenda(state);
+    renderSpeaker(state);
+    renderPositions(state);
+    renderMotions(state);
+    renderPolls(state);
+  }
+})(window.RoundtableLive);

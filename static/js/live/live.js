@@ -1,0 +1,334 @@
+/*
+ * Roundtable live client, shared by the phone page, the host console and the big screen.
+ *
+ * It holds one connection to the /live namespace (docs/live-protocol.md) and a copy of
+ * the meeting state that is rebuilt from a fresh snapshot on every (re)connect, so that
+ * nothing lives only in the browser. Pages give it a render function and read the state.
+ *
+ * Every piece of text that came from people is put into the page with textContent
+ * (through RT.el); nothing here builds HTML from strings.
+ */
+(function (global) {
+  "use strict";
+
+  var RT = {};
+  var ROOM_EVENTS = ["meeting", "presence", "agenda", "queue", "position", "motion", "poll_opened", "tally", "poll_closed"];
+  var ACK_TIMEOUT_MS = 10000;
+
+  /* ---- words: the template hands over the translated strings as JSON ---------------------- */
+
+  var strings = null;
+  RT.t = function (key, values) {
+    if (strings === null) {
+      var source = document.getElementById("live-strings");
+      strings = source ? JSON.parse(source.textContent) : {};
+    }
+    var text = Object.prototype.hasOwnProperty.call(strings, key) ? strings[key] : key;
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split("{" + name + "}").join(String(values[name]));
+    });
+    return text;
+  };
+
+  /* ---- DOM building without innerHTML ----------------------------------------------------- */
+
+  RT.el = function (tag, props, children) {
+    var node = document.createElement(tag);
+    Object.keys(props || {}).forEach(function (key) {
+      var value = props[key];
+      if (value === null || value === undefined || value === false) return;
+      if (key === "text") node.textContent = value;
+      else if (key === "className") node.className = value;
+      else if (key === "onClick") node.addEventListener("click", value);
+      else if (key === "dataset") Object.keys(value).forEach(function (k) { node.dataset[k] = value[k]; });
+      else node.setAttribute(key, value === true ? "" : String(value));
+    });
+    (children || []).forEach(function (child) {
+      if (child !== null && child !== undefined && child !== false) node.append(child);
+    });
+    return node;
+  };
+
+  /*
+   * Rebuild a container only when the data it shows has changed. Tallies arrive several
+   * times a second; rebuilding the vote buttons each time would swallow a tap that lands
+   * between two renders, so every section is keyed by exactly the data it displays.
+   */
+  RT.keyed = function (container, data, build) {
+    if (!container) return false;
+    var key = JSON.stringify(data === undefined ? null : data);
+    if (container.rtKey === key) return false;
+    container.rtKey = key;
+    var built = build(data);
+    container.replaceChildren.apply(container, Array.isArray(built) ? built : built ? [built] : []);
+    return true;
+  };
+
+  /* ---- time: countdowns follow the server's clock, not the phone's ----------------------- */
+
+  var clockOffset = 0;
+  RT.syncClock = function (serverTime) {
+    var at = Date.parse(serverTime);
+    if (!isNaN(at)) clockOffset = at - Date.now();
+  };
+  RT.secondsLeft = function (endsAt) {
+    return Math.ceil((Date.parse(endsAt) - (Date.now() + clockOffset)) / 1000);
+  };
+  RT.formatSeconds = function (seconds) {
+    var s = Math.max(0, seconds);
+    var rest = s % 60;
+    return Math.floor(s / 60) + ":" + (rest < 10 ? "0" : "") + rest;
+  };
+  /* Every element with data-ends-at shows its own countdown; the ticker holds no state. */
+  function tick() {
+    document.querySelectorAll("[data-ends-at]").forEach(function (node) {
+      var left = RT.secondsLeft(node.dataset.endsAt);
+      node.textContent = left > 0 ? RT.formatSeconds(left) : RT.t("time_up");
+      node.classList.toggle("ending", left > 0 && left <= 30);
+      node.classList.toggle("overtime", left <= 0);
+    });
+  }
+  RT.countdown = function (endsAt, className) {
+    var node = RT.el("span", { className: "countdown " + (className || ""), role: "timer", dataset: { endsAt: endsAt } });
+    node.setAttribute("aria-live", "off");
+    return node;
+  };
+  setInterval(tick, 250);
+
+  /* ---- state: the snapshot, kept current by room events ------------------------------------ */
+
+  function findById(list, id) {
+    for (var i = 0; i < (list || []).length; i += 1) if (list[i].id === id) return list[i];
+    return null;
+  }
+  function upsert(list, item) {
+    for (var i = 0; i < list.length; i += 1) {
+      if (list[i].id === item.id) { list[i] = item; return; }
+    }
+    list.push(item);
+  }
+  function seqOf(poll) {
+    return poll && poll.tally && typeof poll.tally.seq === "number" ? poll.tally.seq : -1;
+  }
+
+  /*
+   * A tally is kept only when its seq is higher than the last one seen for the poll:
+   * with several server processes tallies may arrive out of order, and counts must
+   * never go back (protocol §4). Returns whether the tally was taken.
+   */
+  RT.takeTally = function (poll, tally, final) {
+    if (!poll || !tally || typeof tally.seq !== "number") return false;
+    var seen = seqOf(poll);
+    if (final ? tally.seq < seen : tally.seq <= seen) return false;
+    poll.tally = { poll_id: poll.id, counts: tally.counts || {}, total: tally.total || 0, seq: tally.seq };
+    return true;
+  };
+
+  /* A fresh snapshot replaces everything, except tallies we already saw further along. */
+  RT.adoptSnapshot = function (previous, snapshot) {
+    (snapshot.polls || []).forEach(function (poll) {
+      var before = previous ? findById(previous.polls, poll.id) : null;
+      if (before && seqOf(before) > seqOf(poll)) poll.tally = before.tally;
+    });
+    return snapshot;
+  };
+
+  /* Apply one room event to the state; returns whether anything changed. */
+  RT.apply = function (state, event, data) {
+    if (!state || !data) return false;
+    switch (event) {
+      case "meeting":
+        state.meeting = data;
+        return true;
+      case "presence":
+        state.presence = data;
+        return true;
+      case "agenda":
+        state.agenda = data.agenda || [];
+        state.current_item_id = data.current_item_id === undefined ? null : data.current_item_id;
+        return true;
+      case "queue":
+        state.queue = data.queue || [];
+        state.speaker = data.speaker || null;
+        return true;
+      case "position": {
+        var sides = state.positions = state.positions || {};
+        Object.keys(sides).forEach(function (side) {
+          sides[side] = sides[side].filter(function (p) { return p.id !== data.id; });
+        });
+        var side = data.participant && data.participant.side ? data.participant.side : "host";
+        (sides[side] = sides[side] || []).push(data);
+        sides[side].sort(function (a, b) { return a.id - b.id; });
+        return true;
+      }
+      case "motion":
+        upsert(state.motions = state.motions || [], data);
+        return true;
+      case "poll_opened": {
+        var known = findById(state.polls, data.id);
+        if (known && seqOf(known) > seqOf(data)) data.tally = known.tally;
+        upsert(state.polls = state.polls || [], data);
+        return true;
+      }
+      case "tally":
+        return RT.takeTally(findById(state.polls, data.poll_id), data, false);
+      case "poll_closed": {
+        var poll = findById(state.polls, data.poll_id);
+        if (!poll) return false;
+        poll.state = "closed";
+        poll.result = data;
+        RT.takeTally(poll, data, true);
+        return true;
+      }
+      default:
+        return false;
+    }
+  };
+
+  /* ---- small helpers the pages share ------------------------------------------------------- */
+
+  RT.currentItem = function (state) {
+    return state ? findById(state.agenda, state.current_item_id) : null;
+  };
+  RT.findById = findById;
+
+  RT.randomKey = function () {
+    var bytes = new Uint8Array(16);
+    global.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+  };
+
+  /* localStorage may be missing or full (private browsing); the page must work without it. */
+  RT.remember = function (key, value) {
+    try { global.localStorage.setItem(key, value); } catch (e) { /* fine: only a convenience */ }
+  };
+  RT.recall = function (key) {
+    try { return global.localStorage.getItem(key); } catch (e) { return null; }
+  };
+
+  /* Tally bars: one row per option, width from the counts. Secret polls show counts only. */
+  RT.tallyBars = function (poll) {
+    var counts = (poll.tally && poll.tally.counts) || {};
+    var total = (poll.tally && poll.tally.total) || 0;
+    var top = 0;
+    poll.options.forEach(function (o) { top = Math.max(top, counts[String(o.id)] || 0); });
+    var winners = poll.result && poll.result.winners ? poll.result.winners : [];
+    var rows = poll.options.map(function (option) {
+      var n = counts[String(option.id)] || 0;
+      var bar = RT.el("span", { className: "bar-fill" });
+      bar.style.width = (top ? Math.round((n / top) * 100) : 0) + "%";
+      return RT.el("li", { className: "tally-row" + (winners.indexOf(option.id) >= 0 ? " winner" : ""),
+                           dataset: { optionId: String(option.id) } }, [
+        RT.el("span", { className: "tally-label", text: option.label }),
+        RT.el("span", { className: "bar" }, [bar]),
+        RT.el("span", { className: "tally-count", text: String(n) })
+      ]);
+    });
+    return RT.el("div", { className: "tally", dataset: { pollId: String(poll.id), seq: String(seqOf(poll)) } }, [
+      RT.el("ul", { className: "tally-rows" }, rows),
+      RT.el("p", { className: "tally-total", text: RT.t("total_votes", { n: total }) })
+    ]);
+  };
+
+  RT.resultLine = function (poll) {
+    if (poll.state !== "closed" || !poll.result) return null;
+    var result = poll.result.result;
+    return RT.el("p", { className: "poll-result result-" + result, text: RT.t("result_" + result) });
+  };
+
+  RT.personName = function (participant) {
+    if (!participant) return RT.t("side_host");
+    return participant.name || RT.t("side_" + participant.side);
+  };
+
+  /* ---- the connection ---------------------------------------------------------------------- */
+
+  /*
+   * options: {meetingId, token, render(state), status(kind, message)}
+   * Returns {send(event, payload) → Promise<ack>, state()}.
+   */
+  RT.connect = function (options) {
+    var state = null;
+    var joined = false;
+    var socket = global.io("/live", options.token ? { auth: { token: options.token } } : {});
+
+    function render() { if (state) options.render(state); }
+    function status(kind, message) { if (options.status) options.status(kind, message); }
+
+    function join() {
+      status("joining");
+      var payload = options.meetingId ? { meeting_id: options.meetingId } : {};
+      socket.timeout(ACK_TIMEOUT_MS).emit("join", payload, function (err, ack) {
+        if (err) { status("retrying", RT.t("timeout")); setTimeout(join, 2000); return; }
+        if (!ack || !ack.ok) { status("refused", (ack && ack.message) || RT.t("refused")); return; }
+        state = RT.adoptSnapshot(state, ack.snapshot);
+        RT.syncClock(state.server_time);
+        joined = true;
+        status("connected");
+        render();
+      });
+    }
+
+    socket.on("connect", join);
+    socket.on("disconnect", function () { joined = false; status("reconnecting"); });
+    socket.on("connect_error", function (error) {
+      joined = false;
+      // A refused handshake is final (the server will not change its mind); others are retried.
+      if (!socket.active) status("refused", RT.t("refused"));
+      else status("reconnecting");
+    });
+    ROOM_EVENTS.forEach(function (event) {
+      socket.on(event, function (data) {
+        if (joined && RT.apply(state, event, data)) render();
+      });
+    });
+
+    function send(event, payload) {
+      return new Promise(function (resolve) {
+        if (!joined) { resolve({ ok: false, error: "offline", message: RT.t("offline") }); return; }
+        socket.timeout(ACK_TIMEOUT_MS).emit(event, payload || {}, function (err, ack) {
+          if (err) resolve({ ok: false, error: "timeout", message: RT.t("timeout") });
+          else resolve(ack || { ok: false, error: "internal", message: RT.t("timeout") });
+        });
+      });
+    }
+
+    return { send: send, state: function () { return state; }, socket: socket };
+  };
+
+  /* ---- the status line and the message line ------------------------------------------------ */
+
+  RT.statusLine = function (node) {
+    return function (kind, message) {
+      if (!node) return;
+      node.dataset.state = kind;
+      node.textContent = message || RT.t("status_" + kind);
+    };
+  };
+
+  /* A short message after an action; errors stay until the next action, successes fade. */
+  RT.notice = function (node) {
+    var timer = null;
+    return function (message, isError) {
+      if (!node) return;
+      clearTimeout(timer);
+      node.textContent = message || "";
+      node.classList.toggle("notice-error", !!isError);
+      node.hidden = !message;
+      if (message && !isError) timer = setTimeout(function () { node.hidden = true; }, 4000);
+    };
+  };
+
+  /* Send an action from a button: disable it while waiting, report the answer. */
+  RT.act = function (live, notice, button, event, payload, done) {
+    if (button) button.disabled = true;
+    return live.send(event, payload).then(function (ack) {
+      if (button) button.disabled = false;
+      if (!ack.ok) notice(ack.message || RT.t("failed"), true);
+      else notice(done || "", false);
+      return ack;
+    });
+  };
+
+  global.RoundtableLive = RT;
+})(window);
