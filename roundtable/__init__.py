@@ -90,12 +90,13 @@ def register_blueprints(app: Flask) -> None:
     from roundtable.admin.routes import bp as admin_bp
     from roundtable.auth.routes import bp as auth_bp
     from roundtable.cases.routes import bp as cases_bp
+    from roundtable.communities.routes import bp as community_bp
     from roundtable.live.routes import bp as live_pages_bp
     from roundtable.notifications.routes import admin_bp as outbox_admin_bp
     from roundtable.notifications.routes import bp as notifications_bp
     from roundtable.open311.routes import bp as open311_bp
 
-    for blueprint in (auth_bp, admin_bp, cases_bp, open311_bp):
+    for blueprint in (auth_bp, admin_bp, community_bp, cases_bp, open311_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(outbox_admin_bp)

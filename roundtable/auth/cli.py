@@ -5,7 +5,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from roundtable.auth.operations import create_user
+from roundtable.auth.models import User
+from roundtable.auth.operations import create_user, deactivate_user, set_user_password
 from roundtable.communities.models import Community, Department
 from roundtable.communities.operations import add_department_member, set_membership
 from roundtable.core.errors import OperationError
@@ -34,12 +35,12 @@ def create(username, display_name, password, admin, community_name, role, depart
         if community_name:
             community = db.session.scalar(select(Community).where(Community.name == community_name))
             if community is None:
-                raise OperationError(f"no community named {community_name!r}")
+                raise OperationError(f"找不到社区「{community_name}」。")
             set_membership(user, community, role)
         if department_name:
             department = db.session.scalar(select(Department).where(Department.name == department_name))
             if department is None:
-                raise OperationError(f"no department named {department_name!r}")
+                raise OperationError(f"找不到部门「{department_name}」。")
             add_department_member(user, department)
         db.session.commit()
     except OperationError as exc:
@@ -51,11 +52,41 @@ def create(username, display_name, password, admin, community_name, role, depart
 @users_cli.command("list")
 def list_users():
     """List users with their communities and departments."""
-    from roundtable.auth.models import User
-
     for user in db.session.scalars(select(User).order_by(User.id)):
         places = [f"{m.community.name}:{m.role}" for m in user.memberships]
         places += [f"{d.department.name}:staff" for d in user.department_links]
         flags = " admin" if user.is_admin else ""
         state = "" if user.active else " (inactive)"
         click.echo(f"{user.id:>4} {user.username:<20} {user.display_name}{flags}{state} {' '.join(places)}")
+
+
+def _user_named(username: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"找不到用户「{username}」。")
+    return user
+
+
+@users_cli.command("set-password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def set_password(username, password):
+    """Give a user a new password; every open session of theirs ends."""
+    user = _user_named(username)
+    try:
+        set_user_password(user, password)
+        db.session.commit()
+    except OperationError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"password changed for {user.username}; their sessions have ended")
+
+
+@users_cli.command("deactivate")
+@click.argument("username")
+def deactivate(username):
+    """Switch an account off: login refused, every open session ends at once."""
+    user = _user_named(username)
+    deactivate_user(user)
+    db.session.commit()
+    click.echo(f"deactivated {user.username}")

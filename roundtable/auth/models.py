@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -42,7 +43,10 @@ class User(UserMixin, db.Model):
     )
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        """Hash with werkzeug's strong default; ``PASSWORD_HASH_METHOD`` lets a test run pick a
+        cheap method, since every test builds a dozen accounts and scrypt costs ~0.3 s each."""
+        method = current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None
+        self.password_hash = generate_password_hash(password, **({"method": method} if method else {}))
         self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
@@ -72,3 +76,27 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+class LoginAttempt(db.Model):
+    """One try at the login form, successful or not.
+
+    The rows live in the database (not in process memory) so that the per-username
+    lockout holds across every server process, and so that the audit trail can show
+    who tried to get in, from where and when.
+    """
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    username: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    address: Mapped[str] = mapped_column(String(45), default="")
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+    # ok | bad_password | unknown_user | inactive | locked
+    reason: Mapped[str] = mapped_column(String(20))
+
+    def __repr__(self) -> str:
+        return f"<LoginAttempt {self.username} {self.reason}>"

@@ -1,14 +1,16 @@
-"""Login, logout, language and community switch."""
+"""Login, logout, password change, language and community switch."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from roundtable.auth.forms import LoginForm
-from roundtable.auth.operations import authenticate
+from roundtable.auth.forms import ChangePasswordForm, LoginForm
+from roundtable.auth.operations import attempt_login, change_password, log_out_everywhere
 from roundtable.communities.context import current_membership, switch_community
+from roundtable.core.errors import OperationError
 from roundtable.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -19,8 +21,12 @@ def _login_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths: never an open redirect to another host."""
-    if not target:
+    """Only same-site relative paths: never an open redirect to another host.
+
+    Browsers read ``/\\evil.example`` like ``//evil.example``, so a backslash is
+    refused too.
+    """
+    if not target or "\\" in target or any(ord(ch) < 32 for ch in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -54,13 +60,12 @@ def login():
         return redirect(url_for("auth.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
-        if user is None:
-            db.session.rollback()
-            form.password.errors.append("用户名或密码不正确。")
+        outcome = attempt_login(form.username.data, form.password.data, request.remote_addr or "")
+        db.session.commit()
+        if outcome.user is None:
+            form.password.errors.append(outcome.message)
         else:
-            db.session.commit()
-            login_user(user, remember=form.remember.data)
+            login_user(outcome.user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
     return render_template("auth/login.html", form=form), (400 if form.errors else 200)
 
@@ -68,9 +73,31 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """Logging out also voids copies of this cookie (and of a remember-me cookie) wherever they are."""
+    log_out_everywhere(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     session.pop("community_id", None)
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            change_password(user, form.old_password.data, form.new_password.data)
+        except OperationError as exc:
+            db.session.rollback()
+            form.old_password.errors.append(exc.message)
+        else:
+            db.session.commit()
+            login_user(user)  # this browser carries on with the new session version
+            flash(_("密码已修改。其他设备上的登录已失效。"), "success")
+            return redirect(url_for("auth.home"))
+    return render_template("auth/password.html", form=form), (400 if form.errors else 200)
 
 
 @bp.route("/community/<int:community_id>", methods=["POST"])

@@ -4,9 +4,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from roundtable.auth.models import User
-from roundtable.auth.operations import log_out_everywhere
+from roundtable.auth.operations import create_user, log_out_everywhere
 from roundtable.communities.models import (
     ORGANIZATION_KINDS,
+    ROLE_LABELS,
     ROLES,
     Community,
     Department,
@@ -16,7 +17,7 @@ from roundtable.communities.models import (
     OrganizationMember,
     Street,
 )
-from roundtable.core.errors import Conflict, OperationError
+from roundtable.core.errors import Conflict, NotAllowed, OperationError
 from roundtable.extensions import db
 
 
@@ -30,9 +31,7 @@ def get_or_create_street(name: str, district: str = "") -> Street:
 
 
 def create_community(street: Street, name: str) -> Community:
-    name = name.strip()
-    if not name:
-        raise OperationError("社区名称不能为空。")
+    name = _clean_name(name, "社区")
     if db.session.scalar(select(Community.id).where(Community.street_id == street.id, Community.name == name)):
         raise Conflict(f"社区「{name}」已存在。")
     community = Community(street=street, name=name)
@@ -42,9 +41,7 @@ def create_community(street: Street, name: str) -> Community:
 
 
 def create_department(name: str) -> Department:
-    name = name.strip()
-    if not name:
-        raise OperationError("部门名称不能为空。")
+    name = _clean_name(name, "部门")
     if db.session.scalar(select(Department.id).where(Department.name == name)):
         raise Conflict(f"部门「{name}」已存在。")
     department = Department(name=name)
@@ -54,9 +51,7 @@ def create_department(name: str) -> Department:
 
 
 def create_organization(community: Community, name: str, kind: str) -> Organization:
-    name = name.strip()
-    if not name:
-        raise OperationError("单位名称不能为空。")
+    name = _clean_name(name, "单位")
     if kind not in ORGANIZATION_KINDS:
         raise OperationError("未知单位类型。")
     if db.session.scalar(
@@ -124,3 +119,105 @@ def add_organization_member(user: User, organization: Organization) -> Organizat
         db.session.add(link)
         db.session.flush()
     return link
+
+
+def remove_organization_member(link: OrganizationMember) -> None:
+    user = link.user
+    db.session.delete(link)
+    log_out_everywhere(user)  # whatever the link allowed must not live on in an open session
+    db.session.flush()
+
+
+def _clean_name(name: str, what: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise OperationError(f"{what}名称不能为空。")
+    if len(name) > 64:
+        raise OperationError(f"{what}名称不能超过64个字符。")
+    return name
+
+
+def create_street(name: str, district: str = "") -> Street:
+    """An administrator's new street; unlike ``get_or_create_street`` a duplicate is refused."""
+    name = _clean_name(name, "街道")
+    if db.session.scalar(select(Street.id).where(Street.name == name)):
+        raise Conflict(f"街道「{name}」已存在。")
+    street = Street(name=name, district=(district or "").strip()[:64])
+    db.session.add(street)
+    db.session.flush()
+    return street
+
+
+def rename_street(street: Street, name: str) -> None:
+    name = _clean_name(name, "街道")
+    if db.session.scalar(select(Street.id).where(Street.name == name, Street.id != street.id)):
+        raise Conflict(f"街道「{name}」已存在。")
+    street.name = name
+    db.session.flush()
+
+
+def rename_community(community: Community, name: str) -> None:
+    name = _clean_name(name, "社区")
+    if db.session.scalar(
+        select(Community.id).where(
+            Community.street_id == community.street_id, Community.name == name, Community.id != community.id
+        )
+    ):
+        raise Conflict(f"社区「{name}」已存在。")
+    community.name = name
+    db.session.flush()
+
+
+def rename_department(department: Department, name: str) -> None:
+    name = _clean_name(name, "部门")
+    if db.session.scalar(select(Department.id).where(Department.name == name, Department.id != department.id)):
+        raise Conflict(f"部门「{name}」已存在。")
+    department.name = name
+    db.session.flush()
+
+
+def rename_organization(organization: Organization, name: str) -> None:
+    name = _clean_name(name, "单位")
+    if db.session.scalar(
+        select(Organization.id).where(
+            Organization.community_id == organization.community_id,
+            Organization.name == name,
+            Organization.id != organization.id,
+        )
+    ):
+        raise Conflict(f"单位「{name}」已存在。")
+    organization.name = name
+    db.session.flush()
+
+
+def add_resident(community: Community, username: str) -> Membership:
+    """The secretary brings an existing account into her community as a resident.
+
+    Someone who already holds a role here keeps it: a secretary or auditor must not
+    be demoted (and logged out) by a resident invitation.
+    """
+    username = (username or "").strip()
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise OperationError(f"找不到用户名「{username}」。")
+    if not user.active:
+        raise OperationError(f"账号「{username}」已停用。")
+    role = user.role_in(community.id)
+    if role is not None:
+        label = ROLE_LABELS.get(role, role)
+        raise Conflict(f"「{user.display_name}」已是本社区的{label}。")
+    return set_membership(user, community, "resident")
+
+
+def remove_resident(membership: Membership) -> None:
+    """The secretary takes a resident out of her community; other roles are the admin's."""
+    if membership.role != "resident":
+        raise NotAllowed("只能移除居民。")
+    remove_membership(membership)
+
+
+def create_resident(community: Community, username: str, display_name: str, phone: str | None, password: str) -> User:
+    """A new account for a resident who has none yet, already a member of the community."""
+    user = create_user(username, display_name, password, phone=phone)
+    set_membership(user, community, "resident")
+    return user

@@ -7,5 +7,6 @@ SPECS = {
     "auth.logout": own("ends the caller's own session"),
     "auth.home": own("the caller's own start page"),
     "auth.language": own("sets the caller's own language"),
+    "auth.password": own("changes the caller's own password"),
     "auth.switch": foreign(lambda w: [("POST", f"/community/{w.b.community.id}")]),
 }
