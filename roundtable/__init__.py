@@ -90,6 +90,8 @@ def register_blueprints(app: Flask) -> None:
     from roundtable.admin.routes import bp as admin_bp
     from roundtable.auth.routes import bp as auth_bp
     from roundtable.cases.routes import bp as cases_bp
+    from roundtable.meetings.routes import bp as meetings_bp
+    from roundtable.meetings.routes import invite_bp
     from roundtable.communities.routes import bp as community_bp
     from roundtable.live.routes import bp as live_pages_bp
     from roundtable.notifications.routes import admin_bp as outbox_admin_bp
@@ -100,6 +102,8 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(outbox_admin_bp)
+    app.register_blueprint(meetings_bp)
+    app.register_blueprint(invite_bp)
     app.register_blueprint(live_pages_bp)
 
 

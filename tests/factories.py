@@ -96,3 +96,32 @@ def build_world() -> World:
     add_organization_member(organization_staff, a.organization)
     db.session.commit()
     return World(a, b, department, department_staff, organization_staff)
+
+
+def make_contacted_case(community: Community, actor: User, **overrides) -> Case:
+    """A case whose complainant was reached: the state a case must be in to go before a meeting."""
+    from roundtable.cases.operations import change_status
+
+    case = make_case(community, actor, **overrides)
+    change_status(case, "contacted", actor, "已联系诉求人")
+    return case
+
+
+def make_meeting(community: Community, secretary: User, *, cases=(), agenda=("情况介绍",), status="draft", **overrides):
+    """A meeting of ``community`` tomorrow, hosted by ``secretary``; ``status='scheduled'`` schedules it."""
+    from roundtable.meetings.operations import AgendaFields, MeetingFields, add_agenda_item, create_meeting, transition_meeting
+
+    values = dict(
+        title="西河沿街超时停车圆桌会议",
+        starts_at=utcnow() + timedelta(days=1),
+        host_id=secretary.id,
+        venue="社区小广场石桌旁",
+        case_ids=[case.id for case in cases],
+    )
+    values.update(overrides)
+    meeting = create_meeting(community, MeetingFields(**values), secretary)
+    for title in agenda:
+        add_agenda_item(meeting, AgendaFields(title=title))
+    if status == "scheduled":
+        transition_meeting(meeting, "scheduled", secretary)
+    return meeting
