@@ -42,9 +42,9 @@
     return all;
   }
 
-  /* Refill a <select> without losing what the host had chosen. */
+  /* Refill a <select> without losing what the host had chosen; a single choice is taken at once. */
   function fillSelect(select, items, placeholder) {
-    var keep = select.value;
+    var keep = select.value || (items.length === 1 ? String(items[0].value) : "");
     var options = [el("option", { value: "", text: placeholder })].concat(items.map(function (item) {
       return el("option", { value: String(item.value), text: item.label });
     }));
@@ -82,7 +82,7 @@
             action = button(t("check_in_for"), "check_in_for", { participant_id: person.id }, { className: "small", done: t("checked_in") });
           }
           return el("li", { className: person.checked_in ? "present" : "absent", dataset: { participantId: String(person.id) } }, [
-            el("span", { className: "mark", "aria-hidden": "true", text: person.checked_in ? "✓" : "○" }), " ",
+            person.id === undefined ? null : el("span", { className: "mark", "aria-hidden": "true", text: person.checked_in ? "✓" : "○" }), " ",
             el("span", { className: "person-name", text: person.name }), " ", action
           ]);
         })));

@@ -59,8 +59,8 @@
     var key = JSON.stringify(data === undefined ? null : data);
     if (container.rtKey === key) return false;
     container.rtKey = key;
-    var built = build(data);
-    container.replaceChildren.apply(container, Array.isArray(built) ? built : built ? [built] : []);
+    var built = [].concat(build(data)).filter(function (node) { return node !== null && node !== undefined && node !== false; });
+    container.replaceChildren.apply(container, built);
     return true;
   };
 
