@@ -29,6 +29,7 @@ from roundtable.communities.operations import (
 )
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
+from roundtable.meetings.demo import seed_demo_meeting
 
 DEMO_PASSWORD = "demo12345"
 
@@ -166,7 +167,7 @@ def run_demo_seeders(seeded: dict) -> None:
         seeder(seeded)
 
 
-DEMO_SEEDERS: list = []
+DEMO_SEEDERS: list = [seed_demo_meeting]
 
 
 @click.command("seed-demo")
