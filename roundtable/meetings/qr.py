@@ -27,4 +27,4 @@ def join_qr(link: str) -> segno.QRCode:
 
 
 def join_qr_svg(link: str, scale: int = 6) -> str:
-    return join_qr(link).svg_inline(scale=scale, border=2, title="二维码")
+    return join_qr(link).svg_inline(scale=scale, border=2, title="二维码", omitsize=True)
