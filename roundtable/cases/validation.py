@@ -160,8 +160,10 @@ def clean_case_fields(raw: dict, *, default_source: str = "hotline", now: dateti
         errors["urgency"] = f"未知紧急程度「{urgency[:20]}」"
     values["urgency"] = urgency
 
-    phone = normalize_phone(_text(raw, "complainant_phone"))
-    if phone and not is_valid_phone(phone):
+    typed_phone = _text(raw, "complainant_phone")
+    phone = normalize_phone(typed_phone)
+    # Text without digits ("见备注") is not "no phone": it is a phone we cannot use.
+    if (phone or typed_phone) and not is_valid_phone(phone):
         errors["complainant_phone"] = "电话号码格式不正确"
     values["complainant_phone"] = phone
 
