@@ -167,6 +167,29 @@ def test_the_big_screen_cannot_act_and_never_shows_hidden_positions(live_server,
     expect(screen.locator(".position-text", has_text="门牌号")).to_have_count(0)
     expect(phone.locator(".position-text", has_text="门牌号")).to_have_count(0)
     expect(phone.locator(".hidden-position")).to_contain_text("已被主持人隐藏")
+    # The host still reads what was hidden, marked as hidden.
+    expect(host.locator("#console-positions .hidden-position .position-text")).to_have_text("这里写了邻居的门牌号和电话")
+    expect(host.locator("#console-positions .hidden-position .badge")).to_have_text("已隐藏")
+
+
+def test_a_phone_that_lost_the_network_catches_up_when_it_is_back(live_server, new_page, world):
+    """What happened while the phone was offline comes with the snapshot on re-joining."""
+    room = build_room(world, guests=1)
+    host = new_page()
+    log_in(host, live_server.url, "a_secretary")
+    host.goto(f"{live_server.url}/meetings/{room.meeting.id}/console")
+    expect(host.locator("#live-status")).to_have_text("已连接")
+    phone = open_phone(new_page, live_server, room.guests[0])
+    expect(phone.locator("#current-item")).to_have_text("当前没有进行中的议题")
+
+    phone.context.set_offline(True)
+    expect(phone.locator("#live-status")).to_have_text("网络中断,正在重新连接…")
+    host.click("[data-action=advance]")
+    expect(host.locator(".agenda-item.current .agenda-title")).to_have_text("停车现状")
+
+    phone.context.set_offline(False)
+    expect(phone.locator("#live-status")).to_have_text("已连接")
+    expect(phone.locator("#current-item .item-title")).to_have_text("停车现状")
 
 
 def test_tallies_never_go_back_when_they_arrive_out_of_order(live_server, new_page, world):

@@ -152,12 +152,25 @@
             el("span", { className: "stance", text: t("stance_" + position.stance) }), " ",
             el("strong", { text: RT.personName(position.participant) }), " ",
             el("span", { className: "position-text", text: position.text === null ? t("hidden") : position.text }), " ",
-            position.hidden ? el("span", { className: "badge", text: t("hidden_by_host") })
-              : button(t("hide"), "position_hide", { position_id: position.id }, { className: "small" })
+            position.hidden ? el("span", { className: "badge", text: t("hidden_by_host") }) : hideButton(position)
           ]);
         })));
       });
       return blocks.length ? blocks : el("p", { className: "muted", text: t("no_positions") });
+    });
+  }
+
+  /*
+   * The room's `position` event withholds a hidden text from everyone, hosts included;
+   * the host's own snapshot still carries it, so the console fetches one after hiding.
+   */
+  function hideButton(position) {
+    return el("button", {
+      type: "button", className: "small", text: t("hide"),
+      onClick: function (event) {
+        RT.act(live, notice, event.currentTarget, "position_hide", { position_id: position.id }, t("done"))
+          .then(function (ack) { if (ack.ok) live.refresh(); });
+      }
     });
   }
 

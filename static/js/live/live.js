@@ -293,7 +293,15 @@
       });
     }
 
-    return { send: send, state: function () { return state; }, socket: socket };
+    /* Draw again from a fresh snapshot: for what room events cannot carry to everyone alike. */
+    function refresh() {
+      return send("snapshot", {}).then(function (ack) {
+        if (ack.ok) { state = RT.adoptSnapshot(state, ack.snapshot); render(); }
+        return ack;
+      });
+    }
+
+    return { send: send, refresh: refresh, state: function () { return state; } };
   };
 
   /* ---- the status line and the message line ------------------------------------------------ */

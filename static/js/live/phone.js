@@ -51,8 +51,9 @@
     RT.keyed($("checkin"), data, function (d) {
       if (!d.participant) return null;
       if (d.present) return el("p", { className: "checked-in", text: t("checked_in") });
+      if (!d.live) return el("p", { className: "muted", text: t("not_started") });
       return el("button", {
-        type: "button", className: "primary big", id: "checkin-button", disabled: !d.live,
+        type: "button", className: "primary big", id: "checkin-button",
         text: t("check_in"),
         onClick: function (event) { RT.act(live, notice, event.currentTarget, "check_in", {}, t("checked_in")); }
       });
@@ -297,7 +298,13 @@
     if (!chosenStance) { notice(t("need_stance"), true); return; }
     if (!text) { notice(t("need_text"), true); $("position-text").focus(); return; }
     RT.act(live, notice, event.currentTarget, "position_post", { stance: chosenStance, text: text }, t("position_posted"))
-      .then(function (ack) { if (ack.ok) $("position-text").value = ""; });
+      .then(function (ack) {
+        if (!ack.ok) return;
+        // Start the next position afresh, so that a second tap does not repeat the first stance.
+        $("position-text").value = "";
+        chosenStance = null;
+        document.querySelectorAll("[data-stance]").forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
+      });
   });
 
   $("motion-send").addEventListener("click", function (event) {
