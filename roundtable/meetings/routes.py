@@ -249,20 +249,12 @@ def edit(meeting_id: int):
     form = _meeting_form(meeting.community_id, meeting)
     if request.method == "GET":
         form.process(obj=meeting)
-        _meeting_form_choices_again(form, meeting)
         form.starts_at.data = local(meeting.starts_at).replace(tzinfo=None)
         form.case_ids.data = [link.case_id for link in meeting.case_links]
     elif form.validate_on_submit():
         if _act(lambda: operations.update_meeting(meeting, _fields(form), current_user), "会议已保存。"):
             return _to_meeting(meeting)
     return render_template("meetings/form.html", form=form, meeting=meeting), (400 if request.method == "POST" else 200)
-
-
-def _meeting_form_choices_again(form: MeetingForm, meeting: Meeting) -> None:
-    """``process`` keeps choices; only the data came from the meeting."""
-    form.host_id.data = meeting.host_id
-    form.topic_id.data = meeting.topic_id
-    form.previous_meeting_id.data = meeting.previous_meeting_id
 
 
 @bp.route("/meetings/<int:meeting_id>/schedule", methods=["POST"])

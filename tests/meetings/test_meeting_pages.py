@@ -4,6 +4,7 @@ Bad input is answered with a Chinese message on the page, never a 500.
 """
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from flask import g
@@ -166,3 +167,17 @@ def test_auditors_read_but_do_not_change_meetings(client, auth, world):
     assert client.get(f"/meetings/{meeting.id}").status_code == 200
     assert client.post(f"/meetings/{meeting.id}/schedule").status_code == 403
     assert client.get(f"/meetings/{meeting.id}/edit").status_code == 403
+
+
+def test_the_edit_form_shows_the_time_in_beijing_and_saves_changes(client, auth, world):
+    case = make_contacted_case(world.a.community, world.a.secretary)
+    meeting = make_meeting(world.a.community, world.a.secretary, cases=[case])
+    db.session.commit()
+    auth.login("a_secretary")
+    page = client.get(f"/meetings/{meeting.id}/edit").get_data(as_text=True)
+    assert f'value="{_beijing(meeting.starts_at)}"' in page
+    assert re.search(rf'<input checked[^>]*name="case_ids"[^>]*value="{case.id}"', page), "the linked case is ticked"
+    saved = client.post(f"/meetings/{meeting.id}/edit", data=_meeting_form(world, title="改期后的圆桌会议", case_ids=[str(case.id)]))
+    assert saved.status_code == 302
+    db.session.refresh(meeting)
+    assert meeting.title == "改期后的圆桌会议" and meeting.cases == [case]
