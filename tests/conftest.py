@@ -91,13 +91,13 @@ def _schema(database_url):
 
 
 def _empty_all_tables() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
+    """Delete every row, children first.
+
+    DELETE on a handful of small tables is much cheaper than TRUNCATE of all of
+    them on PostgreSQL (TRUNCATE pays a fixed file-level cost per table).
+    """
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     db.session.commit()
 
 
