@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from roundtable.notifications.routes import admin_bp as outbox_admin_bp
     from roundtable.notifications.routes import bp as notifications_bp
     from roundtable.open311.routes import bp as open311_bp
+    from roundtable.resolutions.routes import bp as resolutions_bp
 
     for blueprint in (auth_bp, admin_bp, community_bp, cases_bp, open311_bp):
         app.register_blueprint(blueprint)
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_bp)
     app.register_blueprint(invite_bp)
     app.register_blueprint(live_pages_bp)
+    app.register_blueprint(resolutions_bp)
 
 
 def register_live(app: Flask) -> None:

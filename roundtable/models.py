@@ -24,3 +24,9 @@ from roundtable.live.models import (  # noqa: F401
 from roundtable.meetings.models import AgendaItem, Invitation, Meeting, MeetingCase  # noqa: F401
 from roundtable.notifications.models import Notification, OutboxMessage  # noqa: F401
 from roundtable.open311.models import ApiKey  # noqa: F401
+from roundtable.resolutions.models import (  # noqa: F401
+    Commitment,
+    CommitmentReport,
+    EvidenceFile,
+    Resolution,
+)

@@ -125,3 +125,65 @@ def make_meeting(community: Community, secretary: User, *, cases=(), agenda=("�
     if status == "scheduled":
         transition_meeting(meeting, "scheduled", secretary)
     return meeting
+
+
+# --- resolutions: a concluded overtime-parking roundtable -------------------------------------
+
+
+@dataclass
+class ConcludedMeeting:
+    """The 西河沿 roundtable of the article, concluded: two cases, residents, 交通支队, 物业, one vote."""
+
+    meeting: object
+    cases: list
+    residents: list  # invitations: a_resident (consented to be named), then two guests
+    department: object  # the 区交通支队 invitation
+    organization: object  # the property manager's invitation
+    poll: object
+
+
+def make_concluded_meeting(world: World, *, yes: int = 2, no: int = 1, secret: bool = False) -> ConcludedMeeting:
+    """Build through the same operations the pages and the live namespace use, up to 'concluded'."""
+    from roundtable.live import operations as live
+    from roundtable.meetings.operations import (
+        invite_guest,
+        invite_organization,
+        invite_resident,
+        report_in,
+        summon_department,
+        transition_meeting,
+    )
+
+    a = world.a
+    cases = [
+        make_contacted_case(a.community, a.secretary, description="西河沿街超时停车,接老人看病被拍"),
+        make_contacted_case(a.community, a.secretary, description="胡同超时停车堵路"),
+    ]
+    meeting = make_meeting(a.community, a.secretary, cases=cases, agenda=("超时停车现状", "提醒与证明办法"))
+    resident = invite_resident(meeting, a.resident.id, a.secretary)
+    resident.consent_to_name = True
+    guests = [invite_guest(meeting, name, phone, a.secretary)
+              for name, phone in (("张阿姨", "13900000001"), ("王师傅", "13900000002"))]
+    department = summon_department(meeting, world.department.id, utcnow() + timedelta(hours=12), a.secretary)
+    organization = invite_organization(meeting, a.organization.id, a.secretary)
+    transition_meeting(meeting, "scheduled", a.secretary)
+    report_in(department, world.department_staff, "交通支队民警")
+    transition_meeting(meeting, "live", a.secretary)
+    voters = [resident, *guests]
+    for invitation in (*voters, department, organization):
+        live.check_in(invitation)
+    live.advance_agenda(meeting)
+    live.post_position(meeting, guests[0], "oppose", "超时停车被拍一次就扣3分,罚200元,接老人看病不该罚")
+    live.post_position(meeting, guests[1], "support", "胡同堵了出门不痛快,应该处罚")
+    live.post_position(meeting, department, "neutral", "可以加强街面巡查提醒")
+    motion = live.propose_motion(meeting, guests[0], "加强巡查提醒;接老人看病等特殊情况由社区出具证明免予处罚")
+    live.second_motion(meeting, resident, motion.id)
+    poll = live.open_poll(meeting, a.secretary, motion.id, "yes_no", secret=secret)
+    codes = {option.code: option.id for option in poll.options}
+    choices = ["yes"] * yes + ["no"] * no
+    for n, (voter, code) in enumerate(zip(voters, choices)):
+        live.cast_vote(meeting, voter, poll.id, [codes[code]], key=f"vote-{n}")
+    live.close_poll(meeting, a.secretary, poll.id)
+    transition_meeting(meeting, "concluded", a.secretary)
+    db.session.commit()
+    return ConcludedMeeting(meeting, cases, voters, department, organization, poll)
