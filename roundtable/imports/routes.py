@@ -1,0 +1,94 @@
+"""Case import pages: upload and check, read the report, then import or discard."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from roundtable.cases.models import CATEGORIES, ImportBatch
+from roundtable.cases.validation import CaseFields
+from roundtable.communities.context import community_required, current_community, get_in_community_or_404
+from roundtable.core.errors import OperationError
+from roundtable.extensions import db
+from roundtable.imports.forms import ConfirmForm, UploadForm
+from roundtable.imports.operations import DUPLICATE, ERROR, check_file, discard_batch, import_batch
+from roundtable.imports.parsers import FORMATS
+from roundtable.imports.queries import recent_batches
+
+bp = Blueprint("imports", __name__, url_prefix="/cases/import")
+
+PREVIEW_ROWS = 50
+
+
+@bp.route("/", methods=["GET", "POST"])
+@community_required("secretary")
+def upload():
+    form = UploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        limit = current_app.config.get("IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+        try:
+            batch = check_file(
+                current_community(), current_user, upload.filename, upload.read(limit + 1), form.file_format.data
+            )
+        except OperationError as exc:
+            db.session.rollback()
+            form.file.errors.append(exc.message)
+        else:
+            db.session.commit()
+            return redirect(url_for("imports.preview", batch_id=batch.id))
+    batches = recent_batches(current_community())
+    return render_template("imports/upload.html", form=form, batches=batches, formats=FORMATS), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/<int:batch_id>")
+@community_required("secretary")
+def preview(batch_id: int):
+    batch = get_in_community_or_404(ImportBatch, batch_id)
+    rows = [(row["line"], CaseFields.from_dict(row["fields"])) for row in batch.valid_rows[:PREVIEW_ROWS]]
+    return render_template(
+        "imports/preview.html",
+        batch=batch,
+        form=ConfirmForm(),
+        rows=rows,
+        errors=[line for line in batch.errors if line["kind"] == ERROR],
+        duplicates=[line for line in batch.errors if line["kind"] == DUPLICATE],
+        categories=CATEGORIES,
+        formats=FORMATS,
+    )
+
+
+@bp.route("/<int:batch_id>/confirm", methods=["POST"])
+@community_required("secretary")
+def confirm(batch_id: int):
+    batch = get_in_community_or_404(ImportBatch, batch_id)
+    try:
+        created = import_batch(batch, current_user)
+        db.session.commit()
+    except OperationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    except IntegrityError:
+        # Someone filed one of these numbers at the same moment: nothing of this import was kept.
+        db.session.rollback()
+        flash("导入时有工单编号刚被其他人登记,本次没有导入任何工单,请重新检查后再导入。", "error")
+    else:
+        flash(f"已导入 {created} 条工单。", "success")
+    return redirect(url_for("imports.preview", batch_id=batch_id))
+
+
+@bp.route("/<int:batch_id>/discard", methods=["POST"])
+@community_required("secretary")
+def discard(batch_id: int):
+    batch = get_in_community_or_404(ImportBatch, batch_id)
+    try:
+        discard_batch(batch)
+        db.session.commit()
+    except OperationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("imports.preview", batch_id=batch_id))
+    flash("已放弃这次导入,没有写入任何工单。", "success")
+    return redirect(url_for("imports.upload"))

@@ -1,0 +1,1 @@
+"""Bringing cases in from CSV and Open311 files."""
