@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from roundtable.communities.models import Community
+from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.open311.models import ApiKey
 
@@ -24,3 +25,24 @@ def create(community_name, label):
     db.session.commit()
     click.echo(f"API key {api_key.id} for {community.name} ({label}):")
     click.echo(key)
+
+
+@apikey_cli.command("list")
+def list_keys():
+    """List keys with their community and whether they still work (never the key itself)."""
+    for api_key in db.session.scalars(select(ApiKey).order_by(ApiKey.id)):
+        state = f"revoked {api_key.revoked_at:%Y-%m-%d}" if api_key.revoked_at else "active"
+        click.echo(f"{api_key.id:>4} {api_key.community.name} {api_key.label} ({state})")
+
+
+@apikey_cli.command("revoke")
+@click.argument("key_id", type=int)
+def revoke(key_id):
+    """Stop a key from working at once, keeping the record of who had it."""
+    api_key = db.session.get(ApiKey, key_id)
+    if api_key is None:
+        raise click.ClickException(f"no API key with id {key_id}")
+    if api_key.revoked_at is None:
+        api_key.revoked_at = utcnow()
+        db.session.commit()
+    click.echo(f"API key {api_key.id} ({api_key.label}) revoked")

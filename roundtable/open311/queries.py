@@ -1,0 +1,197 @@
+"""What the Open311 API reads: keys, services, and one community's cases as service requests.
+
+No function here ever returns a complainant's name or phone: ``as_service_request``
+is the only way a case leaves through this API, and it names its fields one by one.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from roundtable.cases.models import CATEGORIES, TERMINAL_STATUSES, Case
+from roundtable.communities.models import Community
+from roundtable.core.errors import OperationError
+from roundtable.core.time import as_utc, utcnow
+from roundtable.extensions import db
+from roundtable.open311.formats import w3c_datetime
+from roundtable.open311.models import ApiKey
+
+# The spec's defaults: without dates, the last 90 days; never more than 1000 requests.
+DEFAULT_WINDOW = timedelta(days=90)
+MAX_REQUESTS = 1000
+
+# Cases not from the hotline have no number the outside world knows: they get ours.
+ID_PREFIX = "RT-"
+_OUR_ID = re.compile(r"^RT-(\d{1,9})$")
+
+# Per category: (group, keywords, description) for the service list.
+SERVICE_DETAILS = {
+    "parking": ("交通出行", "停车,违停,占道,车辆", "胡同街巷停车、违停和占道"),
+    "noise": ("生态环境", "噪声,噪音,扰民,施工", "施工、设备、商户等噪声扰民"),
+    "roads": ("市政设施", "道路,路面,井盖,路灯", "道路、井盖、路灯等市政设施"),
+    "power": ("市政设施", "供电,停电,电线,电表", "供电和老旧线路"),
+    "water_heating": ("市政设施", "供水,停水,供暖,暖气", "供水和冬季供暖"),
+    "property": ("物业住房", "物业,电梯,楼道,维修", "物业服务和公共设施维护"),
+    "sanitation": ("生态环境", "垃圾,卫生,清扫,异味", "垃圾清运和环境卫生"),
+    "elderly": ("民生服务", "养老,助餐,老人,照护", "养老服务和老年餐桌"),
+    "housing": ("物业住房", "产权,房屋,漏雨,危房", "房屋产权和房屋安全"),
+    "other": ("其他", "其他", "其他诉求"),
+}
+
+
+def find_active_key(raw_key: str) -> ApiKey | None:
+    if not raw_key:
+        return None
+    return db.session.scalar(
+        select(ApiKey).where(ApiKey.key_hash == ApiKey.hash_key(raw_key), ApiKey.revoked_at.is_(None))
+    )
+
+
+def find_community(jurisdiction_id: str) -> Community | None:
+    text = (jurisdiction_id or "").strip()
+    if not text.isdigit() or len(text) > 9:
+        return None
+    return db.session.get(Community, int(text))
+
+
+def list_services() -> list[dict]:
+    return [
+        {
+            "service_code": code,
+            "service_name": name,
+            "description": SERVICE_DETAILS.get(code, ("", "", ""))[2],
+            "metadata": False,
+            "type": "realtime",
+            "keywords": SERVICE_DETAILS.get(code, ("", "", ""))[1],
+            "group": SERVICE_DETAILS.get(code, ("其他", "", ""))[0],
+        }
+        for code, name in CATEGORIES.items()
+    ]
+
+
+def service_request_id(case: Case) -> str:
+    """The 12345 number for hotline cases (what residents and the hotline quote), else ``RT-<id>``."""
+    return case.external_number if case.source == "hotline" else f"{ID_PREFIX}{case.id}"
+
+
+@dataclass
+class RequestFilters:
+    service_request_ids: list[str] = field(default_factory=list)
+    service_codes: list[str] = field(default_factory=list)
+    start: datetime | None = None
+    end: datetime | None = None
+    statuses: list[str] = field(default_factory=list)
+
+
+def _with_details(query):
+    return query.options(selectinload(Case.events), selectinload(Case.responsible_department))
+
+
+def find_requests(community: Community, filters: RequestFilters) -> list[Case]:
+    """The community's requests matching the filters; ids given override every other filter."""
+    query = select(Case).where(Case.community_id == community.id)
+    if filters.service_request_ids:
+        query = query.where(_ids_clause(filters.service_request_ids))
+    else:
+        start = filters.start
+        if start is None:
+            start = (filters.end or utcnow()) - DEFAULT_WINDOW
+        query = query.where(Case.received_at >= start)
+        if filters.end is not None:
+            query = query.where(Case.received_at <= filters.end)
+        if filters.service_codes:
+            query = query.where(Case.category.in_(filters.service_codes))
+        if filters.statuses == ["open"]:
+            query = query.where(Case.status.not_in(TERMINAL_STATUSES))
+        elif filters.statuses == ["closed"]:
+            query = query.where(Case.status.in_(TERMINAL_STATUSES))
+    query = query.order_by(Case.received_at.desc(), Case.id.desc()).limit(MAX_REQUESTS)
+    return list(db.session.scalars(_with_details(query)))
+
+
+def find_request(community: Community, request_id: str) -> Case | None:
+    query = select(Case).where(Case.community_id == community.id, _ids_clause([request_id]))
+    return db.session.scalars(_with_details(query)).first()
+
+
+def _ids_clause(ids: list[str]):
+    our_ids = [int(match.group(1)) for match in map(_OUR_ID.match, ids) if match]
+    return or_(
+        and_(Case.source == "hotline", Case.external_number.in_(ids)),
+        and_(Case.source != "hotline", Case.id.in_(our_ids)),
+    )
+
+
+def as_service_request(case: Case) -> dict:
+    """A case in the spec's fields; complainant name and phone are deliberately absent.
+
+    Once a resolution decided the case, status_notes names it and media_url is
+    its public PDF, so the hotline platform can show residents the document.
+    """
+    from roundtable.resolutions.queries import current_for_case, public_pdf_url, status_note
+
+    resolution = current_for_case(case)
+    return {
+        "service_request_id": service_request_id(case),
+        "status": "closed" if case.is_terminal else "open",
+        "status_notes": status_note(resolution) if resolution else case.latest_note,
+        "service_name": case.category_label,
+        "service_code": case.category,
+        "description": case.description,
+        "agency_responsible": case.responsible_department.name if case.responsible_department else "",
+        "service_notice": "",
+        "requested_datetime": w3c_datetime(case.received_at),
+        "updated_datetime": w3c_datetime(case.updated_at),
+        "expected_datetime": w3c_datetime(case.due_at),
+        "address": case.address,
+        "address_id": "",
+        "zipcode": "",
+        "lat": case.latitude,
+        "long": case.longitude,
+        "media_url": public_pdf_url(resolution) if resolution else "",
+    }
+
+
+def filters_from(args) -> RequestFilters:
+    """The spec's query parameters, each checked; a malformed one is refused by name."""
+    ids = _split(args.get("service_request_id"))
+    if len(ids) > MAX_REQUESTS:
+        raise OperationError(f"service_request_id 一次最多 {MAX_REQUESTS} 个。")
+    codes = _split(args.get("service_code"))
+    for code in codes:
+        if code not in CATEGORIES:
+            raise OperationError(f"未知的 service_code「{code[:30]}」。")
+    start = _w3c(args.get("start_date"), "start_date")
+    end = _w3c(args.get("end_date"), "end_date")
+    if start and end and start > end:
+        raise OperationError("start_date 不能晚于 end_date。")
+    statuses = sorted({status.lower() for status in _split(args.get("status"))})
+    for status in statuses:
+        if status not in ("open", "closed"):
+            raise OperationError(f"status 只能是 open 或 closed,收到「{status[:20]}」。")
+    return RequestFilters(ids, codes, start, end, statuses)
+
+
+def _split(value) -> list[str]:
+    return [part.strip() for part in str(value or "").split(",") if part.strip()]
+
+
+# A "+" in an unencoded query string arrives as a space: "…T08:00:00 08:00".
+_LOST_PLUS = re.compile(r" (\d{2}:?\d{2})$")
+
+
+def _w3c(value, name: str) -> datetime | None:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    text = _LOST_PLUS.sub(r"+\1", text).replace("Z", "+00:00")
+    try:
+        return as_utc(datetime.fromisoformat(text))
+    except ValueError:
+        raise OperationError(
+            f"{name} 格式不正确,应为 W3C 日期时间,如 2026-11-20T08:00:00+08:00。"
+        ) from None
