@@ -121,6 +121,8 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = "5 per minute"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    # A cheap hash keeps fixtures fast; production keeps werkzeug's strong default.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     NOTIFY_SENDER = "log"
     NOTIFY_SENDERS = {"email": "log", "sms": "log"}
     OUTBOX_DISPATCHER = False  # tests call deliver_due_messages themselves

@@ -101,10 +101,27 @@ def _empty_all_tables() -> None:
     db.session.commit()
 
 
+def _forget_request_globals(sender, **_extra):
+    """Give every request a clean ``g``, as in production.
+
+    The fixture keeps one app context open for the whole test, and Flask reuses
+    it for the test client's requests, so without this the logged-in user and
+    the current community cached on ``g`` would leak from one request (and one
+    client) to the next.
+    """
+    from flask import g
+
+    for name in list(vars(g)):
+        delattr(g, name)
+
+
 @pytest.fixture
 def app(_schema):
     """The application on the session's database, emptied after each test."""
+    from flask import request_started
+
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=_schema)
+    request_started.connect(_forget_request_globals, app)
     with app.app_context():
         yield app
         db.session.remove()
