@@ -1,6 +1,7 @@
 """Read-only questions about meetings: lists, series, summons and response-time figures."""
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -101,8 +102,12 @@ def all_departments() -> list[Department]:
     return list(db.session.scalars(select(Department).order_by(Department.name)))
 
 
+# Tokens are URL-safe base64 (models.new_token); anything else (a NUL byte breaks PostgreSQL) never matches.
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
 def invitation_by_token(token: str) -> Invitation | None:
-    if not token or len(token) > 32:
+    if not token or not _TOKEN_SHAPE.match(token):
         return None
     return db.session.scalar(select(Invitation).where(Invitation.token == token))
 
