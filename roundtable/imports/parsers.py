@@ -71,12 +71,11 @@ def parse_upload(filename: str, data: bytes, *, max_bytes: int, max_rows: int, d
     if len(data) > max_bytes:
         raise FileRejected(f"文件过大(超过 {max_bytes // 1024} KB),请分成几个文件上传。")
     file_format = declared or detect_format(filename, data)
-    text = decode(data)
     if file_format == "csv":
-        parsed = ParsedFile(file_format, parse_csv(text))
+        parsed = ParsedFile(file_format, parse_csv(decode(data)))
     elif file_format == "open311_json":
-        parsed = ParsedFile(file_format, parse_open311_json(text))
-    elif file_format == "open311_xml":
+        parsed = ParsedFile(file_format, parse_open311_json(decode(data)))
+    elif file_format == "open311_xml":  # XML declares its own encoding
         parsed = ParsedFile(file_format, parse_open311_xml(data))
     else:
         raise FileRejected("不支持的文件类型。")

@@ -5,6 +5,7 @@ spec asks; every body, errors included, comes out in that format.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from xml.etree.ElementTree import Element, SubElement, tostring
 
@@ -26,12 +27,16 @@ def w3c_datetime(moment: datetime | None) -> str | None:
     return shown.isoformat(timespec="seconds") if shown else None
 
 
+# Control characters a resident's pasted text may hold are not allowed anywhere in XML 1.0.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _xml_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _NOT_XML.sub("", str(value))
 
 
 def _append(parent: Element, name: str, value) -> None:

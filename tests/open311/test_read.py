@@ -170,3 +170,12 @@ def test_services_of_an_unknown_jurisdiction_is_a_404(client):
 
 def test_an_unknown_format_is_a_404_not_a_500(client):
     assert get(client, "services.csv").status_code == 404
+
+
+def test_control_characters_pasted_into_a_description_do_not_break_the_xml(client, keys, world):
+    make_case(world.a.community, world.a.secretary, description="暖气不热\x0b\x1f请尽快处理")
+    db.session.commit()
+
+    listed = rows(get(client, "requests.xml", api_key=keys.a))  # parses, or the test fails here
+
+    assert "暖气不热请尽快处理" in [r["description"] for r in listed]
