@@ -21,6 +21,7 @@ from roundtable.cases.models import (
     URGENCY_LABELS,
     Topic,
 )
+from roundtable.cases.operations import EDITABLE_FIELDS
 from roundtable.cases.validation import CaseFieldErrors, CaseFields, clean_case_fields
 from roundtable.communities.models import Department
 from roundtable.core.errors import NotFound, OperationError
@@ -42,16 +43,9 @@ def options(pairs, *, translate: bool = True) -> list[SelectChoice]:
     return [SelectChoice(value, lazy_gettext(label) if translate else label) for value, label in pairs]
 
 
-CASE_FIELD_NAMES = (
-    "external_number",
-    "source",
-    "category",
-    "urgency",
-    "description",
-    "address",
-    "complainant_name",
-    "complainant_phone",
-    "received_at",
+# What a person types; coordinates come only from Open311 and imports.
+CASE_FIELD_NAMES = tuple(
+    name for name in ("external_number", "source", *EDITABLE_FIELDS) if name not in ("latitude", "longitude")
 )
 
 
@@ -88,14 +82,17 @@ class CaseForm(FlaskForm):
         self.received_at.data = local(case.received_at).strftime("%Y-%m-%dT%H:%M")
         self.version.data = str(case.version)
 
-    def clean(self, *, keep_phone: str = "") -> CaseFields | None:
+    def clean(self, case=None) -> CaseFields | None:
         """The validated fields, or ``None`` with each problem shown under its field.
 
-        ``keep_phone``: when editing, an empty phone box means "unchanged".
+        When editing ``case``, an empty phone box means "unchanged", and the
+        coordinates an import brought (not on the form) are kept.
         """
         raw = {name: getattr(self, name).data for name in CASE_FIELD_NAMES}
-        if keep_phone and not (raw["complainant_phone"] or "").strip():
-            raw["complainant_phone"] = keep_phone
+        if case is not None:
+            raw["latitude"], raw["longitude"] = case.latitude, case.longitude
+            if not (raw["complainant_phone"] or "").strip():
+                raw["complainant_phone"] = case.complainant_phone
         try:
             return clean_case_fields(raw)
         except CaseFieldErrors as errors:

@@ -5,7 +5,7 @@ benchmark calls the same function, so what it measures is what people get.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -118,16 +118,7 @@ def filter_cases(
 
 def case_page(community: Community, filters: CaseFilters, page: int, per_page: int):
     """One page of the filtered list (Flask-SQLAlchemy pagination, out-of-range pages are empty)."""
-    stmt = filter_cases(
-        community,
-        status=filters.status,
-        category=filters.category,
-        urgency=filters.urgency,
-        overdue=filters.overdue,
-        topic_id=filters.topic_id,
-        q=filters.q,
-        sort=filters.sort,
-    )
+    stmt = filter_cases(community, **asdict(filters))
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 

@@ -120,7 +120,7 @@ def edit_case(case_id: int):
     status = 200
     if request.method == "GET":
         form.fill_from(case)
-    elif (fields := form.clean(keep_phone=case.complainant_phone)) is not None:
+    elif (fields := form.clean(case)) is not None:
         try:
             update_case(case, fields, current_user, expected_version=form.expected_version)
         except CaseFieldErrors as errors:

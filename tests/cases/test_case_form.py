@@ -156,3 +156,16 @@ def test_an_edit_to_a_number_already_taken_is_refused(client, as_secretary):
     assert "编号「TAKEN-1」已存在" in html(response)
     db.session.refresh(w.a.case)
     assert w.a.case.external_number != "TAKEN-1"
+
+
+def test_editing_an_imported_case_keeps_its_source_and_coordinates(client, as_secretary):
+    from tests.factories import make_case
+
+    case = make_case(as_secretary.a.community, source="open311", latitude=39.89, longitude=116.39)
+    db.session.commit()
+    page = html(client.get(f"/cases/{case.id}/edit"))
+    assert '<option selected value="open311">' in page or 'value="open311" selected' in page
+    data = filled(external_number=case.external_number, source="open311", complainant_phone="",
+                  version=str(case.version))
+    assert client.post(f"/cases/{case.id}/edit", data=data).status_code == 302
+    assert (case.source, case.latitude, case.longitude) == ("open311", 39.89, 116.39)
