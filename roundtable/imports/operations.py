@@ -26,6 +26,11 @@ DUPLICATE = "duplicate"
 MAX_FILENAME = 200
 
 
+def max_upload_bytes() -> int:
+    """2 MB holds thousands of work orders; a larger file is more likely a wrong one."""
+    return current_app.config.get("IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+
+
 def check_file(community: Community, actor: User, filename: str, data: bytes, declared_format: str = "") -> ImportBatch:
     """Validate a whole file and keep the report and the importable rows; no case is written."""
     if declared_format and declared_format not in FORMATS:
@@ -33,7 +38,7 @@ def check_file(community: Community, actor: User, filename: str, data: bytes, de
     parsed = parse_upload(
         filename,
         data,
-        max_bytes=current_app.config.get("IMPORT_MAX_BYTES", 2 * 1024 * 1024),
+        max_bytes=max_upload_bytes(),
         max_rows=current_app.config.get("IMPORT_MAX_ROWS", 5000),
         declared=declared_format,
     )

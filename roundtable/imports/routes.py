@@ -1,7 +1,7 @@
 """Case import pages: upload and check, read the report, then import or discard."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -11,7 +11,14 @@ from roundtable.communities.context import community_required, current_community
 from roundtable.core.errors import OperationError
 from roundtable.extensions import db
 from roundtable.imports.forms import ConfirmForm, UploadForm
-from roundtable.imports.operations import DUPLICATE, ERROR, check_file, discard_batch, import_batch
+from roundtable.imports.operations import (
+    DUPLICATE,
+    ERROR,
+    check_file,
+    discard_batch,
+    import_batch,
+    max_upload_bytes,
+)
 from roundtable.imports.parsers import FORMATS
 from roundtable.imports.queries import recent_batches
 
@@ -24,9 +31,9 @@ PREVIEW_ROWS = 50
 @community_required("secretary")
 def upload():
     form = UploadForm()
+    limit = max_upload_bytes()
     if form.validate_on_submit():
         upload = form.file.data
-        limit = current_app.config.get("IMPORT_MAX_BYTES", 2 * 1024 * 1024)
         try:
             batch = check_file(
                 current_community(), current_user, upload.filename, upload.read(limit + 1), form.file_format.data
@@ -38,9 +45,8 @@ def upload():
             db.session.commit()
             return redirect(url_for("imports.preview", batch_id=batch.id))
     batches = recent_batches(current_community())
-    return render_template("imports/upload.html", form=form, batches=batches, formats=FORMATS), (
-        400 if form.errors else 200
-    )
+    page = render_template("imports/upload.html", form=form, batches=batches, formats=FORMATS, max_kb=limit // 1024)
+    return page, (400 if form.errors else 200)
 
 
 @bp.route("/<int:batch_id>")
