@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request
-from flask_babel import get_locale
 
 from roundtable.communities.context import current_community, current_membership, current_role
 from roundtable.core.privacy import mask_phone
 from roundtable.core.time import format_local
+from roundtable.i18n import select_locale
 
 
 def _url_with(**changes) -> str:
@@ -37,5 +37,5 @@ def install_template_helpers(app: Flask) -> None:
     def language_context():
         return {
             "languages": current_app.config["LANGUAGES"],
-            "current_locale": str(get_locale()),
+            "current_locale": select_locale(),
         }
