@@ -49,6 +49,7 @@ from roundtable.communities.permissions import can_manage_cases, can_reveal_phon
 from roundtable.core.errors import OperationError
 from roundtable.core.time import format_local, utcnow
 from roundtable.extensions import db
+from roundtable.meetings.queries import meetings_for_case
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -234,6 +235,7 @@ def _detail_page(case: Case, status: int = 200, revealed_phone: str | None = Non
             can_manage=can_manage,
             can_reveal=can_reveal_phone(current_user, community.id),
             revealed_phone=revealed_phone,
+            meetings=meetings_for_case(case),
             now=utcnow(),
             **forms,
         ),

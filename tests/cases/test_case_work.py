@@ -74,3 +74,21 @@ def test_a_follow_up_needs_both_answers(client, as_secretary):
 def test_another_communitys_case_is_not_found(client, as_secretary):
     assert client.get(f"/cases/{as_secretary.b.case.id}").status_code == 404
     assert client.get("/cases/999999").status_code == 404
+
+
+def test_the_case_page_lists_the_meetings_that_took_it_up(client, auth, world):
+    """A case that needs several meetings shows them in order, each linked from the timeline too."""
+    from datetime import timedelta
+
+    from roundtable.core.time import utcnow
+    from tests.factories import make_meeting
+
+    first = make_meeting(world.a.community, world.a.secretary, title="第一次协调会", cases=[world.a.case],
+                         starts_at=utcnow() + timedelta(days=1))
+    second = make_meeting(world.a.community, world.a.secretary, title="第二次协调会", cases=[world.a.case],
+                          starts_at=utcnow() + timedelta(days=8))
+    db.session.commit()
+    auth.login("a_secretary")
+    html = client.get(f"/cases/{world.a.case.id}").get_data(as_text=True)
+    assert html.index("第一次协调会") < html.index("第二次协调会")
+    assert f"/meetings/{first.id}" in html and f"/meetings/{second.id}" in html
