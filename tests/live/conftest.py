@@ -175,13 +175,13 @@ def free_port() -> int:
 class ServerProcess:
     """``python wsgi.py --port P`` on the test database, as production would run it."""
 
-    def __init__(self, database_url: str, tmp_path: Path, message_queue: str | None = None):
+    def __init__(self, database_url: str, secret_key: str, tmp_path: Path, message_queue: str | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(
             os.environ,
             DATABASE_URL=database_url,
-            SECRET_KEY="live-test-secret",
+            SECRET_KEY=secret_key,  # the same as the test app's, so its login cookies work there
             ROUNDTABLE_INSTANCE=str(tmp_path),
             OUTBOX_DISPATCHER="0",
             EMBEDDED_WORKER="0",
@@ -236,7 +236,7 @@ def servers(app, tmp_path):
 
     def start(count: int = 1, message_queue: str | None = None) -> list[ServerProcess]:
         for _ in range(count):
-            started.append(ServerProcess(url, tmp_path, message_queue))
+            started.append(ServerProcess(url, app.config["SECRET_KEY"], tmp_path, message_queue))
         return started[-count:]
 
     yield start
