@@ -53,7 +53,30 @@ def error_response(status: int, message: str, code: str | None = None):
     return render_template("errors/error.html", status=status, message=message), status
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in value for value in values)
+
+
+def reject_nul_bytes():
+    """Refuse text with NUL characters before it reaches the database.
+
+    PostgreSQL cannot store NUL in text columns and raises an error deep inside a
+    write; SQLite would store it silently. Neither is what anyone meant to send.
+    """
+    view_args = (request.view_args or {}).values()
+    if (
+        _has_nul(request.args.values())
+        or _has_nul(request.form.values())
+        or _has_nul(str(value) for value in view_args)
+        or "\x00" in request.path
+        or "%00" in request.query_string.decode("latin-1")
+    ):
+        return error_response(400, "提交的内容含有无效字符。", "invalid_characters")
+    return None
+
+
 def install_error_handlers(app: Flask) -> None:
+    app.before_request(reject_nul_bytes)
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         message = MESSAGES.get(error.code or 500, error.description or "")
