@@ -36,13 +36,8 @@ def qr_svg(url: str) -> Markup:
     return Markup(segno.make(url, error="m", micro=False).svg_inline(scale=4, border=2, title="核验二维码"))
 
 
-def render_resolution_document(
-    resolution: Resolution, published_at, base_url: str = "", *, url_fetcher=None
-) -> tuple[bytes, dict]:
-    """The PDF/A-3b bytes and the record embedded in them, for ``published_at``.
-
-    ``url_fetcher`` lets a test record what the document asked for.
-    """
+def resolution_html(resolution: Resolution, published_at, base_url: str = "") -> tuple[str, bytes, dict]:
+    """The document's HTML, the embedded record's exact bytes and the record itself."""
     record = queries.full_record(resolution, published_at)
     embedded = operations.record_bytes(record)
     url = verification_url(resolution, base_url)
@@ -60,6 +55,17 @@ def render_resolution_document(
             reference=resolution.reference,
             title=record["resolution"]["title"],
         )
+    return html, embedded, record
+
+
+def render_resolution_document(
+    resolution: Resolution, published_at, base_url: str = "", *, url_fetcher=None
+) -> tuple[bytes, dict]:
+    """The PDF/A-3b bytes and the record embedded in them, for ``published_at``.
+
+    ``url_fetcher`` lets a test record what the document asked for.
+    """
+    html, embedded, record = resolution_html(resolution, published_at, base_url)
     pdf = render_pdf(
         html, attachments=[(RECORD_NAME, embedded, "决议的机器可读记录(出席、表决、承诺)")], url_fetcher=url_fetcher
     )

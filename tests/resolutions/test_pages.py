@@ -73,3 +73,23 @@ def test_a_failed_render_is_shown_and_can_be_published_again(world, drafted, cli
     run_worker_once()
     db.session.expire_all()
     assert drafted.status == "published"
+
+
+def test_bad_commitment_input_gets_chinese_messages_and_changes_nothing(world, drafted, client, login):
+    login("a_secretary")
+    response = client.post(
+        f"/resolutions/{drafted.id}/commitments",
+        data={"unit": f"department:{world.department.id}", "action": "巡查", "deadline": "下周五"},
+        follow_redirects=True,
+    )
+    assert "时间格式不正确" in response.get_data(as_text=True)
+    response = client.post(
+        f"/resolutions/{drafted.id}/commitments",
+        data={"unit": f"organization:{world.b.organization.id}", "action": "巡查", "deadline": "2099-01-01T10:00"},
+        follow_redirects=True,
+    )
+    assert "请选择承诺的部门或单位" in response.get_data(as_text=True)  # another community's unit
+    response = client.post(f"/resolutions/{drafted.id}/edit", data={"title": "长" * 201}, follow_redirects=True)
+    assert "决议标题不能超过200个字符" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert len(drafted.commitments) == 2 and drafted.title == "西河沿街超时停车圆桌会议决议"
