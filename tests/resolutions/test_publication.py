@@ -159,3 +159,16 @@ def test_rendering_runs_as_a_job_and_the_web_request_only_queues_it(world, draft
     assert db.session.get(Job, job.id).status == "done"
     db.session.refresh(drafted)
     assert drafted.status == "published"
+
+
+def test_a_secret_poll_is_recorded_by_counts_and_receipts_never_by_voter(world):
+    from roundtable.live.models import SecretVote
+    from roundtable.resolutions.queries import meeting_record
+    from tests.factories import make_concluded_meeting
+
+    concluded = make_concluded_meeting(world, yes=1, no=2, secret=True)
+    (poll,) = meeting_record(concluded.meeting)["polls"]
+    assert poll["secret"] and "ballots" not in poll
+    assert [o["count"] for o in poll["options"]] == [1, 2, 0] and poll["result"] == "failed"
+    stored = sorted(db.session.scalars(select(SecretVote.receipt).where(SecretVote.poll_id == concluded.poll.id)))
+    assert poll["receipts"] == stored and len(stored) == 3
