@@ -9,7 +9,7 @@ PORT ?= 5000
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-sqlite test-postgres setup setup-test system-deps assets translations db clean
+.PHONY: run test test-sqlite test-postgres setup setup-test system-deps assets translations messages db clean
 
 run: setup db
 	@$(FLASK) seed-demo --if-empty
@@ -48,6 +48,14 @@ assets: node_modules/.package-lock.json
 
 translations: $(VENV)/.installed
 	@$(VENV)/bin/pybabel compile --statistics -d translations -f 2>&1 | grep -v "^compiling" || true
+
+# Re-extract the Chinese interface text and merge it into the English catalog; new
+# strings come in untranslated (no fuzzy guesses from similar strings).
+messages: $(VENV)/.installed
+	PYTHONPATH=. $(VENV)/bin/pybabel extract -F babel.cfg --sort-by-file --no-wrap \
+		-o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -l en \
+		--no-fuzzy-matching --no-wrap --ignore-obsolete
 
 db: setup
 	@$(FLASK) db upgrade
