@@ -51,9 +51,12 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
+    from roundtable.live.queue import manager_for
+
+    queue = manager_for(app)  # Redis on a bounded pool (see live/queue.py), not python-socketio's default
     socketio.init_app(
         app,
-        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        **({"client_manager": queue} if queue else {"message_queue": app.config.get("SOCKETIO_MESSAGE_QUEUE")}),
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
     )
@@ -108,13 +111,18 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(invite_bp)
     app.register_blueprint(live_pages_bp)
     app.register_blueprint(resolutions_bp)
+    from roundtable.health.routes import bp as health_bp
+
+    app.register_blueprint(health_bp)
 
 
 def register_live(app: Flask) -> None:
     """The ``/live`` Socket.IO namespace (docs/live-protocol.md) and its tally broadcaster."""
     from roundtable.live.events import register
+    from roundtable.live.registry import install
 
     register(app)
+    install()  # a logout or removal drops that user's live sockets, after the commit
 
 
 def register_outbox_dispatcher(app: Flask) -> None:

@@ -80,6 +80,12 @@ class Config:
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
     # Live tallies: at most one broadcast per poll and process per window (seconds).
     LIVE_TALLY_WINDOW = float(os.environ.get("LIVE_TALLY_WINDOW", "0.25"))
+    # Redis message queue: one bounded pool per process; past its size publishers wait
+    # (up to the timeout) instead of failing (redis-py 8 raises past 100 connections).
+    SOCKETIO_REDIS_MAX_CONNECTIONS = int(os.environ.get("SOCKETIO_REDIS_MAX_CONNECTIONS", "50"))
+    SOCKETIO_REDIS_POOL_TIMEOUT = float(os.environ.get("SOCKETIO_REDIS_POOL_TIMEOUT", "5"))
+    # /healthz calls the job worker missing when its heartbeat is older than this (seconds).
+    WORKER_HEARTBEAT_STALE = float(os.environ.get("WORKER_HEARTBEAT_STALE", "60"))
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True

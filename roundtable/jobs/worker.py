@@ -17,6 +17,7 @@ from datetime import timedelta
 from flask import Flask
 
 from roundtable.extensions import db
+from roundtable.health.heartbeat import beat
 from roundtable.jobs import operations
 from roundtable.jobs.registry import handler_for
 
@@ -103,6 +104,7 @@ def work(
         if parent_pid is not None and os.getppid() != parent_pid:
             log.info("worker: parent %s is gone, stopping", parent_pid)
             break
+        beat(app, "worker")  # /healthz reports when the worker was last seen
         with app.app_context():
             try:
                 operations.requeue_stale_jobs(lease, max_attempts)

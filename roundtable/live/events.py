@@ -10,13 +10,13 @@ from __future__ import annotations
 import functools
 import logging
 
-from flask import session
+from flask import request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
 
 from roundtable.core.errors import NotAllowed, OperationError
 from roundtable.extensions import db
-from roundtable.live import operations, payloads as p, queries
+from roundtable.live import operations, payloads as p, queries, registry
 from roundtable.live.broadcast import room_of, tallies, to_room
 from roundtable.live.models import POLL_KINDS, STANCES
 from roundtable.live.permissions import Actor, actor_for, credential_from, watched_meeting_id
@@ -83,6 +83,11 @@ class LiveNamespace(Namespace):
             raise ConnectionRefusedError("unauthorized")
         session["live_credential"] = credential
         session.pop("live_meeting_id", None)
+        registry.socket_opened(request.sid, credential)
+
+    def on_disconnect(self, *_reason):
+        """Anyone → nothing. Forgets a login-session socket (see registry)."""
+        registry.socket_closed(request.sid)
 
     def on_join(self, data=None, *_ignored):
         """Anyone connected → nothing to the room; the caller gets the full snapshot in the ack.

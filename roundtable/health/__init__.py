@@ -1,0 +1,1 @@
+"""Health of a serving process and of what it depends on: database, message queue, job worker."""

@@ -1,0 +1,86 @@
+"""Production serving: ``python serve.py --port P`` is one gevent server process on one port.
+
+It sits beside ``wsgi.py``, outside the ``roundtable`` package, because
+``python -m roundtable.serve`` would import ``roundtable/__init__.py`` (Flask,
+the configuration) before the first line here could patch anything.
+
+gevent must patch the standard library before anything else imports it:
+a socket, lock or ``time.sleep`` imported unpatched would block the whole
+process (every phone in it) instead of one greenlet. That is why the patch
+is the very first statement here, and why the async mode is set in the
+environment before ``roundtable.config`` reads it.
+
+psycopg 3 is cooperative only if it sees the patch when it is first
+imported: it then waits on sockets through ``select``/``selectors``, which
+gevent replaced; otherwise it picks its C wait function, which would block
+the hub on every query. ``check_cooperative_database`` refuses to start in
+that case rather than serve a meeting that freezes under load.
+
+One process per port, never several workers behind one port (gunicorn
+``-w N``): Socket.IO's HTTP long-polling and its handshake must reach the
+process that holds the session. Several processes sit behind a sticky load
+balancer (deploy/nginx.conf) and share Redis (``SOCKETIO_MESSAGE_QUEUE``) and
+the database. PDF rendering never runs here: it is the job worker's work.
+"""
+from gevent import monkey
+
+monkey.patch_all()
+
+import argparse  # noqa: E402 - everything below must come after the patch
+import os  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+
+os.environ["SOCKETIO_ASYNC_MODE"] = "gevent"
+os.environ["EMBEDDED_WORKER"] = "0"
+
+
+def check_cooperative_database() -> None:
+    """Stop here if psycopg would block the gevent hub (see the module docstring)."""
+    import psycopg.waiting
+
+    if getattr(psycopg.waiting, "wait_c", None) is not None and psycopg.waiting.wait is psycopg.waiting.wait_c:
+        sys.exit("psycopg was imported before gevent patched select: its waits would block every phone")
+
+
+def raise_open_files_limit() -> int:
+    """A phone is a socket: let this process hold as many as the hard limit allows."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def subscribe_now(server) -> None:
+    """Start listening to the message queue at once, not at the first phone's handshake.
+
+    python-socketio subscribes lazily; until then ``/healthz`` could not tell a
+    process that will receive broadcasts from one that cannot.
+    """
+    if not server.manager_initialized:
+        server.manager_initialized = True
+        server.manager.initialize()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Serve Roundtable: one gevent process on one port")
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
+    parser.add_argument("--backlog", type=int, default=1024, help="pending connections (a room connecting at once)")
+    args = parser.parse_args(argv)
+
+    check_cooperative_database()
+    from roundtable import create_app
+    from roundtable.extensions import socketio
+
+    app = create_app()
+    subscribe_now(socketio.server)
+    open_files = raise_open_files_limit()
+    queue = app.config.get("SOCKETIO_MESSAGE_QUEUE") or "none (single process)"
+    print(f"Roundtable (gevent, pid {os.getpid()}) on http://{args.host}:{args.port}; "
+          f"message queue {queue}; open files {open_files}", flush=True)
+    socketio.run(app, host=args.host, port=args.port, backlog=args.backlog, log_output=False)
+
+
+if __name__ == "__main__":
+    main()
