@@ -13,6 +13,8 @@ import logging
 from flask import request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from roundtable.core.errors import NotAllowed, OperationError
 from roundtable.extensions import db
@@ -26,6 +28,20 @@ log = logging.getLogger(__name__)
 
 PARTICIPANT, HOST, ANYONE = "participant", "host", "anyone"
 INTERNAL_MESSAGE = "服务器出错了,我们已记录此问题。"
+BUSY_MESSAGE = "系统繁忙,操作未生效,请重试。"
+# SQLSTATEs of PostgreSQL that mean "try again": serialization failure, deadlock, lock not available.
+RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
+
+
+def is_busy(error: Exception) -> bool:
+    """A database too busy to answer in time: nothing was changed, the phone may simply retry."""
+    if isinstance(error, PoolTimeout):
+        return True
+    if isinstance(error, DBAPIError):
+        if "database is locked" in str(error.orig):
+            return True
+        return getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+    return False
 
 
 def refusal(error: OperationError) -> dict:
@@ -63,8 +79,11 @@ def live_event(who: str, **schema: p.Field):
             except OperationError as error:
                 db.session.rollback()
                 return refusal(error)
-            except Exception:  # noqa: BLE001 - a bug must still answer the phone
+            except Exception as error:  # noqa: BLE001 - a bug must still answer the phone
                 db.session.rollback()
+                if is_busy(error):
+                    log.warning("live event %s: database busy (%s)", handler.__name__, error.__class__.__name__)
+                    return {"ok": False, "error": "busy", "message": BUSY_MESSAGE}
                 log.exception("live event %s failed", handler.__name__)
                 return {"ok": False, "error": "internal", "message": INTERNAL_MESSAGE}
 

@@ -50,6 +50,14 @@ def require_live(meeting: Meeting) -> None:
         raise OperationError(f"会议{meeting.status_label},现在不能进行此操作。", code="meeting_not_live")
 
 
+def of_meeting(model, object_id: int, meeting: Meeting, message: str):
+    """A row by id, only if it belongs to ``meeting``: an id from another meeting is "not found"."""
+    row = db.session.get(model, object_id)
+    if row is None or row.meeting_id != meeting.id:
+        raise NotFound(message)
+    return row
+
+
 # ---------------------------------------------------------------- presence
 
 def check_in(invitation: Invitation) -> Invitation:
@@ -63,10 +71,7 @@ def check_in(invitation: Invitation) -> Invitation:
 
 def check_in_for(meeting: Meeting, participant_id: int) -> Invitation:
     """The host checks in someone who came without a phone."""
-    invitation = db.session.get(Invitation, participant_id)
-    if invitation is None or invitation.meeting_id != meeting.id:
-        raise NotFound("找不到这位参会人。")
-    return check_in(invitation)
+    return check_in(of_meeting(Invitation, participant_id, meeting, "找不到这位参会人。"))
 
 
 # ---------------------------------------------------------------- agenda
@@ -76,9 +81,7 @@ def advance_agenda(meeting: Meeting, item_id: int | None = None) -> AgendaItem |
     require_live(meeting)
     current = current_item(meeting)
     if item_id is not None:
-        target = db.session.get(AgendaItem, item_id)
-        if target is None or target.meeting_id != meeting.id:
-            raise NotFound("找不到这项议程。")
+        target = of_meeting(AgendaItem, item_id, meeting, "找不到这项议程。")
         if target.state != "pending":
             raise OperationError("这项议程已经开始或已结束。", code="invalid")
     else:
@@ -213,9 +216,7 @@ def post_position(meeting: Meeting, invitation: Invitation, stance: str, text: s
 
 def hide_position(meeting: Meeting, position_id: int, actor: User | None) -> Position:
     """Hidden, not deleted: the record keeps the text, who hid it and when."""
-    position = db.session.get(Position, position_id)
-    if position is None or position.meeting_id != meeting.id:
-        raise NotFound("找不到这条发言立场。")
+    position = of_meeting(Position, position_id, meeting, "找不到这条发言立场。")
     if position.hidden_at is None:
         position.hidden_at = utcnow()
         position.hidden_by_id = actor.id if actor else None
@@ -240,17 +241,10 @@ def propose_motion(meeting: Meeting, invitation: Invitation, text: str) -> Motio
     return motion
 
 
-def _motion_of(meeting: Meeting, motion_id: int) -> Motion:
-    motion = db.session.get(Motion, motion_id)
-    if motion is None or motion.meeting_id != meeting.id:
-        raise NotFound("找不到这项动议。")
-    return motion
-
-
 def second_motion(meeting: Meeting, invitation: Invitation, motion_id: int) -> Motion:
     """附议: someone other than the proposer must agree it is worth a vote."""
     require_live(meeting)
-    motion = _motion_of(meeting, motion_id)
+    motion = of_meeting(Motion, motion_id, meeting, "找不到这项动议。")
     if motion.proposer_id == invitation.id:
         raise OperationError("不能附议自己的动议。", code="own_motion")
     if motion.seconder_id is not None:
@@ -276,7 +270,7 @@ def open_poll(
 ) -> Poll:
     """Put a seconded motion to the vote, under the meeting's rule and quorum as they are now."""
     require_live(meeting)
-    motion = _motion_of(meeting, motion_id)
+    motion = of_meeting(Motion, motion_id, meeting, "找不到这项动议。")
     if motion.state == "proposed":
         raise OperationError("动议须有人附议后才能表决。", code="not_seconded")
     if motion.state != "seconded":
@@ -424,9 +418,7 @@ def assist_vote(
     meeting: Meeting, actor: User | None, participant_id: int, poll_id: int, choices: list[int], key: str
 ) -> VoteReceipt:
     """The host records the vote of a present resident without a phone; the record says so."""
-    voter = db.session.get(Invitation, participant_id)
-    if voter is None or voter.meeting_id != meeting.id:
-        raise NotFound("找不到这位参会人。")
+    voter = of_meeting(Invitation, participant_id, meeting, "找不到这位参会人。")
     return cast_vote(meeting, voter, poll_id, choices, key, assisted_by=actor)
 
 

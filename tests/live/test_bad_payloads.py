@@ -85,3 +85,20 @@ def test_an_event_without_any_payload_is_answered(phones, room):
     resident = joined(phones, room.guests[0])
     assert resident.call("motion_second")["error"] == "invalid"
     assert resident.call("check_in") == {"ok": True}
+
+
+def test_a_database_too_busy_to_answer_asks_the_phone_to_retry(host, phones, room, monkeypatch, caplog):
+    from sqlalchemy.exc import OperationalError
+
+    from roundtable.live import operations
+
+    def locked(*args, **kwargs):
+        raise OperationalError("UPDATE live_polls ...", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(operations, "raise_hand", locked)
+    host.call("agenda_advance")
+    resident = joined(phones, room.guests[0])
+    assert resident.call("hand_raise")["error"] == "busy"
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    monkeypatch.undo()
+    assert resident.call("hand_raise")["ok"]
