@@ -35,19 +35,21 @@ def create_app(config: type | None = None, **overrides) -> Flask:
     register_commands(app)
     register_outbox_dispatcher(app)
     register_live(app)
+    register_audit(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
     from roundtable import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
     from roundtable.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
-    from roundtable.i18n import select_locale
+    from roundtable.i18n import install_safe_gettext, select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    install_safe_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
@@ -93,11 +95,11 @@ def register_blueprints(app: Flask) -> None:
     from roundtable.admin.routes import bp as admin_bp
     from roundtable.auth.routes import bp as auth_bp
     from roundtable.cases.routes import bp as cases_bp
-    from roundtable.meetings.routes import bp as meetings_bp
-    from roundtable.meetings.routes import invite_bp
     from roundtable.communities.routes import bp as community_bp
     from roundtable.imports.routes import bp as imports_bp
     from roundtable.live.routes import bp as live_pages_bp
+    from roundtable.meetings.routes import bp as meetings_bp
+    from roundtable.meetings.routes import invite_bp
     from roundtable.notifications.routes import admin_bp as outbox_admin_bp
     from roundtable.notifications.routes import bp as notifications_bp
     from roundtable.open311.routes import bp as open311_bp
@@ -116,6 +118,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
 
 
+def register_outbox_dispatcher(app: Flask) -> None:
+    """Notifications are sent by a background dispatcher, started on a server's first request."""
+    from roundtable.notifications.dispatcher import install_dispatcher
+
+    install_dispatcher(app)
+
+
 def register_live(app: Flask) -> None:
     """The ``/live`` Socket.IO namespace (docs/live-protocol.md) and its tally broadcaster."""
     from roundtable.live.events import register
@@ -123,13 +132,6 @@ def register_live(app: Flask) -> None:
 
     register(app)
     install()  # a logout or removal drops that user's live sockets, after the commit
-
-
-def register_outbox_dispatcher(app: Flask) -> None:
-    """Notifications are sent by a background dispatcher, started on a server's first request."""
-    from roundtable.notifications.dispatcher import install_dispatcher
-
-    install_dispatcher(app)
 
 
 def register_templates(app: Flask) -> None:
@@ -148,3 +150,16 @@ def register_commands(app: Flask) -> None:
     from roundtable.cli import install_commands
 
     install_commands(app)
+
+
+def register_audit(app: Flask) -> None:
+    """The audit trail's flush listener, its page, the archive and the 三率 dashboard."""
+    from roundtable.archive.routes import bp as archive_bp
+    from roundtable.audit.listener import install_listener
+    from roundtable.audit.routes import bp as audit_bp
+    from roundtable.audit.routes import record_auditor_case_reads
+
+    install_listener()
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(archive_bp)
+    app.after_request(record_auditor_case_reads)

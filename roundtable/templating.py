@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 from roundtable.communities.context import current_community, current_membership, current_role
 from roundtable.core.privacy import mask_phone
@@ -23,8 +25,25 @@ def _url_with(**changes) -> str:
     return f"{request.path}?{query}" if query else request.path
 
 
+def _plain(value):
+    """Translations arrive as escaped Markup; JSON for scripts wants the plain text back."""
+    if isinstance(value, Markup):
+        return value.unescape()
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _text_json(value) -> Markup:
+    """``tojson`` for script data built from translated text (still safe inside <script>)."""
+    return htmlsafe_json_dumps(_plain(value))
+
+
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = format_local
+    app.jinja_env.filters["text_json"] = _text_json
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.globals.update(
         current_community=current_community,
