@@ -26,7 +26,7 @@ from roundtable.meetings.models import Meeting
 
 log = logging.getLogger(__name__)
 
-PARTICIPANT, HOST, ANYONE = "participant", "host", "anyone"
+PARTICIPANT, HOST, ANYONE, CONNECTED = "participant", "host", "anyone", "connected"
 INTERNAL_MESSAGE = "服务器出错了,我们已记录此问题。"
 BUSY_MESSAGE = "系统繁忙,操作未生效,请重试。"
 # SQLSTATEs of PostgreSQL that mean "try again": serialization failure, deadlock, lock not available.
@@ -48,8 +48,13 @@ def refusal(error: OperationError) -> dict:
     return {"ok": False, "error": error.code, "message": error.message}
 
 
-def joined_actor(who: str) -> Actor:
-    """The caller in the meeting this connection joined, allowed to do ``who``'s events, or an error."""
+def joined_actor(who: str) -> Actor | None:
+    """The caller in the meeting this connection joined, allowed to do ``who``'s events, or an error.
+
+    ``CONNECTED`` events (join) need no meeting yet and get None.
+    """
+    if who == CONNECTED:
+        return None
     meeting_id = session.get("live_meeting_id")
     if meeting_id is None:
         raise OperationError("请先加入会议。", code="not_joined")
@@ -108,21 +113,18 @@ class LiveNamespace(Namespace):
         """Anyone → nothing. Forgets a login-session socket (see registry)."""
         registry.socket_closed(request.sid)
 
-    def on_join(self, data=None, *_ignored):
+    @live_event(CONNECTED, meeting_id=p.integer("会议", required=False))
+    def on_join(self, _nobody, meeting_id):
         """Anyone connected → nothing to the room; the caller gets the full snapshot in the ack.
 
         Also what a reconnecting phone sends: the snapshot replaces whatever it had.
         """
-        try:
-            values = p.clean({"meeting_id": p.integer("会议", required=False)}, data)
-            credential = session.get("live_credential")
-            meeting_id = values["meeting_id"] or watched_meeting_id(credential)
-            meeting = db.session.get(Meeting, meeting_id) if meeting_id else None
-            if meeting is None:
-                raise OperationError("找不到这场会议。", code="not_found")
-            actor = actor_for(credential, meeting)
-        except OperationError as error:
-            return refusal(error)
+        credential = session.get("live_credential")
+        meeting_id = meeting_id or watched_meeting_id(credential)
+        meeting = db.session.get(Meeting, meeting_id) if meeting_id else None
+        if meeting is None:
+            raise OperationError("找不到这场会议。", code="not_found")
+        actor = actor_for(credential, meeting)
         previous = session.get("live_meeting_id")
         if previous is not None and previous != meeting.id:
             leave_room(room_of(previous))
