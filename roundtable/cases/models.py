@@ -216,6 +216,7 @@ class CaseEvent(db.Model):
         "meeting": "会议",
         "follow_up": "回访",
         "topic": "议题",
+        "resolution": "决议",
     }
 
     @property
