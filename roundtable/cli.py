@@ -15,3 +15,6 @@ def install_commands(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(worker_cli)
+    from roundtable.audit.cli import audit_cli
+
+    app.cli.add_command(audit_cli)

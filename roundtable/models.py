@@ -1,4 +1,5 @@
 """Imports every model module, so metadata is complete for create_all and Alembic."""
+from roundtable.audit.models import AuditChainHead, AuditEntry  # noqa: F401
 from roundtable.auth.models import LoginAttempt, User  # noqa: F401
 from roundtable.cases.models import Case, CaseEvent, ImportBatch, Topic  # noqa: F401
 from roundtable.communities.models import (  # noqa: F401

@@ -22,3 +22,44 @@ def can_reveal_phone(user: User, community_id: int) -> bool:
 
 def can_administer(user: User) -> bool:
     return user.is_authenticated and user.is_admin
+
+
+# --- Auditor reach (审计): read-only across a street ------------------------------------------
+# An auditor membership in any community of a street lets its holder read the archive, the
+# dashboard and the audit trail of every community of that street, and nothing else; on the
+# per-community pages (case desk, meetings) an auditor still reads only the current community.
+
+
+def auditor_street_ids(user: User) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return {m.community.street_id for m in user.memberships if m.role == "auditor"}
+
+
+def archive_community_ids(user: User) -> list[int]:
+    """Communities whose archive ``user`` may read: the street for auditors, their own for secretaries."""
+    from sqlalchemy import select
+
+    from roundtable.communities.models import Community
+    from roundtable.extensions import db
+
+    if not user.is_authenticated:
+        return []
+    ids = {m.community_id for m in user.memberships if m.role == "secretary"}
+    streets = auditor_street_ids(user)
+    if streets:
+        ids.update(db.session.scalars(select(Community.id).where(Community.street_id.in_(streets))))
+    return sorted(ids)
+
+
+def can_read_archive(user: User) -> bool:
+    return user.is_authenticated and any(m.role in READ_ROLES for m in user.memberships)
+
+
+def can_read_audit_trail(user: User) -> bool:
+    return bool(auditor_street_ids(user))
+
+
+def is_street_auditor_of(user: User, community) -> bool:
+    """True when ``user`` reads ``community`` as an auditor (their reads of cases are themselves audited)."""
+    return community.street_id in auditor_street_ids(user)
