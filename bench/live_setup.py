@@ -23,10 +23,13 @@ class VoteRoom:
     yes: int
     tokens: list[str]
     host_cookie: str
+    watch_token: str = ""
+    member_cookie: str = ""  # a resident who logs in (not by token) and is invited to the meeting
+    member_membership_id: int = 0
 
 
-def host_cookie(app: Flask, user) -> str:
-    """What the browser would hold after the host logged in (Flask-Login's session keys)."""
+def login_cookie(app: Flask, user) -> str:
+    """What the browser would hold after this user logged in (Flask-Login's session keys)."""
     serializer = app.session_interface.get_signing_serializer(app)
     return f"{app.config.get('SESSION_COOKIE_NAME', 'session')}=" + serializer.dumps(
         {"_user_id": user.get_id(), "_fresh": True}
@@ -61,12 +64,20 @@ def build_vote_room(app: Flask, voters: int, label: str = "bench") -> VoteRoom:
                                 guest_name="物业公司", guest_phone="13700000000")
         db.session.add_all([*invitations, department])
         db.session.flush()
+        member = User(username=f"{label}-member-{community.id}", display_name="登录居民")
+        member.set_password("bench-password-1")
+        db.session.add(member)
+        db.session.flush()
+        membership = set_membership(member, community, "resident")
+        db.session.add(Invitation(meeting_id=meeting.id, community_id=community.id, kind="resident", side="resident",
+                                  user_id=member.id))
         motion = operations.propose_motion(meeting, invitations[0], "实行夜间错时停车")
         operations.second_motion(meeting, department, motion.id)
         poll = operations.open_poll(meeting, host, motion.id, "yes_no", secret=False)
         db.session.commit()
         yes = next(option.id for option in poll.options if option.code == "yes")
-        room = VoteRoom(meeting.id, poll.id, yes, [i.token for i in invitations], host_cookie(app, host))
+        room = VoteRoom(meeting.id, poll.id, yes, [i.token for i in invitations], login_cookie(app, host),
+                        meeting.watch_token, login_cookie(app, member), membership.id)
         db.session.remove()
     return room
 
