@@ -17,8 +17,23 @@ run: setup db
 	$(PY) wsgi.py --port $(PORT)
 
 test: setup-test
-	$(PY) -m pytest -q
-	$(PY) -m pytest -q -m "not browser" --db postgresql --pg-url "$(PG_TEST_URL)"
+	$(PY) -m pytest -q --ignore=tests/faults
+	$(PY) -m pytest -q -m "not browser" --ignore=tests/faults --db postgresql --pg-url "$(PG_TEST_URL)"
+
+# Production on this machine (README "Production"): SERVE_PROCESSES gevent servers from
+# SERVE_PORT up, the job worker and the outbox sender, sharing Redis and DATABASE_URL.
+serve: setup db
+	@scripts/serve.sh
+
+# Real servers killed and services restarted mid-meeting (each test < 2 min, loopback only).
+test-faults: setup-test
+	$(PY) -m pytest -q tests/faults --db postgresql --pg-url "$(PG_TEST_URL)"
+
+bench-live: setup
+	$(PY) bench/live_vote.py --suite
+
+bench-cases: setup
+	$(PY) bench/cases.py
 
 setup: $(VENV)/.installed assets translations system-deps
 

@@ -74,6 +74,13 @@ def main(argv: list[str] | None = None) -> None:
     from roundtable.extensions import socketio
 
     app = create_app()
+    hops = int(os.environ.get("PROXY_HOPS", "0"))
+    if hops:
+        # Behind nginx every request comes from 127.0.0.1: without this, one phone's failed
+        # logins would lock everyone out (the login limit is per address).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     subscribe_now(socketio.server)
     open_files = raise_open_files_limit()
     queue = app.config.get("SOCKETIO_MESSAGE_QUEUE") or "none (single process)"
