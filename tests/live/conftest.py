@@ -4,17 +4,14 @@
 that these tests depend on the live protocol and not on how meetings are
 prepared. ``Phone`` wraps Flask-SocketIO's test client: ``phone.call(event,
 payload)`` returns the ack, ``phone.events(name)`` what the room sent it.
+``servers`` starts the production entry (serve.py, gevent) through
+bench.processes, shared with the benchmark and the fault tests.
 """
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -22,9 +19,6 @@ from roundtable.core.time import utcnow
 from roundtable.extensions import db, socketio
 from roundtable.meetings.models import AgendaItem, Invitation, Meeting
 from tests.conftest import unavailable
-
-PROJECT = Path(__file__).resolve().parents[2]
-
 
 @dataclass
 class Room:
@@ -166,77 +160,25 @@ def joined(phones, invitation: Invitation, checked_in: bool = False) -> Phone:
 # ---------------------------------------------------------------- real server processes
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class ServerProcess:
-    """``python wsgi.py --port P`` on the test database, as production would run it."""
-
-    def __init__(self, database_url: str, secret_key: str, tmp_path: Path, message_queue: str | None = None):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(
-            os.environ,
-            DATABASE_URL=database_url,
-            SECRET_KEY=secret_key,  # the same as the test app's, so its login cookies work there
-            ROUNDTABLE_INSTANCE=str(tmp_path),
-            OUTBOX_DISPATCHER="0",
-            EMBEDDED_WORKER="0",
-            LIVE_TALLY_WINDOW="0.25",
-        )
-        env.pop("SOCKETIO_MESSAGE_QUEUE", None)
-        if message_queue:
-            env["SOCKETIO_MESSAGE_QUEUE"] = message_queue
-        self.log_path = tmp_path / f"server-{self.port}.log"
-        self._log = open(self.log_path, "w")
-        self.process = subprocess.Popen(
-            [sys.executable, "wsgi.py", "--port", str(self.port)],
-            cwd=PROJECT,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        self._wait_until_listening()
-
-    def _wait_until_listening(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"server did not listen within {timeout}s: {self.log()}")
-
-    def log(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
-
-
 @pytest.fixture
 def servers(app, tmp_path):
-    """Start real server processes on the test database: ``servers(n, message_queue=None)``."""
-    started: list[ServerProcess] = []
-    url = db.engine.url.render_as_string(hide_password=False)
+    """Start production server processes (serve.py, gevent) on the test database: ``servers(n, message_queue=None)``."""
+    from bench.processes import Server
 
-    def start(count: int = 1, message_queue: str | None = None) -> list[ServerProcess]:
+    started: list[Server] = []
+    env = dict(
+        DATABASE_URL=db.engine.url.render_as_string(hide_password=False),
+        SECRET_KEY=app.config["SECRET_KEY"],  # the test app's key, so that its login cookies work there
+        ROUNDTABLE_INSTANCE=str(tmp_path),
+        OUTBOX_DISPATCHER="0",
+        EMBEDDED_WORKER="0",
+        LIVE_TALLY_WINDOW="0.25",
+        SOCKETIO_MESSAGE_QUEUE="",
+    )
+
+    def start(count: int = 1, message_queue: str | None = None) -> list[Server]:
         for _ in range(count):
-            started.append(ServerProcess(url, app.config["SECRET_KEY"], tmp_path, message_queue))
+            started.append(Server("roundtable", {**env, "SOCKETIO_MESSAGE_QUEUE": message_queue or ""}, tmp_path))
         return started[-count:]
 
     yield start

@@ -1,4 +1,4 @@
-"""Real phones against real servers: python-socketio clients over the network to ``python wsgi.py``.
+"""Real phones against real servers: python-socketio clients over the network to ``python serve.py`` (gevent).
 
 These are the guarantees that only show under real concurrency: votes racing
 the close, repeated votes racing each other, several server processes sharing
