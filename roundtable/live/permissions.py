@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from roundtable.auth.models import User
 from roundtable.auth.session import load_user
@@ -63,6 +63,21 @@ def credential_from(auth, user: User | None) -> dict | None:
     return None
 
 
+def invitation_of(user, meeting: Meeting) -> Invitation | None:
+    """The invitation through which a logged-in person takes part: their own as a resident,
+    or their department's or organization's (staff join for the unit they work for)."""
+    if not user.is_authenticated:
+        return None
+    holders = [Invitation.user_id == user.id]
+    if user.department_ids:
+        holders.append(Invitation.department_id.in_(user.department_ids))
+    if user.organization_ids:
+        holders.append(Invitation.organization_id.in_(user.organization_ids))
+    return db.session.scalar(
+        select(Invitation).where(Invitation.meeting_id == meeting.id, or_(*holders)).order_by(Invitation.id).limit(1)
+    )
+
+
 def actor_for(credential: dict | None, meeting: Meeting) -> Actor:
     """The caller as seen by ``meeting``; NotAllowed when the credential does not open it."""
     kind = (credential or {}).get("kind")
@@ -76,9 +91,7 @@ def actor_for(credential: dict | None, meeting: Meeting) -> Actor:
     elif kind == "user":
         user = load_user(credential["session_id"])
         if user is not None:
-            invitation = db.session.scalar(
-                select(Invitation).where(Invitation.meeting_id == meeting.id, Invitation.user_id == user.id)
-            )
+            invitation = invitation_of(user, meeting)
             host = is_live_host(user, meeting)
             if host or invitation is not None:
                 return Actor(meeting, invitation=invitation, user=user, host=host)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, make_response, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from roundtable.communities.context import community_required, get_in_community_or_404
 from roundtable.core.http import error_response
 from roundtable.extensions import db
 from roundtable.live.models import STANCES
-from roundtable.live.permissions import is_live_host
+from roundtable.live.permissions import invitation_of, is_live_host
 from roundtable.meetings.models import Invitation, Meeting
 from roundtable.meetings.qr import public_url
 
@@ -33,21 +33,6 @@ NOT_INVITED = "您不在这次会议的邀请名单上。"
 # The stance buttons of the phone page, in the order residents see them.
 STANCE_BUTTONS = (("support", "支持"), ("oppose", "反对"), ("concern", "有顾虑"), ("neutral", "中立"))
 assert {code for code, _ in STANCE_BUTTONS} == set(STANCES), "stance buttons out of step with the protocol"
-
-
-def invitation_of(user, meeting: Meeting) -> Invitation | None:
-    """The invitation through which a logged-in user takes part: as a resident, or for their
-    department or organization."""
-    if not user.is_authenticated:
-        return None
-    holders = [Invitation.user_id == user.id]
-    if user.department_ids:
-        holders.append(Invitation.department_id.in_(user.department_ids))
-    if user.organization_ids:
-        holders.append(Invitation.organization_id.in_(user.organization_ids))
-    return db.session.scalar(
-        select(Invitation).where(Invitation.meeting_id == meeting.id, or_(*holders)).order_by(Invitation.id).limit(1)
-    )
 
 
 def _refuse(status: int, message: str) -> None:
