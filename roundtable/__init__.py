@@ -56,6 +56,10 @@ def register_extensions(app: Flask) -> None:
     from roundtable.live.queue import manager_for
 
     queue = manager_for(app)  # Redis on a bounded pool (see live/queue.py), not python-socketio's default
+    # Flask-SocketIO keeps options between init_app calls: an earlier app's queue must not
+    # carry over to an app (a test, a CLI command) configured without one.
+    socketio.server_options.pop("client_manager", None)
+    socketio.server_options.pop("message_queue", None)
     socketio.init_app(
         app,
         **({"client_manager": queue} if queue else {"message_queue": app.config.get("SOCKETIO_MESSAGE_QUEUE")}),
