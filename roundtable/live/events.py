@@ -16,6 +16,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_r
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from roundtable.audit.actor import ANONYMOUS, AuditActor, acting_as
 from roundtable.core.errors import NotAllowed, OperationError
 from roundtable.extensions import db
 from roundtable.live import operations, payloads as p, queries, registry
@@ -71,6 +72,17 @@ def joined_actor(who: str) -> Actor | None:
     return actor
 
 
+def audit_actor(actor) -> AuditActor:
+    """Who the audit trail names for a live action: the logged-in person, else the invitation."""
+    if actor is None:
+        return ANONYMOUS
+    if actor.user is not None:
+        return AuditActor(actor.user.id, actor.user.username)
+    if actor.invitation is not None:
+        return AuditActor(None, f"invitation:{actor.invitation.id}")
+    return AuditActor(None, "watcher" if actor.watcher else "anonymous")
+
+
 def live_event(who: str, **schema: p.Field):
     """Permission, payload and errors for one event, so that the handler holds only the action."""
 
@@ -80,7 +92,8 @@ def live_event(who: str, **schema: p.Field):
             try:
                 actor = joined_actor(who)
                 values = p.clean(schema, data)
-                return handler(self, actor, **values)
+                with acting_as(audit_actor(actor)):
+                    return handler(self, actor, **values)
             except OperationError as error:
                 db.session.rollback()
                 return refusal(error)
