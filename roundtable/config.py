@@ -70,6 +70,9 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
     LANGUAGES = {"zh_CN": "中文", "en": "English"}
     CASE_DEADLINE_HOURS = _deadline_hours()
+    # The 三率 formulas' weights and exclusions (JSON, merged over the defaults shown on the dashboard),
+    # e.g. THREE_RATES='{"weights": {"response": 0.2, "resolution": 0.4, "satisfaction": 0.4}}'.
+    THREE_RATES = json.loads(os.environ.get("THREE_RATES", "{}"))
     PAGE_SIZE = 20
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
