@@ -30,6 +30,7 @@ from roundtable.communities.operations import (
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.meetings.demo import seed_demo_meeting
+from roundtable.resolutions.demo import seed_demo_resolution
 
 DEMO_PASSWORD = "demo12345"
 
@@ -167,7 +168,8 @@ def run_demo_seeders(seeded: dict) -> None:
         seeder(seeded)
 
 
-DEMO_SEEDERS: list = [seed_demo_meeting]
+# The resolution seeder runs last: publishing runs the render job, which commits.
+DEMO_SEEDERS: list = [seed_demo_meeting, seed_demo_resolution]
 
 
 @click.command("seed-demo")

@@ -3,6 +3,10 @@
 Tomorrow 15:00 at the stone table of the community square; the traffic police
 and the street enforcement team are summoned, and the traffic police have
 already reported in, so the meeting page shows both states.
+
+It links case 12345-2026110001 only: 12345-2026110002 (接老人看病) was settled at
+the earlier roundtable whose resolution roundtable/resolutions/demo.py publishes,
+which moves that case to 「已定方案」, where it no longer goes before a meeting.
 """
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ from roundtable.meetings.operations import (
 
 AGENDA = (
     ("情况通报:西河沿街单行禁停与超时停车", 10, "12345-2026110001"),
-    ("接老人看病等特殊情况停车怎么办", 20, "12345-2026110002"),
+    ("接老人看病等特殊情况停车:上次决议的落实情况", 20, None),
     ("形成共识:巡查提醒与社区证明", 15, None),
 )
 
@@ -34,7 +38,7 @@ def seed_demo_meeting(seeded: dict) -> None:
     secretary = people["zhangcx"]
     tomorrow = datetime.now(LOCAL_TZ).date() + timedelta(days=1)
     starts_at = as_utc(datetime.combine(tomorrow, time(15, 0)))
-    parking = [cases["12345-2026110001"], cases["12345-2026110002"]]
+    parking = [cases["12345-2026110001"]]
     meeting = create_meeting(
         community,
         MeetingFields(
