@@ -9,7 +9,7 @@ PORT ?= 5000
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-sqlite test-postgres setup setup-test system-deps assets translations messages db clean
+.PHONY: run serve test test-faults bench-live bench-cases test-sqlite test-postgres setup setup-test system-deps assets translations messages db clean
 
 run: setup db
 	@$(FLASK) seed-demo --if-empty
