@@ -85,6 +85,7 @@ def test_votes_during_a_database_outage_are_refused_and_counted_once_after(
     first, during, (status, report), after = asyncio.run(story())
 
     assert all(ack["ok"] is False and ack["error"] for ack in during), during  # explicit, never a false ack
+    print("answers during the outage:", sorted({ack["error"] for ack in during}))
     assert status == 503 and report["database"]["status"] == "failing", report
     assert all(ack["ok"] for ack in after), after
     assert after[0]["receipt"] == first["receipt"] and after[0]["repeated"]
