@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 897a80a49b3f
+Revision ID: 334c9dd794f1
 Revises: 
-Create Date: 2026-11-26 05:43:46.751427
+Create Date: 2026-11-26 06:23:46.699105
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import roundtable.core.types
 
 
 # revision identifiers, used by Alembic.
-revision = '897a80a49b3f'
+revision = '334c9dd794f1'
 down_revision = None
 branch_labels = None
 depends_on = None
