@@ -181,3 +181,14 @@ def test_the_edit_form_shows_the_time_in_beijing_and_saves_changes(client, auth,
     assert saved.status_code == 302
     db.session.refresh(meeting)
     assert meeting.title == "改期后的圆桌会议" and meeting.cases == [case]
+
+
+def test_a_scheduled_meeting_page_leads_the_host_to_the_live_console(client, auth, world):
+    meeting = make_meeting(world.a.community, world.a.secretary, cases=[], status="scheduled")
+    db.session.commit()
+    auth.login("a_secretary")
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert f"/meetings/{meeting.id}/console" in page
+    auth.logout()
+    auth.login("a_auditor")
+    assert f"/meetings/{meeting.id}/console" not in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
