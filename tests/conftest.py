@@ -80,6 +80,19 @@ def _fresh_postgres_database(pg_url: str):
         admin.dispose()
 
 
+@pytest.fixture
+def redis_url():
+    """A database of the shared Redis for the live message queue (never restarted by a test)."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/13"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server"
+        unavailable(f"Redis not reachable at {url}: {exc.__class__.__name__}")
+    return url
+
+
 @pytest.fixture(scope="session")
 def _schema(database_url):
     """Build the schema once per session from the models."""

@@ -62,17 +62,6 @@ def vote_room(app):
     return lambda voters, target_app=None: build_vote_room(target_app or app, voters, label="fault")
 
 
-@pytest.fixture
-def shared_redis():
-    """A database of the shared Redis for the message queue (never restarted by a test)."""
-    import redis
-
-    url = "redis://127.0.0.1:6379/13"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except Exception as exc:  # noqa: BLE001
-        unavailable(f"Redis not reachable at {url}: {exc.__class__.__name__}")
-    return url
 
 
 class OwnRedis:

@@ -19,9 +19,9 @@ pytestmark = pytest.mark.timeout(150)
 SPEAKERS, EACH = 60, 5
 
 
-def test_three_hundred_broadcasts_at_once_all_reach_the_other_server(app, vote_room, start_servers, shared_redis):
+def test_three_hundred_broadcasts_at_once_all_reach_the_other_server(app, vote_room, start_servers, redis_url):
     room = vote_room(SPEAKERS + 1)
-    server_a, server_b = start_servers(2, message_queue=shared_redis, SOCKETIO_REDIS_MAX_CONNECTIONS="4")
+    server_a, server_b = start_servers(2, message_queue=redis_url, SOCKETIO_REDIS_MAX_CONNECTIONS="4")
 
     async def story() -> int:
         listener = await LeanPhone("127.0.0.1", server_b.port, room.tokens[-1]).open()

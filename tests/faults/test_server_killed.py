@@ -108,9 +108,9 @@ async def meeting_with_a_crash(voters: list[Voter], doomed) -> float:
     return killed_at["t"]
 
 
-def test_killing_one_server_mid_vote_loses_no_acknowledged_ballot(app, vote_room, start_servers, shared_redis):
+def test_killing_one_server_mid_vote_loses_no_acknowledged_ballot(app, vote_room, start_servers, redis_url):
     room = vote_room(PHONES)
-    doomed, survivor = start_servers(2, message_queue=shared_redis)
+    doomed, survivor = start_servers(2, message_queue=redis_url)
     voters = [Voter(token, (doomed, survivor)[i % 2], survivor, room) for i, token in enumerate(room.tokens)]
 
     killed_at = asyncio.run(meeting_with_a_crash(voters, doomed))

@@ -32,9 +32,9 @@ async def dropped_within(consoles, seconds: float, since: float) -> list[float]:
     return [time.monotonic() - since for _ in consoles]
 
 
-def test_logging_out_drops_the_hosts_sockets_on_every_server(app, vote_room, start_servers, shared_redis):
+def test_logging_out_drops_the_hosts_sockets_on_every_server(app, vote_room, start_servers, redis_url):
     room = vote_room(2)
-    server_a, server_b = start_servers(2, message_queue=shared_redis)
+    server_a, server_b = start_servers(2, message_queue=redis_url)
 
     async def story():
         consoles = await open_consoles((server_a, server_b), room.host_cookie, room.meeting_id)
@@ -48,9 +48,9 @@ def test_logging_out_drops_the_hosts_sockets_on_every_server(app, vote_room, sta
     asyncio.run(story())
 
 
-def test_a_removed_resident_loses_her_sockets(app, vote_room, start_servers, shared_redis):
+def test_a_removed_resident_loses_her_sockets(app, vote_room, start_servers, redis_url):
     room = vote_room(2)
-    server_a, server_b = start_servers(2, message_queue=shared_redis)
+    server_a, server_b = start_servers(2, message_queue=redis_url)
 
     async def story():
         phones = await open_consoles((server_a, server_b), room.member_cookie, room.meeting_id)

@@ -186,14 +186,3 @@ def servers(app, tmp_path):
         server.stop()
 
 
-@pytest.fixture
-def redis_url():
-    """A Redis database for the message queue, or a skip (a failure in CI)."""
-    import redis
-
-    url = "redis://127.0.0.1:6379/13"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except Exception as exc:  # noqa: BLE001
-        unavailable(f"Redis not reachable at {url}: {exc.__class__.__name__}")
-    return url
