@@ -29,6 +29,32 @@ def to_room(meeting_id: int, event: str, payload: dict) -> None:
     socketio.emit(event, payload, to=room_of(meeting_id), namespace=NAMESPACE)
 
 
+def release_after_ack(sid: str) -> None:
+    """Let the transport drop a large ack (a snapshot) once sent, instead of up to a ping later.
+
+    python-engineio's websocket writer keeps the last packet it sent referenced
+    until it sends the next one. After a joining rush that is one snapshot
+    (tens of KB: the whole presence list) per phone, ~150 MB at 1,000 phones,
+    held until the next ping (25 s). An Engine.IO NOOP packet a moment later
+    takes its place; every Engine.IO client ignores NOOPs. Sockets of the
+    Flask-SocketIO test client have no Engine.IO socket and are skipped.
+    """
+    socketio.start_background_task(_send_noop, sid)
+
+
+def _send_noop(sid: str) -> None:
+    from engineio.packet import NOOP, Packet
+
+    socketio.sleep(0.05)  # after the ack, which is queued when the handler returns
+    server = getattr(socketio, "server", None)
+    try:
+        eio_sid = server.manager.eio_sid_from_sid(sid, NAMESPACE)
+        if eio_sid is not None and eio_sid in server.eio.sockets:
+            server.eio.send_packet(eio_sid, Packet(NOOP))
+    except Exception:  # noqa: BLE001 - only memory is at stake; the phone is served either way
+        log.debug("noop after ack to %s not sent", sid, exc_info=True)
+
+
 class TallyBroadcaster:
     def __init__(self, app: Flask):
         self.app = app

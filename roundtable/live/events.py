@@ -20,8 +20,10 @@ from roundtable.audit.actor import ANONYMOUS, AuditActor, acting_as
 from roundtable.core.errors import NotAllowed, OperationError
 from roundtable.extensions import db
 from roundtable.live import operations, payloads as p, queries, registry
-from roundtable.live.broadcast import room_of, tallies, to_room
+from roundtable.live.ballot_box import BallotBox, ballot_box
+from roundtable.live.broadcast import release_after_ack, room_of, to_room
 from roundtable.live.models import POLL_KINDS, STANCES
+from roundtable.live.operations import BallotRequest
 from roundtable.live.permissions import Actor, actor_for, credential_from, watched_meeting_id
 from roundtable.meetings.models import Meeting
 
@@ -143,12 +145,16 @@ class LiveNamespace(Namespace):
             leave_room(room_of(previous))
         join_room(room_of(meeting.id))
         session["live_meeting_id"] = meeting.id
-        return {"ok": True, "snapshot": queries.snapshot(actor)}
+        snapshot = queries.snapshot(actor)
+        release_after_ack(request.sid)
+        return {"ok": True, "snapshot": snapshot}
 
     @live_event(ANYONE)
     def on_snapshot(self, actor):
         """Anyone joined → nothing; the ack carries a fresh snapshot."""
-        return {"ok": True, "snapshot": queries.snapshot(actor)}
+        snapshot = queries.snapshot(actor)
+        release_after_ack(request.sid)
+        return {"ok": True, "snapshot": snapshot}
 
     # ------------------------------------------------------------ meeting lifecycle (host)
 
@@ -179,18 +185,18 @@ class LiveNamespace(Namespace):
 
     @live_event(PARTICIPANT)
     def on_check_in(self, actor):
-        """Participant → `presence`."""
-        operations.check_in(actor.invitation)
+        """Participant → `presence` (the counts and this participant, see queries.presence_change)."""
+        invitation = operations.check_in(actor.invitation)
         db.session.commit()
-        to_room(actor.meeting.id, "presence", queries.presence_view(actor.meeting))
+        to_room(actor.meeting.id, "presence", queries.presence_change(actor.meeting, invitation))
         return {"ok": True}
 
     @live_event(HOST, participant_id=p.integer("参会人"))
     def on_check_in_for(self, actor, participant_id):
-        """Host, for someone without a phone → `presence`."""
-        operations.check_in_for(actor.meeting, participant_id)
+        """Host, for someone without a phone → `presence` (the counts and that participant)."""
+        invitation = operations.check_in_for(actor.meeting, participant_id)
         db.session.commit()
-        to_room(actor.meeting.id, "presence", queries.presence_view(actor.meeting))
+        to_room(actor.meeting.id, "presence", queries.presence_change(actor.meeting, invitation))
         return {"ok": True}
 
     # ------------------------------------------------------------ agenda and speakers
@@ -292,19 +298,28 @@ class LiveNamespace(Namespace):
 
     @live_event(HOST, poll_id=p.integer("表决"))
     def on_poll_close(self, actor, poll_id):
-        """Host → `poll_closed` with the result computed from the database."""
+        """Host → `poll_closed` with the result computed from the database.
+
+        The room hears the result without the named ballot list (N ballots to
+        each of N phones); the host's ack carries it whole, anyone may ask
+        with `poll_ballots`.
+        """
         result = operations.close_poll(actor.meeting, actor.user, poll_id)
         db.session.commit()
-        to_room(actor.meeting.id, "poll_closed", result)
+        to_room(actor.meeting.id, "poll_closed", queries.room_result(result))
         return {"ok": True, "result": result}
+
+    @live_event(ANYONE, poll_id=p.integer("表决"))
+    def on_poll_ballots(self, actor, poll_id):
+        """Anyone joined → nothing; the ack carries a closed named poll's ballots (who voted what)."""
+        return {"ok": True, "poll_id": poll_id, "ballots": queries.closed_ballots(actor.meeting, poll_id)}
 
     @live_event(PARTICIPANT, poll_id=p.integer("表决"), choices=p.integers("选择"), key=p.text("幂等键", max_length=64))
     def on_vote_cast(self, actor, poll_id, choices, key):
-        """Voter → `tally`, coalesced. Acked only after the commit, with the receipt."""
-        vote = operations.cast_vote(actor.meeting, actor.invitation, poll_id, choices, key)
-        db.session.commit()
-        if not vote.repeated:
-            tallies().poll_changed(actor.meeting.id, poll_id)
+        """Voter → `tally`, coalesced. Acked with the receipt only after the commit that holds the
+        ballot, which ballot_box shares with the votes arriving at the same moment."""
+        request = BallotRequest(actor.meeting.id, actor.invitation.id, poll_id, choices, key)
+        vote = ballot_box().cast(request)
         return {"ok": True, "receipt": vote.receipt, "repeated": vote.repeated}
 
     @live_event(
@@ -315,19 +330,18 @@ class LiveNamespace(Namespace):
         key=p.text("幂等键", max_length=64),
     )
     def on_vote_assist(self, actor, poll_id, participant_id, choices, key):
-        """Host, for a present resident without a phone → `tally`, coalesced."""
-        vote = operations.assist_vote(actor.meeting, actor.user, participant_id, poll_id, choices, key)
-        db.session.commit()
-        if not vote.repeated:
-            tallies().poll_changed(actor.meeting.id, poll_id)
+        """Host, for a present resident without a phone → `tally`, coalesced (same group commit)."""
+        request = operations.assist_request(actor.meeting, actor.user, participant_id, poll_id, choices, key)
+        vote = ballot_box().cast(request)
         return {"ok": True, "receipt": vote.receipt, "repeated": vote.repeated}
 
 
 def register(app) -> None:
-    """Register the namespace once per SocketIO object, and a tally broadcaster per app."""
+    """Register the namespace once per SocketIO object, and a tally broadcaster and a ballot box per app."""
     from roundtable.extensions import socketio
     from roundtable.live.broadcast import NAMESPACE, TallyBroadcaster
 
     app.extensions["live_tallies"] = TallyBroadcaster(app)
+    app.extensions["live_ballots"] = BallotBox(app)
     if not any(handler.namespace == NAMESPACE for handler in socketio.namespace_handlers):
         socketio.on_namespace(LiveNamespace(NAMESPACE))

@@ -9,8 +9,9 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from roundtable.auth.models import User
 from roundtable.core.errors import Conflict, NotAllowed, NotFound, OperationError
@@ -311,7 +312,7 @@ def open_poll(
     return poll
 
 
-def _locked_poll(meeting: Meeting, poll_id: int, *, exclusive: bool) -> Poll:
+def _lock_poll(poll_id: int, *, exclusive: bool) -> Poll | None:
     """The poll, locked for the rest of the transaction, so that votes and the close never interleave.
 
     PostgreSQL: votes share the row lock (they run side by side), the close
@@ -327,7 +328,11 @@ def _locked_poll(meeting: Meeting, poll_id: int, *, exclusive: bool) -> Poll:
         query = select(Poll).where(Poll.id == poll_id)
     else:
         query = select(Poll).where(Poll.id == poll_id).with_for_update(read=not exclusive, of=Poll)
-    poll = db.session.scalar(query.execution_options(populate_existing=True))
+    return db.session.scalar(query.execution_options(populate_existing=True))
+
+
+def _locked_poll(meeting: Meeting, poll_id: int, *, exclusive: bool) -> Poll:
+    poll = _lock_poll(poll_id, exclusive=exclusive)
     if poll is None or poll.meeting_id != meeting.id:
         raise NotFound("找不到这项表决。")
     return poll
@@ -339,11 +344,16 @@ class VoteReceipt:
     repeated: bool
 
 
-def _has_voted(poll: Poll, invitation_id: int) -> bool:
-    table = SecretVoter if poll.secret else Ballot
-    return db.session.scalar(
-        select(func.count()).select_from(table).where(table.poll_id == poll.id, table.invitation_id == invitation_id)
-    ) > 0
+@dataclass
+class BallotRequest:
+    """One vote, by ids only: it is written in whichever session writes its group (see ballot_box)."""
+
+    meeting_id: int
+    invitation_id: int
+    poll_id: int
+    choices: list[int]
+    key: str
+    assisted_by_id: int | None = None
 
 
 def _checked_choices(poll: Poll, choices: list[int]) -> list[int]:
@@ -359,6 +369,133 @@ def _checked_choices(poll: Poll, choices: list[int]) -> list[int]:
     return sorted(choices)
 
 
+def _checked_voter(request: BallotRequest, voters: dict[int, Invitation]) -> Invitation:
+    """Everything about the voter that needs no poll lock; raises before anything is written."""
+    meeting = db.session.get(Meeting, request.meeting_id)
+    if meeting is None:
+        raise NotFound("会议已不存在。")
+    require_live(meeting)
+    voter = voters.get(request.invitation_id)
+    if voter is None or voter.meeting_id != meeting.id:
+        raise NotFound("找不到这位参会人。")
+    if not can_vote(voter):
+        raise NotAllowed("只有居民代表参加表决。", code="not_voter")
+    if voter.checked_in_at is None:
+        raise OperationError("请先签到再投票。", code="not_checked_in")
+    return voter
+
+
+def _repeat(poll: Poll, invitation_id: int) -> VoteReceipt:
+    """Someone whose ballot is already in gets its receipt again, or, after the close, a refusal."""
+    receipt = poll.receipt_for(invitation_id)
+    if receipt is None:
+        raise OperationError("表决已结束,您的选票已计入。", code="poll_closed")
+    return VoteReceipt(receipt, repeated=True)
+
+
+def _ballot_rows(poll: Poll, request: BallotRequest, chosen: list[int], receipt: str) -> tuple[list, list]:
+    """(who voted, what was voted): one Ballot for a named poll; separate, unlinked rows for a secret one."""
+    if poll.secret:
+        return (
+            [SecretVoter(poll_id=poll.id, invitation_id=request.invitation_id, assisted_by_id=request.assisted_by_id)],
+            [SecretVote(poll_id=poll.id, choices=chosen, receipt=receipt)],
+        )
+    ballot = Ballot(
+        poll_id=poll.id,
+        invitation_id=request.invitation_id,
+        choices=chosen,
+        receipt=receipt,
+        idempotency_key=request.key,
+        assisted_by_id=request.assisted_by_id,
+    )
+    return [ballot], []
+
+
+def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationError]:
+    """Several votes in the caller's one transaction; for each request its receipt or its refusal.
+
+    The rules are those of one vote at a time: one ballot per voter and poll,
+    any repeat gets the first ballot's receipt, a closed poll takes no ballot.
+    Every check happens before anything is written, so a refused request leaves
+    nothing behind and the others go on. What grouping saves is the per-vote
+    overhead: each poll is locked once (``_lock_poll``, in id order so that two
+    groups never wait on each other crosswise), who has already voted is read
+    in one query per poll, and the new rows are inserted together.
+
+    Another process may commit a ballot of the same voter between our read and
+    our insert (PostgreSQL votes share the poll lock): the UNIQUE constraint
+    then fails the group's insert, which is retried one row per savepoint, the
+    loser answering like a repeat, as before.
+    """
+    outcomes: list[VoteReceipt | OperationError | None] = [None] * len(requests)
+    voters = {
+        voter.id: voter
+        for voter in db.session.scalars(select(Invitation).where(Invitation.id.in_({r.invitation_id for r in requests})))
+    }
+    by_poll: dict[int, list[int]] = {}
+    for index, request in enumerate(requests):
+        try:
+            _checked_voter(request, voters)
+        except OperationError as error:
+            outcomes[index] = error
+            continue
+        by_poll.setdefault(request.poll_id, []).append(index)
+
+    fresh: list[tuple[int, Poll, list[int], str]] = []  # (request index, poll, choices, receipt)
+    for poll_id in sorted(by_poll):
+        poll = _lock_poll(poll_id, exclusive=False)
+        indexes = by_poll[poll_id]
+        table = SecretVoter if poll is not None and poll.secret else Ballot
+        voted = set() if poll is None else set(db.session.scalars(
+            select(table.invitation_id).where(
+                table.poll_id == poll.id, table.invitation_id.in_({requests[i].invitation_id for i in indexes})
+            )
+        ))
+        for index in indexes:
+            request = requests[index]
+            try:
+                if poll is None or poll.meeting_id != request.meeting_id:
+                    raise NotFound("找不到这项表决。")
+                if request.invitation_id in voted:  # already in, or earlier in this group
+                    outcomes[index] = _repeat(poll, request.invitation_id)
+                    continue
+                if poll.state != "open":
+                    raise OperationError("表决已结束,不能再投票。", code="poll_closed")
+                chosen = _checked_choices(poll, request.choices)
+            except OperationError as error:
+                outcomes[index] = error
+                continue
+            receipt = poll.receipt_for(request.invitation_id)
+            voted.add(request.invitation_id)
+            fresh.append((index, poll, chosen, receipt))
+
+    if fresh:
+        try:
+            with db.session.begin_nested():
+                votes = []
+                for index, poll, chosen, receipt in fresh:
+                    who, what = _ballot_rows(poll, requests[index], chosen, receipt)
+                    db.session.add_all(who)
+                    votes.extend(what)
+                random.SystemRandom().shuffle(votes)  # a group's secret votes: not in the order of their voters
+                db.session.add_all(votes)
+            for index, _poll, _chosen, receipt in fresh:
+                outcomes[index] = VoteReceipt(receipt, repeated=False)
+        except IntegrityError:
+            for index, poll, chosen, receipt in fresh:
+                who, what = _ballot_rows(poll, requests[index], chosen, receipt)
+                try:
+                    with db.session.begin_nested():
+                        db.session.add_all(who)
+                except IntegrityError:
+                    outcomes[index] = VoteReceipt(receipt, repeated=True)
+                    continue
+                db.session.add_all(what)
+                outcomes[index] = VoteReceipt(receipt, repeated=False)
+    db.session.flush()
+    return outcomes
+
+
 def cast_vote(
     meeting: Meeting,
     voter: Invitation,
@@ -367,57 +504,25 @@ def cast_vote(
     key: str,
     assisted_by: User | None = None,
 ) -> VoteReceipt:
-    """One ballot per voter and poll; any repeat gets the first ballot's receipt.
+    """One ballot per voter and poll; any repeat gets the first ballot's receipt (``cast_votes`` of one)."""
+    request = BallotRequest(meeting.id, voter.id, poll_id, list(choices), key, assisted_by.id if assisted_by else None)
+    [outcome] = cast_votes([request])
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
 
-    The check that the poll is open and the insert happen under the poll lock
-    (see ``_locked_poll``). Two repeats racing past the check meet the UNIQUE
-    constraint; the loser rolls back its savepoint and answers like a repeat.
-    """
-    require_live(meeting)
-    if voter.meeting_id != meeting.id:
-        raise NotFound("找不到这位参会人。")
-    if not can_vote(voter):
-        raise NotAllowed("只有居民代表参加表决。", code="not_voter")
-    if voter.checked_in_at is None:
-        raise OperationError("请先签到再投票。", code="not_checked_in")
-    poll = _locked_poll(meeting, poll_id, exclusive=False)
-    if _has_voted(poll, voter.id):
-        receipt = poll.receipt_for(voter.id)
-        if receipt is None:
-            raise OperationError("表决已结束,您的选票已计入。", code="poll_closed")
-        return VoteReceipt(receipt, repeated=True)
-    if poll.state != "open":
-        raise OperationError("表决已结束,不能再投票。", code="poll_closed")
-    chosen = _checked_choices(poll, choices)
-    receipt = poll.receipt_for(voter.id)
-    assisted_by_id = assisted_by.id if assisted_by else None
-    try:
-        with db.session.begin_nested():
-            if poll.secret:
-                db.session.add(SecretVoter(poll_id=poll.id, invitation_id=voter.id, assisted_by_id=assisted_by_id))
-            else:
-                db.session.add(
-                    Ballot(
-                        poll_id=poll.id,
-                        invitation_id=voter.id,
-                        choices=chosen,
-                        receipt=receipt,
-                        idempotency_key=key,
-                        assisted_by_id=assisted_by_id,
-                    )
-                )
-    except IntegrityError:
-        return VoteReceipt(receipt, repeated=True)
-    if poll.secret:
-        db.session.add(SecretVote(poll_id=poll.id, choices=chosen, receipt=receipt))
-    db.session.flush()
-    return VoteReceipt(receipt, repeated=False)
+
+def assist_request(
+    meeting: Meeting, actor: User | None, participant_id: int, poll_id: int, choices: list[int], key: str
+) -> BallotRequest:
+    """The host records the vote of a present resident without a phone; the record says so."""
+    voter = of_meeting(Invitation, participant_id, meeting, "找不到这位参会人。")
+    return BallotRequest(meeting.id, voter.id, poll_id, list(choices), key, actor.id if actor else None)
 
 
 def assist_vote(
     meeting: Meeting, actor: User | None, participant_id: int, poll_id: int, choices: list[int], key: str
 ) -> VoteReceipt:
-    """The host records the vote of a present resident without a phone; the record says so."""
     voter = of_meeting(Invitation, participant_id, meeting, "找不到这位参会人。")
     return cast_vote(meeting, voter, poll_id, choices, key, assisted_by=actor)
 
@@ -501,7 +606,10 @@ def close_poll(meeting: Meeting, actor: User | None, poll_id: int) -> dict:
         )
         _reshuffle_secret_rows(poll)
     else:
-        ballots = db.session.scalars(select(Ballot).where(Ballot.poll_id == poll.id).order_by(Ballot.id)).all()
+        # The voters in the same statement: one lazy load per ballot made a close of 1,000 take 0.3 s.
+        ballots = db.session.scalars(
+            select(Ballot).where(Ballot.poll_id == poll.id).order_by(Ballot.id).options(joinedload(Ballot.invitation).joinedload(Invitation.user))
+        ).all()
         result["ballots"] = [
             {"participant": participant_view(b.invitation), "choices": b.choices, "assisted": b.assisted_by_id is not None}
             for b in ballots

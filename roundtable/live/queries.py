@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from roundtable.auth.models import User
 from roundtable.communities.models import Department, Organization
+from roundtable.core.errors import NotFound, OperationError
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.live.models import Ballot, Motion, Poll, Position, SecretVote, SecretVoter, SpeakingRequest
@@ -214,7 +215,33 @@ def tally_of(poll: Poll) -> dict:
     }
 
 
-def poll_view(poll: Poll) -> dict:
+def room_result(result: dict | None) -> dict | None:
+    """A closed poll's result as the whole room gets it: without the named ballot list.
+
+    At a thousand phones that list is ~100 KB sent to each of them; the host
+    has it in the close's ack and the snapshot, anyone else asks with
+    ``poll_ballots``. A secret poll keeps its anonymous receipts, with which
+    each phone checks that its own vote was counted.
+    """
+    if not result or "ballots" not in result:
+        return result
+    return {key: value for key, value in result.items() if key != "ballots"}
+
+
+def closed_ballots(meeting: Meeting, poll_id: int) -> list[dict]:
+    """Who voted what in a closed named poll, as recorded at the close."""
+    poll = db.session.get(Poll, poll_id)
+    if poll is None or poll.meeting_id != meeting.id:
+        raise NotFound("找不到这项表决。")
+    if poll.secret:
+        raise OperationError("无记名表决不记录谁投了什么。", code="secret_poll")
+    if poll.state != "closed":
+        raise OperationError("表决尚未结束。", code="poll_open")
+    return (poll.result or {}).get("ballots", [])
+
+
+def poll_view(poll: Poll, *, full: bool = False) -> dict:
+    """``full`` (the host's snapshot) keeps the named ballot list of a closed poll; see room_result."""
     return {
         "id": poll.id,
         "motion_id": poll.motion_id,
@@ -228,7 +255,7 @@ def poll_view(poll: Poll) -> dict:
         "quorum": poll.quorum,
         "state": poll.state,
         "tally": tally_of(poll),
-        "result": poll.result,
+        "result": poll.result if full else room_result(poll.result),
     }
 
 
@@ -262,6 +289,34 @@ def presence_view(meeting: Meeting) -> dict:
         "counts": counts,
         "present": sum(counts.get(side, 0) for side in VOTING_SIDES),
         "invited": sum(len(sides.get(side, [])) for side in VOTING_SIDES),
+        "complete": True,
+    }
+
+
+def presence_change(meeting: Meeting, invitation: Invitation) -> dict:
+    """The `presence` room event after one check-in: the counts and that one participant.
+
+    The whole list to every phone at every check-in is O(N²) for a room
+    checking in at the door; the counts come from one aggregate query and
+    clients merge the entry into the list of their snapshot (``complete`` false).
+    """
+    rows = db.session.execute(
+        select(Invitation.side, func.count(Invitation.id), func.count(Invitation.checked_in_at))
+        .where(Invitation.meeting_id == meeting.id)
+        .group_by(Invitation.side)
+    ).all()
+    counts = {side: 0 for side in SIDES if side != "host"}
+    invited = dict(counts)
+    for side, everyone, present in rows:
+        counts[side], invited[side] = present, everyone
+    entry = participant_view(invitation)
+    entry["checked_in"] = invitation.checked_in_at is not None
+    return {
+        "sides": {invitation.side: [entry]},
+        "counts": counts,
+        "present": sum(counts.get(side, 0) for side in VOTING_SIDES),
+        "invited": sum(invited.get(side, 0) for side in VOTING_SIDES),
+        "complete": False,
     }
 
 
@@ -306,7 +361,7 @@ def snapshot(actor: Actor) -> dict:
         "speaker": queue["speaker"],
         "positions": positions,
         "motions": [motion_view(motion) for motion in motions],
-        "polls": [poll_view(poll) for poll in polls],
+        "polls": [poll_view(poll, full=actor.host) for poll in polls],
         "presence": presence_view(meeting),
         "me": {
             "role": actor.role,

@@ -133,6 +133,22 @@
     return snapshot;
   };
 
+  /* A `presence` event after one check-in carries the counts and only the people who changed
+     (complete: false): they replace their entries in the list the snapshot gave. */
+  function mergePresence(presence, change) {
+    Object.keys(change.sides || {}).forEach(function (side) {
+      var people = presence.sides[side] = presence.sides[side] || [];
+      change.sides[side].forEach(function (person) {
+        var at = -1;
+        people.forEach(function (p, i) { if (p.id === person.id) at = i; });
+        if (at >= 0) people[at] = person; else people.push(person);
+      });
+    });
+    presence.counts = change.counts;
+    presence.present = change.present;
+    presence.invited = change.invited;
+  }
+
   /* Apply one room event to the state; returns whether anything changed. */
   RT.apply = function (state, event, data) {
     if (!state || !data) return false;
@@ -141,7 +157,11 @@
         state.meeting = data;
         return true;
       case "presence":
-        state.presence = data;
+        if (data.complete === false && state.presence && state.presence.sides) {
+          mergePresence(state.presence, data);
+        } else {
+          state.presence = data;
+        }
         return true;
       case "agenda":
         state.agenda = data.agenda || [];

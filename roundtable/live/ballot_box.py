@@ -1,0 +1,139 @@
+"""Group commit of ballots: votes arriving together are written in one transaction.
+
+When a whole room votes within a second, one transaction per ballot costs a
+lock, a few queries and a commit each, and on one core a thousand of them
+queue for seconds. Instead, per process, the first vote that finds nobody
+writing becomes the *writer*: it waits ``LIVE_VOTE_WINDOW`` seconds (a few
+milliseconds) for others, then writes every waiting vote with
+``operations.cast_votes`` and commits once. Votes that arrive while a group is
+being written wait for the next group, which the writer hands to the first of
+them; the busier the room, the larger the groups. A phone is acked only once
+the commit holding its ballot has succeeded, and the tally is announced only
+after that commit.
+
+This module commits, the one exception to "operations flush, the handler
+commits": the transaction belongs to the group, not to any one phone's event,
+so the handler cannot own it. The rules stay those of one vote at a time
+(``cast_votes``): the UNIQUE constraint, repeats answered with the first
+receipt, the close taking the poll lock exclusively. If the commit fails,
+nothing of the group is stored and every phone in it gets the error; their
+retries (same key) are answered like first votes or like repeats.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import Counter
+
+from flask import Flask, current_app
+
+from roundtable.core.errors import OperationError
+from roundtable.extensions import db
+from roundtable.live import operations
+from roundtable.live.operations import BallotRequest, VoteReceipt
+
+log = logging.getLogger(__name__)
+
+MAX_GROUP = 500
+# A phone waiting behind this long gives up with "busy" (unless its group is already being written).
+WAIT_SECONDS = 30.0
+
+
+class BoxBusy(OperationError):
+    code = "busy"
+
+
+class _Waiting:
+    __slots__ = ("request", "outcome", "woken", "lead")
+
+    def __init__(self, request: BallotRequest):
+        self.request = request
+        self.outcome: VoteReceipt | BaseException | None = None
+        self.woken = threading.Event()
+        self.lead = False  # woken to write the next group rather than with an outcome
+
+
+class BallotBox:
+    def __init__(self, app: Flask):
+        self.app = app
+        self.window = float(app.config.get("LIVE_VOTE_WINDOW", os.environ.get("LIVE_VOTE_WINDOW", "0.003")))
+        self.groups: Counter[int] = Counter()  # group size → how many, for tests and benchmarks
+        self._lock = threading.Lock()
+        self._queue: list[_Waiting] = []
+        self._writing = False
+
+    def cast(self, request: BallotRequest) -> VoteReceipt:
+        """The vote's receipt once its group is committed; raises its refusal or the group's error.
+
+        Called from an event handler: its read-only transaction (the permission
+        check) is ended first, so that a phone waiting here holds no pooled
+        database connection that the writer may need.
+        """
+        db.session.rollback()
+        me = _Waiting(request)
+        with self._lock:
+            self._queue.append(me)
+            lead = not self._writing
+            self._writing = True
+        if not lead:
+            self._wait(me)
+            lead = me.lead
+        if lead:
+            self._write_next_group()
+        if isinstance(me.outcome, BaseException):
+            raise me.outcome
+        return me.outcome
+
+    def _wait(self, me: _Waiting) -> None:
+        if me.woken.wait(WAIT_SECONDS):
+            return
+        with self._lock:
+            if not me.woken.is_set() and me in self._queue:  # not taken, not asked to write: leave, the phone retries
+                self._queue.remove(me)
+                raise BoxBusy("系统繁忙,操作未生效,请重试。")
+        me.woken.wait()  # being written now: the answer is moments away
+
+    def _write_next_group(self) -> None:
+        """Write the oldest waiting votes (this caller's among them), then pass the pen on."""
+        try:
+            if self.window > 0:
+                time.sleep(self.window)  # gevent-patched in production: the others keep arriving
+            with self._lock:
+                group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
+            self._write(group)
+        finally:
+            with self._lock:
+                if self._queue:
+                    following = self._queue[0]
+                    following.lead = True
+                    following.woken.set()
+                else:
+                    self._writing = False
+
+    def _write(self, group: list[_Waiting]) -> None:
+        requests = [waiting.request for waiting in group]
+        try:
+            outcomes = operations.cast_votes(requests)
+            db.session.commit()
+        except Exception as error:  # noqa: BLE001 - every phone of the group gets it, none was stored
+            db.session.rollback()
+            outcomes = [error] * len(group)
+        else:
+            changed = {
+                (request.meeting_id, request.poll_id)
+                for request, outcome in zip(requests, outcomes)
+                if isinstance(outcome, VoteReceipt) and not outcome.repeated
+            }
+            tallies = self.app.extensions["live_tallies"]
+            for meeting_id, poll_id in sorted(changed):
+                tallies.poll_changed(meeting_id, poll_id)
+        self.groups[len(group)] += 1
+        for waiting, outcome in zip(group, outcomes):
+            waiting.outcome = outcome
+            waiting.woken.set()
+
+
+def ballot_box() -> BallotBox:
+    return current_app.extensions["live_ballots"]
