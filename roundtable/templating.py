@@ -45,7 +45,10 @@ def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = format_local
     app.jinja_env.filters["text_json"] = _text_json
     app.jinja_env.filters["mask_phone"] = mask_phone
+    from roundtable.cases.models import STATUS_LABELS
+
     app.jinja_env.globals.update(
+        case_status_labels=STATUS_LABELS,
         current_community=current_community,
         current_membership=current_membership,
         current_role=current_role,
