@@ -148,46 +148,30 @@ def create_street(name: str, district: str = "") -> Street:
     return street
 
 
-def rename_street(street: Street, name: str) -> None:
-    name = _clean_name(name, "街道")
-    if db.session.scalar(select(Street.id).where(Street.name == name, Street.id != street.id)):
-        raise Conflict(f"街道「{name}」已存在。")
-    street.name = name
+def _rename(obj, name: str, label: str, *same_scope) -> None:
+    """Rename a street, community, department or organization; names are unique within their scope."""
+    model = type(obj)
+    name = _clean_name(name, label)
+    if db.session.scalar(select(model.id).where(model.name == name, model.id != obj.id, *same_scope)):
+        raise Conflict(f"{label}「{name}」已存在。")
+    obj.name = name
     db.session.flush()
+
+
+def rename_street(street: Street, name: str) -> None:
+    _rename(street, name, "街道")
 
 
 def rename_community(community: Community, name: str) -> None:
-    name = _clean_name(name, "社区")
-    if db.session.scalar(
-        select(Community.id).where(
-            Community.street_id == community.street_id, Community.name == name, Community.id != community.id
-        )
-    ):
-        raise Conflict(f"社区「{name}」已存在。")
-    community.name = name
-    db.session.flush()
+    _rename(community, name, "社区", Community.street_id == community.street_id)
 
 
 def rename_department(department: Department, name: str) -> None:
-    name = _clean_name(name, "部门")
-    if db.session.scalar(select(Department.id).where(Department.name == name, Department.id != department.id)):
-        raise Conflict(f"部门「{name}」已存在。")
-    department.name = name
-    db.session.flush()
+    _rename(department, name, "部门")
 
 
 def rename_organization(organization: Organization, name: str) -> None:
-    name = _clean_name(name, "单位")
-    if db.session.scalar(
-        select(Organization.id).where(
-            Organization.community_id == organization.community_id,
-            Organization.name == name,
-            Organization.id != organization.id,
-        )
-    ):
-        raise Conflict(f"单位「{name}」已存在。")
-    organization.name = name
-    db.session.flush()
+    _rename(organization, name, "单位", Organization.community_id == organization.community_id)
 
 
 def add_resident(community: Community, username: str) -> Membership:
