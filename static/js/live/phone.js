@@ -189,14 +189,18 @@
     if (d.state !== "open") return null;
     if (!d.canVote) return el("p", { className: "muted", text: t("not_voter") });
     if (!d.checkedIn) return el("p", { className: "muted", text: t("need_check_in") });
+    var budget = poll.kind === "budget";
     var buttons = poll.options.map(function (option) {
       var on = d.chosen.indexOf(option.id) >= 0;
       return el("button", {
         type: "button", className: "big choice" + (on ? " chosen" : ""), "aria-pressed": on ? "true" : "false",
-        dataset: { optionId: String(option.id) }, text: option.label,
+        dataset: { optionId: String(option.id) },
+        text: budget ? option.label + " · " + t("cost_yuan", { amount: yuan(option.cost_fen) }) : option.label,
         onClick: function () { choose(poll, option.id); }
       });
     });
+    if (budget) buttons.push(el("p", { className: "running-total lead", "aria-live": "polite",
+      text: t("budget_total", { sum: yuan(chosenCost(poll, d.chosen)), total: yuan(poll.budget_fen) }) }));
     var ready = d.chosen.length >= d.min && d.chosen.length <= d.max;
     var labels = poll.options.filter(function (o) { return d.chosen.indexOf(o.id) >= 0; }).map(function (o) { return o.label; });
     var confirm = el("button", {
@@ -207,10 +211,25 @@
     return el("div", { className: "vote" }, [el("div", { className: "choices" }, buttons), confirm]);
   }
 
+  /* Budget polls (居民说了算): the chosen projects' costs, in fen; the server refuses the same excess. */
+  function chosenCost(poll, chosen) {
+    return poll.options.reduce(function (sum, o) { return sum + (chosen.indexOf(o.id) >= 0 ? o.cost_fen || 0 : 0); }, 0);
+  }
+
+  function yuan(fen) {
+    var whole = Math.floor(fen / 100), cents = fen % 100;
+    var text = whole.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return cents ? text + "." + (cents < 10 ? "0" : "") + cents : text;
+  }
+
   function choose(poll, optionId) {
     var chosen = (selections[poll.id] || []).slice();
     var at = chosen.indexOf(optionId);
     if (at >= 0) chosen.splice(at, 1);
+    else if (poll.kind === "budget" && chosenCost(poll, chosen.concat([optionId])) > poll.budget_fen) {
+      notice(t("over_budget"), true);
+      return;
+    }
     else if (poll.max_choices === 1) chosen = [optionId];
     else if (chosen.length < poll.max_choices) chosen.push(optionId);
     selections[poll.id] = chosen;
