@@ -202,3 +202,18 @@ def test_secretary_pages_walk(world, fund, client, login):
     assert client.get("/v/not-a-token").status_code == 404
     assert client.post(f"/funds/votes/{vote.id}/count").status_code == 302
     assert client.get(f"/funds/votes/{vote.id}").status_code == 200
+
+
+def test_dashboard_and_fund_list_show_the_use_per_period(world, fund, residents, client, login):
+    vote = _period_vote(world, fund)
+    ids = _ids(fund)
+    for n, user in enumerate((world.a.resident, *residents)):
+        operations.cast_ballot(_voter(vote, user), {ids["空地装路灯"]: 1}, f"d{n}")
+    operations.count_vote(vote, world.a.secretary)
+    db.session.commit()
+    login("a_secretary")
+    for url in ("/archive/dashboard", "/funds/"):
+        page = client.get(url).get_data(as_text=True)
+        assert "党建服务群众经费" in page and "3,000" in page and "5,000" in page, url
+    login("b_secretary")
+    assert "党建服务群众经费" not in client.get("/archive/dashboard").get_data(as_text=True)
