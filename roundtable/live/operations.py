@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from roundtable.audit.operations import record
 from roundtable.auth.models import User
 from roundtable.core.errors import Conflict, NotAllowed, NotFound, OperationError
-from roundtable.core.time import format_local, utcnow
+from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.live.models import (
     HAND_STANCES,
@@ -69,10 +69,7 @@ def check_start_time(meeting: Meeting, *, confirmed: bool) -> None:
     if meeting.status != "scheduled" or confirmed:
         return
     if meeting.starts_at - utcnow() > EARLY_START:
-        raise OperationError(
-            f"这次会议定于{format_local(meeting.starts_at)}开始,现在开始比预定时间早一个多小时,居民可能还没到。确定现在开始吗?",
-            code="early_start",
-        )
+        raise OperationError("现在开始比预定时间早一个多小时,居民可能还没到。确定现在开始吗?", code="early_start")
 
 
 # ---------------------------------------------------------------- presence
@@ -210,7 +207,7 @@ def grant_speaker(
                 "按正反轮流,下一位应是排在最前的人;请他人先发言须说明理由。", code="override_reason_required"
             )
         if len(reason) > MAX_OVERRIDE_REASON:
-            raise OperationError(f"理由不能超过{MAX_OVERRIDE_REASON}个字符。", code="invalid")
+            raise OperationError("理由不能超过200个字符。", code="invalid")
         request.override_reason = reason
     _require_speech_left(meeting, request.invitation_id, current_item(meeting))
     now = utcnow()

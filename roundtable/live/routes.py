@@ -15,7 +15,7 @@ from sqlalchemy import select
 from roundtable.communities.context import community_required, get_in_community_or_404
 from roundtable.core.http import error_response
 from roundtable.extensions import db, limiter
-from roundtable.live.models import HAND_STANCES, STANCES
+from roundtable.live.models import STANCES
 from roundtable.live.outcome import check_code, meeting_summary, normalise_code
 from roundtable.live.permissions import invitation_of, is_live_host
 from roundtable.meetings.models import Invitation, Meeting
@@ -73,7 +73,7 @@ def _phone_page(meeting: Meeting, token: str | None, name: str, summary_url: str
         make_response(
             render_template(
                 "live/phone.html", meeting=meeting, token=token, name=name, stances=STANCE_BUTTONS,
-                hand_stances=list(HAND_STANCES.items()), summary_url=summary_url,
+                summary_url=summary_url,
             )
         )
     )
