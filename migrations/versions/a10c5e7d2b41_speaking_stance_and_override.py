@@ -1,7 +1,7 @@
 """speaking requests state a stance; host overrides of the proposed speaker keep their reason
 
 Revision ID: a10c5e7d2b41
-Revises: 334c9dd794f1
+Revises: c741cad4b3ca
 Create Date: 2026-12-01 21:10:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'a10c5e7d2b41'
-down_revision = '334c9dd794f1'
+down_revision = 'c741cad4b3ca'
 branch_labels = None
 depends_on = None
 

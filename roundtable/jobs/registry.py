@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 Handler = Callable[["JobContext"], "str | None"]
 
 #: Modules whose import registers the application's handlers.
-HANDLER_MODULES: tuple[str, ...] = ("roundtable.resolutions.jobs",)
+HANDLER_MODULES: tuple[str, ...] = ("roundtable.resolutions.jobs", "roundtable.certificates.jobs")
 
 _handlers: dict[str, Handler] = {}
 

@@ -19,6 +19,7 @@ from roundtable.core.errors import Conflict, NotAllowed, NotFound, OperationErro
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.live.models import (
+    BUDGET,
     HAND_STANCES,
     POLL_KINDS,
     STANCES,
@@ -356,6 +357,35 @@ def open_poll(
     return poll
 
 
+def open_budget_poll(
+    meeting: Meeting, actor: User | None, text: str, options: list[tuple[str, int]], budget_fen: int, secret: bool
+) -> Poll:
+    """A budget vote (居民说了算) put to the meeting by the host: approve any projects whose costs
+    together fit in ``budget_fen``. The motion has no proposer from the floor and needs no seconder;
+    rule and quorum are the meeting's, ballots follow the same rules as every poll."""
+    require_live(meeting)
+    if not 1 <= len(options) <= MAX_OPTIONS:
+        raise OperationError("请给出1到20个项目。")
+    if budget_fen <= 0 or any(cost <= 0 for _, cost in options):
+        raise OperationError("预算和项目费用须大于零。")
+    motion = Motion(
+        meeting_id=meeting.id, community_id=meeting.community_id, agenda_item_id=getattr(current_item(meeting), "id", None),
+        text=text, proposer_id=None, state="voting",
+    )
+    db.session.add(motion)
+    db.session.flush()
+    poll = Poll(
+        meeting_id=meeting.id, community_id=meeting.community_id, motion_id=motion.id, kind=BUDGET,
+        secret=bool(secret), min_choices=1, max_choices=len(options), rule=meeting.majority_rule,
+        quorum=meeting.quorum, opened_by_id=actor.id if actor else None, budget_fen=budget_fen,
+        options=[PollOption(position=i, label=label[:100], cost_fen=cost) for i, (label, cost) in enumerate(options)],
+    )
+    poll.motion = motion
+    db.session.add(poll)
+    db.session.flush()
+    return poll
+
+
 def _lock_poll(poll_id: int, *, exclusive: bool) -> Poll | None:
     """The poll, locked for the rest of the transaction, so that votes and the close never interleave.
 
@@ -410,6 +440,10 @@ def _checked_choices(poll: Poll, choices: list[int]) -> list[int]:
         else:
             message = f"请选择{poll.min_choices}到{poll.max_choices}项。"
         raise OperationError(message, code="bad_choices")
+    if poll.kind == BUDGET:
+        costs = {option.id: option.cost_fen or 0 for option in poll.options}
+        if sum(costs[choice] for choice in choices) > (poll.budget_fen or 0):
+            raise OperationError("所选项目的费用合计超过了经费总额,请减少一些项目。", code="over_budget")
     return sorted(choices)
 
 
@@ -582,6 +616,14 @@ def judge(poll: Poll, counts: dict[int, int], total: int, present: int) -> dict:
             return 2 * count > present
         return 2 * count > total
 
+    if poll.kind == BUDGET:
+        # Which projects are funded is the fund's rule to decide (roundtable.funds), from the ballots.
+        return {
+            "result": "counted" if quorum_met else "no_quorum",
+            "winners": [],
+            "quorum_met": quorum_met,
+            "present": present,
+        }
     if poll.kind == "yes_no":
         by_code = {option.code: option.id for option in poll.options}
         yes, no = counts[by_code["yes"]], counts[by_code["no"]]

@@ -292,7 +292,12 @@ def poll_view(poll: Poll, *, full: bool = False) -> dict:
         "motion_id": poll.motion_id,
         "motion": poll.motion.text,
         "kind": poll.kind,
-        "options": [{"id": option.id, "label": option.label, "code": option.code} for option in poll.options],
+        "options": [
+            {"id": option.id, "label": option.label, "code": option.code,
+             **({"cost_fen": option.cost_fen} if poll.budget_fen else {})}
+            for option in poll.options
+        ],
+        **({"budget_fen": poll.budget_fen} if poll.budget_fen else {}),
         "secret": poll.secret,
         "min_choices": poll.min_choices,
         "max_choices": poll.max_choices,
