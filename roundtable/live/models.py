@@ -20,6 +20,9 @@ POLL_KINDS = {"yes_no": "赞成/反对/弃权", "single": "单选", "multiple": 
 BUDGET = "budget"
 ALL_POLL_KINDS = {**POLL_KINDS, BUDGET: "预算表决(在预算内勾选项目)"}
 YES_NO_OPTIONS = (("yes", "赞成"), ("no", "反对"), ("abstain", "弃权"))
+# The stance a raised hand states first (南塘议事规则, "立场明确"); for and against take turns.
+HAND_STANCES = {"support": "赞成", "oppose": "反对", "other": "其他"}
+ALTERNATING_STANCES = ("support", "oppose")
 
 
 def random_id() -> str:
@@ -43,6 +46,9 @@ class SpeakingRequest(db.Model):
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    stance: Mapped[str] = mapped_column(String(10), default="other", server_default="other")
+    # Set when the host gave the floor to someone other than the proposed next speaker.
+    override_reason: Mapped[str | None] = mapped_column(Text)
 
     invitation = relationship("Invitation")
 
