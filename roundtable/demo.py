@@ -167,6 +167,9 @@ def seed_demo() -> dict:
     }
 
 
+from roundtable.funds.demo import seed_demo_certificates, seed_demo_fund  # noqa: E402
+
+
 def run_demo_seeders(seeded: dict) -> None:
     """Later domains add their demo data here (meetings, resolutions...)."""
     for seeder in DEMO_SEEDERS:
@@ -174,7 +177,8 @@ def run_demo_seeders(seeded: dict) -> None:
 
 
 # The resolution seeder runs last: publishing runs the render job, which commits.
-DEMO_SEEDERS: list = [seed_demo_meeting, seed_demo_resolution]
+# The fund and certificate seeders need the published resolution, so they come after it.
+DEMO_SEEDERS: list = [seed_demo_meeting, seed_demo_resolution, seed_demo_fund, seed_demo_certificates]
 
 
 @click.command("seed-demo")

@@ -11,6 +11,8 @@ from roundtable.communities.models import (  # noqa: F401
     OrganizationMember,
     Street,
 )
+from roundtable.certificates.models import Certificate, CertificateKind  # noqa: F401
+from roundtable.funds.models import BudgetBallot, BudgetVote, BudgetVoter, Fund, Proposal  # noqa: F401
 from roundtable.jobs.models import Job  # noqa: F401
 from roundtable.live.models import (  # noqa: F401
     Ballot,

@@ -181,8 +181,8 @@ def make_concluded_meeting(world: World, *, yes: int = 2, no: int = 1, secret: b
         hidden = live.post_position(meeting, guests[1], "concern", "不文明的话")
         live.hide_position(meeting, hidden.id, a.secretary)
     if speeches:  # two speakers in turn: 张阿姨, then the 交通支队
-        for speaker in (guests[0], department):
-            live.raise_hand(meeting, speaker)
+        for speaker, stance in ((guests[0], "oppose"), (department, "other")):
+            live.raise_hand(meeting, speaker, stance)
             live.grant_speaker(meeting, a.secretary)
             live.end_speech(meeting)
     motion = live.propose_motion(meeting, guests[0], "加强巡查提醒;接老人看病等特殊情况由社区出具证明免予处罚")

@@ -1,7 +1,7 @@
 """minutes, escalation, satisfaction, paper and proxy ballots
 
 Revision ID: 817f6381ece3
-Revises: 334c9dd794f1
+Revises: a10c5e7d2b41
 Create Date: 2026-12-01 21:05:05.110440
 
 """
@@ -13,7 +13,7 @@ import roundtable.core.types
 
 # revision identifiers, used by Alembic.
 revision = '817f6381ece3'
-down_revision = '334c9dd794f1'
+down_revision = 'a10c5e7d2b41'
 branch_labels = None
 depends_on = None
 

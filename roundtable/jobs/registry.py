@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 Handler = Callable[["JobContext"], "str | None"]
 
 #: Modules whose import registers the application's handlers.
-HANDLER_MODULES: tuple[str, ...] = ("roundtable.resolutions.jobs", "roundtable.escalation.jobs")
+HANDLER_MODULES: tuple[str, ...] = (
+    "roundtable.resolutions.jobs", "roundtable.certificates.jobs", "roundtable.escalation.jobs",
+)
 
 _handlers: dict[str, Handler] = {}
 

@@ -91,7 +91,9 @@ def build_record(meeting: Meeting) -> dict:
     order = 0
     for speech in speeches:
         order += 1
-        stance = stance_of.get((speech.agenda_item_id, speech.invitation_id))
+        # The stance the speaker stated with the raised hand, else the position they posted on the item.
+        hand = getattr(speech, "stance", None)
+        stance = hand if hand in STANCES else stance_of.get((speech.agenda_item_id, speech.invitation_id))
         bucket(speech.agenda_item_id)["speakers"].append({
             "order": order,
             "by": label(speech.invitation),
