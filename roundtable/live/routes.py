@@ -12,7 +12,9 @@ from flask import Blueprint, Response, abort, make_response, redirect, render_te
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from roundtable.communities.context import community_required, get_in_community_or_404
+from roundtable.communities.context import community_required
+from roundtable.communities.permissions import is_member
+from roundtable.core.permissions import load_or_404
 from roundtable.core.http import error_response
 from roundtable.extensions import db, limiter
 from roundtable.live.models import STANCES
@@ -126,12 +128,10 @@ def summary(meeting_id: int):
 
 
 @bp.route("/meetings/<int:meeting_id>/console")
-@community_required()
+@community_required(can=is_member)
 def console(meeting_id: int):
     """The host console: only the host and the secretaries of the meeting's community."""
-    meeting = get_in_community_or_404(Meeting, meeting_id)
-    if not is_live_host(current_user, meeting):
-        abort(403)
+    meeting = load_or_404(Meeting, meeting_id, can=is_live_host)
     return _private(
         make_response(
             render_template(
