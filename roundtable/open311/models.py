@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
-from roundtable.extensions import db
+from roundtable.extensions import Model, db
 
 
-class ApiKey(db.Model):
+class ApiKey(Model):
     """A key that lets one outside system file cases into one community through Open311.
 
     Only the SHA-256 of the key is stored: the key itself is shown once, at creation.
