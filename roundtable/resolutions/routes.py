@@ -426,7 +426,7 @@ def _pdf_response(resolution: Resolution | None) -> Response:
 
 @bp.route("/r/<int:resolution_id>.pdf")
 def public_pdf(resolution_id: int):
-    return _pdf_response(queries.publicload_or_404(Resolution, resolution_id, can=can_manage_resolution))
+    return _pdf_response(queries.public_resolution(resolution_id))
 
 
 @bp.route("/r/sha256/<sha256>.pdf")
