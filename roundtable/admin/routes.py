@@ -6,7 +6,7 @@ that takes a role away ends the person's sessions (the operations see to that).
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -155,18 +155,14 @@ def person(user_id: int):
 @bp.route("/people/<int:user_id>/deactivate", methods=["POST"])
 def deactivate(user_id: int):
     user = _get_or_404(User, user_id)
-    deactivate_user(user, actor=_me())
-    db.session.commit()
-    flash(_("%(name)s 的账号已停用,其所有登录已结束。", name=user.display_name), "success")
+    act(lambda: deactivate_user(user, actor=_me()), _("%(name)s 的账号已停用,其所有登录已结束。", name=user.display_name))
     return redirect(url_for("admin.person", user_id=user.id))
 
 
 @bp.route("/people/<int:user_id>/reactivate", methods=["POST"])
 def reactivate(user_id: int):
     user = _get_or_404(User, user_id)
-    reactivate_user(user)
-    db.session.commit()
-    flash(_("%(name)s 的账号已恢复。", name=user.display_name), "success")
+    act(lambda: reactivate_user(user), _("%(name)s 的账号已恢复。", name=user.display_name))
     return redirect(url_for("admin.person", user_id=user.id))
 
 
@@ -175,7 +171,8 @@ def reset_password(user_id: int):
     user = _get_or_404(User, user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        if act(lambda: set_user_password(user, form.password.data), _("已为 %(name)s 设置新密码,其所有登录已结束。", name=user.display_name), field=form.password):
+        done = _("已为 %(name)s 设置新密码,其所有登录已结束。", name=user.display_name)
+        if act(lambda: set_user_password(user, form.password.data), done, field=form.password):
             return redirect(url_for("admin.person", user_id=user.id))
     return _person_page(user, password_form=form)
 
@@ -189,7 +186,8 @@ def give_membership(user_id: int):
     user = _get_or_404(User, user_id)
     form = _person_forms(user, membership_form=MembershipForm())["membership_form"]
     if form.validate_on_submit():
-        if act(lambda: set_membership(user, db.session.get(Community, form.community_id.data), form.role.data), _("已保存社区角色。"), field=form.role):
+        community = _get_or_404(Community, form.community_id.data)
+        if act(lambda: set_membership(user, community, form.role.data), _("已保存社区角色。"), field=form.role):
             return redirect(url_for("admin.person", user_id=user.id))
     return _person_page(user, membership_form=form)
 
@@ -198,9 +196,7 @@ def give_membership(user_id: int):
 def take_membership(membership_id: int):
     membership = _get_or_404(Membership, membership_id)
     user_id = membership.user_id
-    remove_membership(membership)
-    db.session.commit()
-    flash(_("已移除社区角色,此人需重新登录。"), "success")
+    act(lambda: remove_membership(membership), _("已移除社区角色,此人需重新登录。"))
     return redirect(url_for("admin.person", user_id=user_id))
 
 
@@ -209,9 +205,7 @@ def give_department(user_id: int):
     user = _get_or_404(User, user_id)
     form = _person_forms(user, department_form=DepartmentLinkForm())["department_form"]
     if form.validate_on_submit():
-        add_department_member(user, db.session.get(Department, form.department_id.data))
-        db.session.commit()
-        flash(_("已加入部门。"), "success")
+        act(lambda: add_department_member(user, _get_or_404(Department, form.department_id.data)), _("已加入部门。"))
         return redirect(url_for("admin.person", user_id=user.id))
     return _person_page(user, department_form=form)
 
@@ -220,9 +214,7 @@ def give_department(user_id: int):
 def take_department(link_id: int):
     link = _get_or_404(DepartmentMember, link_id)
     user_id = link.user_id
-    remove_department_member(link)
-    db.session.commit()
-    flash(_("已移出部门,此人需重新登录。"), "success")
+    act(lambda: remove_department_member(link), _("已移出部门,此人需重新登录。"))
     return redirect(url_for("admin.person", user_id=user_id))
 
 
@@ -231,9 +223,7 @@ def give_organization(user_id: int):
     user = _get_or_404(User, user_id)
     form = _person_forms(user, organization_form=OrganizationLinkForm())["organization_form"]
     if form.validate_on_submit():
-        add_organization_member(user, db.session.get(Organization, form.organization_id.data))
-        db.session.commit()
-        flash(_("已加入单位。"), "success")
+        act(lambda: add_organization_member(user, _get_or_404(Organization, form.organization_id.data)), _("已加入单位。"))
         return redirect(url_for("admin.person", user_id=user.id))
     return _person_page(user, organization_form=form)
 
@@ -242,9 +232,7 @@ def give_organization(user_id: int):
 def take_organization(link_id: int):
     link = _get_or_404(OrganizationMember, link_id)
     user_id = link.user_id
-    remove_organization_member(link)
-    db.session.commit()
-    flash(_("已移出单位,此人需重新登录。"), "success")
+    act(lambda: remove_organization_member(link), _("已移出单位,此人需重新登录。"))
     return redirect(url_for("admin.person", user_id=user_id))
 
 

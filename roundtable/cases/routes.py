@@ -45,7 +45,7 @@ from roundtable.cases.queries import (
     topic_cases,
 )
 from roundtable.cases.validation import FIELD_LABELS, CaseFieldErrors
-from roundtable.communities.context import community_required, current_community
+from roundtable.communities.context import community_of_request, community_required
 from roundtable.communities.permissions import can_manage_case, can_manage_cases, can_read_case, can_read_cases, can_reveal_phone
 from roundtable.core.actions import Refused, act
 from roundtable.core.errors import OperationError
@@ -67,7 +67,7 @@ def labels():
 @bp.route("/")
 @community_required(can=can_read_cases)
 def list_cases():
-    community = current_community()
+    community = community_of_request()
     filters = CaseFilters.from_args(request.args)
     if filters.topic_id:
         load_or_404(Topic, filters.topic_id, can=can_read_case)
@@ -97,7 +97,7 @@ def new_case():
         form.received_at.data = format_local(utcnow(), "%Y-%m-%dT%H:%M")
     elif (fields := form.clean()) is not None:
         try:
-            case = create_case(current_community(), fields, current_user)
+            case = create_case(community_of_request(), fields, current_user)
         except CaseFieldErrors as errors:
             db.session.rollback()
             form.show(errors)
@@ -215,7 +215,7 @@ def _apply(case: Case, action, done: str, **forms):
 
 
 def _detail_page(case: Case, status: int = 200, revealed_phone: str | None = None, **forms):
-    community = current_community()
+    community = community_of_request()
     can_manage = can_manage_cases(current_user, community.id)
     if can_manage:
         forms.setdefault("status_form", StatusForm(formdata=None))
@@ -245,7 +245,7 @@ def _detail_page(case: Case, status: int = 200, revealed_phone: str | None = Non
 @bp.route("/topics")
 @community_required(can=can_read_cases)
 def list_topics():
-    community = current_community()
+    community = community_of_request()
     return render_template(
         "cases/topics.html",
         topics=community_topics(community),
@@ -262,7 +262,7 @@ def new_topic():
     return _topic_form(
         form,
         None,
-        lambda: create_topic(current_community(), form.title.data or "", form.description.data or "", form.theme_month.data),
+        lambda: create_topic(community_of_request(), form.title.data or "", form.description.data or "", form.theme_month.data),
     )
 
 

@@ -100,7 +100,7 @@ def ask(kind_id: int):
         recorded_by = current_user if secretary else None
         certificate = act(lambda: operations.request_certificate(kind, fields, applicant, recorded_by),
                            "申请已提交,社区审核后会告诉您结果。")
-        if certificate:
+        if isinstance(certificate, Certificate):
             return redirect(url_for("certificates.show", certificate_id=certificate.id))
     elif request.method == "POST":
         flash_form_errors(form)

@@ -37,6 +37,14 @@ def current_community() -> Community | None:
     return membership.community if membership else None
 
 
+def community_of_request() -> Community:
+    """The current community of a route behind ``community_required`` (which guarantees there is one)."""
+    community = current_community()
+    if community is None:
+        abort(404)
+    return community
+
+
 def current_role() -> str | None:
     membership = current_membership()
     return membership.role if membership else None

@@ -1,6 +1,6 @@
 """The secretary's own community: its residents and its organizations (物业, 产权单位).
 
-Everything here works inside ``current_community()``; ids from another community
+Everything here works inside ``community_of_request()``; ids from another community
 answer 404 through ``load_or_404``.
 """
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from roundtable.communities.context import community_required, current_community
+from roundtable.communities.context import community_of_request, community_required
 from roundtable.communities.forms import InviteResidentForm, NewResidentForm, OrganizationForm, RenameForm
 from roundtable.communities.models import Membership, Organization
 from roundtable.communities.operations import (
@@ -27,7 +27,7 @@ bp = Blueprint("community", __name__, url_prefix="/community")
 
 
 def _people_page(new_form=None, invite_form=None):
-    community = current_community()
+    community = community_of_request()
     page = render_template(
         "communities/people.html",
         community=community,
@@ -50,9 +50,13 @@ def people():
 def create_person():
     form = NewResidentForm()
     if form.validate_on_submit():
-        user = act(lambda: create_resident(
-                current_community(), form.username.data, form.display_name.data, form.phone.data, form.password.data
-            ), lambda user: _("已为 %(name)s 创建账号并加入本社区。", name=user.display_name), field=form.username)
+        user = act(
+            lambda: create_resident(
+                community_of_request(), form.username.data, form.display_name.data, form.phone.data, form.password.data
+            ),
+            lambda user: _("已为 %(name)s 创建账号并加入本社区。", name=user.display_name),
+            field=form.username,
+        )
         if not isinstance(user, Refused):
             return redirect(url_for("community.people"))
     return _people_page(new_form=form)
@@ -63,7 +67,11 @@ def create_person():
 def invite_person():
     form = InviteResidentForm()
     if form.validate_on_submit():
-        membership = act(lambda: add_resident(current_community(), form.username.data), lambda membership: _("%(name)s 已加入本社区。", name=membership.user.display_name), field=form.username)
+        membership = act(
+            lambda: add_resident(community_of_request(), form.username.data),
+            lambda membership: _("%(name)s 已加入本社区。", name=membership.user.display_name),
+            field=form.username,
+        )
         if not isinstance(membership, Refused):
             return redirect(url_for("community.people"))
     return _people_page(invite_form=form)
@@ -79,7 +87,7 @@ def remove_person(membership_id: int):
 
 
 def _organizations_page(form=None, rename_errors=None):
-    community = current_community()
+    community = community_of_request()
     page = render_template(
         "communities/organizations.html",
         community=community,
@@ -101,7 +109,11 @@ def organizations():
 def create_org():
     form = OrganizationForm()
     if form.validate_on_submit():
-        organization = act(lambda: create_organization(current_community(), form.name.data, form.kind.data), lambda organization: _("已添加单位「%(name)s」。", name=organization.name), field=form.name)
+        organization = act(
+            lambda: create_organization(community_of_request(), form.name.data, form.kind.data),
+            lambda organization: _("已添加单位「%(name)s」。", name=organization.name),
+            field=form.name,
+        )
         if not isinstance(organization, Refused):
             return redirect(url_for("community.organizations"))
     return _organizations_page(form=form)

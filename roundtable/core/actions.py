@@ -20,7 +20,7 @@ class Refused:
     status: int
     code: str
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> Literal[False]:
         return False
 
 

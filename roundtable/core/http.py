@@ -31,6 +31,10 @@ MESSAGES = {
 }
 
 
+# Bearer links (invitation, ballot, watch tokens): longer input is refused before any lookup.
+TOKEN_MAX_LENGTH = 64
+
+
 def wants_open311() -> bool:
     return request.path.startswith("/open311/")
 

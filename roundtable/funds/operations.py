@@ -15,6 +15,7 @@ from sqlalchemy import delete, insert, select, update
 from roundtable.auth.models import User
 from roundtable.communities.models import Membership
 from roundtable.core.errors import Conflict, NotFound, OperationError
+from roundtable.core.http import TOKEN_MAX_LENGTH
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.funds import rules
@@ -293,7 +294,7 @@ def open_live_vote(vote: BudgetVote, meeting, actor: User):
 
 
 def voter_by_token(token: str) -> BudgetVoter | None:
-    if not token or len(token) > 64:
+    if not token or len(token) > TOKEN_MAX_LENGTH:
         return None
     return db.session.scalar(select(BudgetVoter).where(BudgetVoter.token == token))
 

@@ -205,7 +205,7 @@ def open_vote(vote_id: int):
             return redirect(url_for("funds.show", fund_id=vote.fund_id) + "#vote")
         meeting = load_or_404(Meeting, int(form.meeting.data), can=can_manage_fund_item)
         poll = act(lambda: operations.open_live_vote(vote, meeting, current_user), "预算表决已推送到与会居民的手机。")
-        if poll:
+        if poll and not isinstance(poll, bool):
             from roundtable.live import queries as live_queries
             from roundtable.live.broadcast import to_room
 
@@ -276,7 +276,7 @@ def hand_off(vote_id: int):
         implementations.append(operations.Implementation(proposal_id, request.form.get(f"unit-{proposal_id}", ""), deadline))
     resolution = act(lambda: operations.hand_off(vote, meeting, implementations, current_user),
                       "获得资助的项目已写入决议草稿,请在决议页确认并发布。")
-    if resolution:
+    if resolution and not isinstance(resolution, bool):
         return redirect(url_for("resolutions.show", resolution_id=resolution.id))
     return redirect(url_for("funds.result", vote_id=vote.id))
 
@@ -323,6 +323,6 @@ def cast(token: str):
         return redirect(url_for("funds.ballot", token=token))
     key = (request.form.get("key") or "")[:64]
     outcome = act(lambda: operations.cast_ballot(voter, choices, key), "您的选票已投出,谢谢!")
-    if outcome and outcome.repeated:
+    if isinstance(outcome, operations.BallotReceipt) and outcome.repeated:
         flash("您已经投过票了,这是您的回执。", "info")
     return redirect(url_for("funds.ballot", token=token))

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from roundtable.cases.models import CATEGORIES, ImportBatch
 from roundtable.cases.validation import CaseFields
-from roundtable.communities.context import community_required, current_community
+from roundtable.communities.context import community_of_request, community_required
 from roundtable.communities.permissions import can_manage_case, can_manage_cases
 from roundtable.core.actions import act
 from roundtable.core.errors import OperationError
@@ -40,14 +40,14 @@ def upload():
         upload = form.file.data
         batch = act(
             lambda: check_file(
-                current_community(), current_user, upload.filename, upload.read(limit + 1), form.file_format.data
+                community_of_request(), current_user, upload.filename, upload.read(limit + 1), form.file_format.data
             ),
             "",
             field=form.file,
         )
         if isinstance(batch, ImportBatch):
             return redirect(url_for("imports.preview", batch_id=batch.id))
-    batches = recent_batches(current_community())
+    batches = recent_batches(community_of_request())
     page = render_template("imports/upload.html", form=form, batches=batches, formats=FORMATS, max_kb=limit // 1024)
     return page, (400 if form.errors else 200)
 

@@ -21,9 +21,9 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from roundtable.extensions import socketio
+from roundtable.live.broadcast import NAMESPACE
 
 log = logging.getLogger(__name__)
-NAMESPACE = "/live"
 KEY = "roundtable:live:user-sockets:{}"
 KEY_TTL = 24 * 3600
 PENDING = "live_users_to_drop"

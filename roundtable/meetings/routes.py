@@ -427,7 +427,7 @@ def department_response(department_id: int):
         abort(404)
     scope = None
     if not is_department_staff(current_user, department_id):
-        if not queries.community_summoned(community.id, department_id):
+        if community is None or not queries.community_summoned(community.id, department_id):
             abort(404)
         scope = community.id
     figures = queries.department_response(department_id, scope)
