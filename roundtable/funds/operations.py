@@ -44,6 +44,17 @@ PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 PHOTO_MAX = 3 * 1024 * 1024
 
 
+def looks_like_image(data: bytes, content_type: str | None) -> bool:
+    """The file's first bytes match the type the phone claimed (a page sent as "image/png" is refused)."""
+    if content_type == "image/jpeg":
+        return data[:3] == b"\xff\xd8\xff"
+    if content_type == "image/png":
+        return data[:8] == b"\x89PNG\r\n\x1a\n"
+    if content_type == "image/webp":
+        return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    return False
+
+
 def yuan_to_fen(text: str | Decimal | int | None) -> int:
     """"1200.50" → 120050 (exact: Decimal, never float); refuses more than two decimals."""
     try:
@@ -123,7 +134,7 @@ def _checked_proposal(fund: Fund, fields: ProposalFields) -> dict:
     if cost > fund.amount_fen:
         raise OperationError("项目的估算费用超过了这笔经费的总额。")
     if fields.photo is not None:
-        if fields.photo_type not in PHOTO_TYPES:
+        if fields.photo_type not in PHOTO_TYPES or not looks_like_image(fields.photo, fields.photo_type):
             raise OperationError("照片只能是 JPEG、PNG 或 WebP 格式。")
         if len(fields.photo) > PHOTO_MAX:
             raise OperationError("照片不能超过3MB。")
@@ -280,7 +291,7 @@ def open_live_vote(vote: BudgetVote, meeting, actor: User):
         meeting, actor, f"居民说了算:{vote.fund.name}",
         [(item["title"], item["cost_fen"]) for item in items], vote.fund.amount_fen, vote.secret,
     )
-    for item, option in zip(items, poll.options):
+    for item, option in zip(items, poll.options, strict=True):
         item["option_id"] = option.id
     vote.items = items
     vote.meeting_id = meeting.id

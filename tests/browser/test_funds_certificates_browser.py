@@ -17,7 +17,7 @@ from roundtable.certificates import operations as certificates
 from roundtable.core.time import local, utcnow
 from roundtable.extensions import db
 from roundtable.funds import operations as funds
-from roundtable.funds.models import BudgetVoter, Proposal
+from roundtable.funds.models import Proposal
 from tests.browser.conftest import log_in
 from tests.factories import make_user
 
@@ -91,7 +91,7 @@ def test_resident_asks_for_a_parking_certificate_and_its_qr_checks_valid(live_se
     from tests.resolutions.conftest import confirm_all, draft, publish
 
     resolution = publish(world, (lambda r: (confirm_all(world, r), r)[1])(draft(world, make_concluded_meeting(world))))
-    kind = certificates.authorise_kind(resolution, certificates.KindFields(
+    certificates.authorise_kind(resolution, certificates.KindFields(
         "接老人看病超时停车证明", "二、接老人看病等特殊情况超时停车被拍的,由社区党委出具证明,免予处罚。",
         "本社区居民接送老人就医时", "兹证明该车辆在上述时间内因接送老人就医临时停放。", 1, True, world.department.id), world.a.secretary)
     make_user("a_neighbour", world.a.community, "resident", display_name="李大爷")
