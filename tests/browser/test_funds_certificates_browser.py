@@ -18,7 +18,7 @@ from roundtable.core.time import local, utcnow
 from roundtable.extensions import db
 from roundtable.funds import operations as funds
 from roundtable.funds.models import Proposal
-from tests.browser.conftest import log_in
+from tests.browser.conftest import axe_violations, log_in
 from tests.factories import make_user
 
 
@@ -71,6 +71,7 @@ def test_resident_proposes_votes_and_sees_the_funded_projects(live_server, new_p
     flowers.click()  # 6,500 > 5,000: refused on the phone
     assert not flowers.is_checked()
     assert phone.is_visible(".over-budget")
+    assert axe_violations(phone) == []
     phone.click("button.cast-budget")
     phone.wait_for_load_state()
     assert "您已投票" in phone.inner_text("main")
@@ -132,6 +133,7 @@ def test_resident_asks_for_a_parking_certificate_and_its_qr_checks_valid(live_se
     text = officer.inner_text("main")
     assert "有效" in text and "＊＊＊＊345" in text and "京A12345" not in text and "李大爷" not in text
     _no_sideways(officer)
+    assert axe_violations(officer) == []
 
 
 def test_live_budget_ballot_on_a_phone_keeps_within_the_fund(live_server, new_page, world):
