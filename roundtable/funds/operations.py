@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -225,8 +226,6 @@ def create_vote(fund: Fund, fields: VoteFields, actor: User) -> BudgetVote:
         raise OperationError("表决方式无效。")
     if fields.form not in (rules.APPROVAL, rules.POINTS):
         raise OperationError("选票形式无效。")
-    if fields.mode == LIVE and fields.form != rules.APPROVAL:
-        raise OperationError("会议现场表决只支持在预算内勾选项目。")
     if fields.rule not in rules.RULES:
         raise OperationError("计票规则无效。")
     if not 0 <= fields.quorum <= 100_000:
@@ -290,6 +289,7 @@ def open_live_vote(vote: BudgetVote, meeting, actor: User):
     poll = live.open_budget_poll(
         meeting, actor, f"居民说了算:{vote.fund.name}",
         [(item["title"], item["cost_fen"]) for item in items], vote.fund.amount_fen, vote.secret,
+        points=vote.points if vote.form == rules.POINTS else None,
     )
     for item, option in zip(items, poll.options, strict=True):
         item["option_id"] = option.id
@@ -405,7 +405,11 @@ def _live_ballots(vote: BudgetVote) -> list[dict[int, int]]:
         raise OperationError("请先在会议现场结束这项表决。", code="poll_open")
     by_option = {item["option_id"]: item["proposal_id"] for item in vote.items}
     entries = poll.result.get("receipts") if poll.secret else poll.result.get("ballots")
-    return [{by_option[o]: 1 for o in entry["choices"] if o in by_option} for entry in entries or []]
+    ballots = []
+    for entry in entries or []:
+        given = Counter(by_option[o] for o in entry["choices"] if o in by_option)  # points: one id per point
+        ballots.append({p: (1 if vote.form == rules.APPROVAL else n) for p, n in given.items()})
+    return ballots
 
 
 def _reshuffle_secret_ballots(vote: BudgetVote) -> None:

@@ -20,6 +20,8 @@ from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.live.models import (
     BUDGET,
+    BUDGET_KINDS,
+    POINTS,
     HAND_STANCES,
     POLL_KINDS,
     STANCES,
@@ -358,12 +360,16 @@ def open_poll(
 
 
 def open_budget_poll(
-    meeting: Meeting, actor: User | None, text: str, options: list[tuple[str, int]], budget_fen: int, secret: bool
+    meeting: Meeting, actor: User | None, text: str, options: list[tuple[str, int]], budget_fen: int, secret: bool,
+    points: int | None = None,
 ) -> Poll:
     """A budget vote (居民说了算) put to the meeting by the host: approve any projects whose costs
-    together fit in ``budget_fen``. The motion has no proposer from the floor and needs no seconder;
-    rule and quorum are the meeting's, ballots follow the same rules as every poll."""
+    together fit in ``budget_fen`` or, with ``points``, give up to that many points among them.
+    The motion has no proposer from the floor and needs no seconder; rule and quorum are the
+    meeting's, ballots follow the same rules as every poll."""
     require_live(meeting)
+    if points is not None and not 1 <= points <= 100:
+        raise OperationError("每人积分须在1到100之间。")
     if not 1 <= len(options) <= MAX_OPTIONS:
         raise OperationError("请给出1到20个项目。")
     if budget_fen <= 0 or any(cost <= 0 for _, cost in options):
@@ -375,8 +381,9 @@ def open_budget_poll(
     db.session.add(motion)
     db.session.flush()
     poll = Poll(
-        meeting_id=meeting.id, community_id=meeting.community_id, motion_id=motion.id, kind=BUDGET,
-        secret=bool(secret), min_choices=1, max_choices=len(options), rule=meeting.majority_rule,
+        meeting_id=meeting.id, community_id=meeting.community_id, motion_id=motion.id,
+        kind=POINTS if points else BUDGET, secret=bool(secret), min_choices=1,
+        max_choices=points or len(options), rule=meeting.majority_rule,
         quorum=meeting.quorum, opened_by_id=actor.id if actor else None, budget_fen=budget_fen,
         options=[PollOption(position=i, label=label[:100], cost_fen=cost) for i, (label, cost) in enumerate(options)],
     )
@@ -432,7 +439,8 @@ class BallotRequest:
 
 def _checked_choices(poll: Poll, choices: list[int]) -> list[int]:
     valid = {option.id for option in poll.options}
-    if len(set(choices)) != len(choices) or not set(choices) <= valid:
+    repeats_allowed = poll.kind == POINTS  # one id per point given
+    if (len(set(choices)) != len(choices) and not repeats_allowed) or not set(choices) <= valid:
         raise OperationError("所选的选项无效。", code="bad_choices")
     if not poll.min_choices <= len(choices) <= poll.max_choices:
         if poll.min_choices == poll.max_choices:
@@ -616,7 +624,7 @@ def judge(poll: Poll, counts: dict[int, int], total: int, present: int) -> dict:
             return 2 * count > present
         return 2 * count > total
 
-    if poll.kind == BUDGET:
+    if poll.kind in BUDGET_KINDS:
         # Which projects are funded is the fund's rule to decide (roundtable.funds), from the ballots.
         return {
             "result": "counted" if quorum_met else "no_quorum",

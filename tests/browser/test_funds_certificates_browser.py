@@ -168,3 +168,36 @@ def test_live_budget_ballot_on_a_phone_keeps_within_the_fund(live_server, new_pa
     _no_sideways(phone)
     phone.locator(".confirm-vote").click()
     expect(phone.locator(".my-ballot")).to_be_visible(timeout=10_000)
+
+
+def test_live_points_ballot_on_a_phone(live_server, new_page, world):
+    from playwright.sync_api import expect
+
+    from roundtable.live import operations as live
+    from tests.live.conftest import build_room
+
+    room = build_room(world, guests=1)
+    live.check_in(room.guests[0])
+    fund = funds.create_fund(world.a.community.id, funds.FundFields(
+        "党建服务群众经费", "5000", date(2026, 1, 1), date(2026, 12, 31), ""), world.a.secretary)
+    for title, cost in (("拆违后空地建休闲座椅", "2000"), ("空地装路灯", "3000")):
+        proposal = funds.propose_from(fund, funds.ProposalFields(title, "", cost, ""), "secretary", world.a.secretary)
+        funds.review_proposal(proposal, "accepted", world.a.secretary)
+    vote = funds.create_vote(fund, funds.VoteFields("live", "points", "equal_shares", True, 0, 3), world.a.secretary)
+    funds.open_live_vote(vote, room.meeting, world.a.secretary)
+    db.session.commit()
+
+    phone = new_page(phone=True)
+    phone.goto(f"{live_server.url}/live/join/{room.guests[0].token}")
+    expect(phone.locator(".points-vote")).to_be_visible(timeout=10_000)
+    chair = phone.locator(".points-row:has-text('拆违后空地建休闲座椅')")
+    lights = phone.locator(".points-row:has-text('空地装路灯')")
+    chair.locator(".points-more").click()
+    chair.locator(".points-more").click()
+    lights.locator(".points-more").click()
+    expect(phone.locator(".running-total")).to_have_text("已分配 3 分 / 共 3 分")
+    expect(chair.locator(".points-given")).to_have_text("2")
+    expect(lights.locator(".points-more")).to_be_disabled()  # all points given
+    _no_sideways(phone)
+    phone.locator(".confirm-vote").click()
+    expect(phone.locator(".my-ballot")).to_be_visible(timeout=10_000)
