@@ -16,7 +16,7 @@ from roundtable.auth.models import User
 from roundtable.cases.models import Case
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
-from roundtable.live.models import POLL_KINDS, STANCES, Ballot, Poll, Position, SecretVote
+from roundtable.live.models import ALL_POLL_KINDS, STANCES, Ballot, Poll, Position, SecretVote
 from roundtable.live.queries import count_votes, voters_present
 from roundtable.meetings.models import MAJORITY_RULES, REPORT_IN_LABELS, SIDES, Invitation, Meeting
 from roundtable.resolutions.models import Commitment, Resolution
@@ -137,7 +137,7 @@ def _poll(poll: Poll, meeting: Meeting, label: _Labels) -> dict:
         "id": poll.id,
         "motion": scrub_phones(poll.motion.text),
         "kind": poll.kind,
-        "kind_label": POLL_KINDS.get(poll.kind, poll.kind),
+        "kind_label": ALL_POLL_KINDS.get(poll.kind, poll.kind),
         "secret": poll.secret,
         "rule": poll.rule,
         "rule_label": MAJORITY_RULES.get(poll.rule, poll.rule),
