@@ -131,6 +131,9 @@ def register_blueprints(app: Flask) -> None:
     from roundtable.satisfaction.routes import bp as satisfaction_bp
 
     app.register_blueprint(satisfaction_bp)
+    from roundtable.ballots.routes import bp as ballots_bp
+
+    app.register_blueprint(ballots_bp)
     from roundtable.health.routes import bp as health_bp
 
     app.register_blueprint(health_bp)
