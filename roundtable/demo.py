@@ -29,6 +29,7 @@ from roundtable.communities.operations import (
 )
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
+from roundtable.archive.demo import seed_demo_case_history
 from roundtable.meetings.demo import seed_demo_meeting
 from roundtable.resolutions.demo import seed_demo_resolution
 
@@ -169,7 +170,7 @@ def run_demo_seeders(seeded: dict) -> None:
 
 
 # The resolution seeder runs last: publishing runs the render job, which commits.
-DEMO_SEEDERS: list = [seed_demo_meeting, seed_demo_resolution]
+DEMO_SEEDERS: list = [seed_demo_case_history, seed_demo_meeting, seed_demo_resolution]
 
 
 @click.command("seed-demo")
