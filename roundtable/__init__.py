@@ -122,6 +122,15 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(funds_bp)
     app.register_blueprint(certificates_bp)
+    from roundtable.minutes.routes import bp as minutes_bp
+
+    app.register_blueprint(minutes_bp)
+    from roundtable.escalation.routes import bp as escalation_bp
+
+    app.register_blueprint(escalation_bp)
+    from roundtable.satisfaction.routes import bp as satisfaction_bp
+
+    app.register_blueprint(satisfaction_bp)
     from roundtable.health.routes import bp as health_bp
 
     app.register_blueprint(health_bp)

@@ -48,6 +48,7 @@ DEMO_PEOPLE = (
     ("zhifa", "执法小分队 陈队长", "department", "街道执法小分队"),
     ("fangguan", "区房管局 孙科长", "department", "区房管局"),
     ("wuye", "西河沿物业 周经理", "organization", "西河沿物业服务中心"),
+    ("dubao", "街道督办 吴主任", "street", None),
 )
 
 DEMO_CASES = (
@@ -127,6 +128,10 @@ def seed_demo() -> dict:
             add_department_member(user, departments[what])
         elif where == "organization":
             add_organization_member(user, property_manager)
+        elif where == "street":
+            from roundtable.escalation.operations import add_supervisor
+
+            add_supervisor(user, street.id)
         people[username] = user
 
     secretary = people["zhangcx"]

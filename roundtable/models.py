@@ -33,3 +33,12 @@ from roundtable.resolutions.models import (  # noqa: F401
     EvidenceFile,
     Resolution,
 )
+from roundtable.minutes.models import Minutes, MinutesReview  # noqa: F401
+from roundtable.escalation.models import (  # noqa: F401
+    CommitmentReturn,
+    EscalationPolicy,
+    EscalationStep,
+    StreetSupervisor,
+)
+from roundtable.satisfaction.models import SatisfactionRequest  # noqa: F401
+from roundtable.ballots.models import BallotChannel, Proxy  # noqa: F401

@@ -8,6 +8,7 @@ it runs in ``flask worker run`` (or ``run_one`` in tests).
 from __future__ import annotations
 
 import hashlib
+import io
 
 import segno
 from flask import current_app, render_template
@@ -30,6 +31,15 @@ def check_url(certificate: Certificate, base_url: str = "") -> str:
 def qr_svg(url: str) -> Markup:
     """Inline SVG from segno (inline: no namespace needed inside HTML; nothing to fetch)."""
     return Markup(segno.make(url, error="m", micro=False).svg_inline(scale=4, border=2, title="核验二维码"))
+
+
+def qr_file(url: str) -> bytes:
+    """A stand-alone SVG document: segno writes the XML declaration and ``xmlns`` (without the
+    namespace an ``<img>`` shows nothing)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(buffer, kind="svg", scale=6, border=2, xmldecl=True, svgns=True,
+                                                 title="核验二维码")
+    return buffer.getvalue()
 
 
 def certificate_html(certificate: Certificate, base_url: str = "") -> str:

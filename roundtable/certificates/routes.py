@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from roundtable.certificates import operations
 from roundtable.certificates.forms import ActionForm, KindForm, LookUpForm, ReasonForm, RequestForm
-from roundtable.certificates.jobs import check_url, qr_svg
+from roundtable.certificates.jobs import check_url, qr_file
 from roundtable.certificates.models import STATES, Certificate, CertificateKind
 from roundtable.certificates.permissions import (
     can_look_up_certificates,
@@ -141,7 +141,7 @@ def show(certificate_id: int):
     url = check_url(certificate, request.host_url) if certificate.number else ""
     return render_template(
         "certificates/show.html", certificate=certificate, manage=can_manage_certificates(current_user, certificate.community_id),
-        action_form=ActionForm(), reason_form=ReasonForm(), check_url=url, qr=qr_svg(url) if url else "",
+        action_form=ActionForm(), reason_form=ReasonForm(), check_url=url,
     )
 
 
@@ -204,6 +204,17 @@ def pdf(certificate_id: int):
         abort(404)
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f"inline; filename=certificate-{certificate.id}.pdf", "X-Content-Type-Options": "nosniff"})
+
+
+@bp.get("/certificates/<int:certificate_id>/qr.svg")
+@login_required
+def qr(certificate_id: int):
+    """The check QR code as a stand-alone SVG file (with its namespace, so browsers render it as an image)."""
+    certificate = _certificate(certificate_id)
+    if not certificate.number:
+        abort(404)
+    return Response(qr_file(check_url(certificate, request.host_url)), mimetype="image/svg+xml",
+                    headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
 
 
 @bp.get("/certificates/<int:certificate_id>/photo")

@@ -36,6 +36,9 @@ def voters_of(vote: BudgetVote) -> list[BudgetVoter]:
     return list(db.session.scalars(select(BudgetVoter).where(BudgetVoter.vote_id == vote.id).order_by(BudgetVoter.id)))
 
 
+NO_VOTE = {"none": "未表决"}
+
+
 @dataclass
 class FundUse:
     """One fund's use for the archive and dashboard: how much the residents' vote committed."""
@@ -58,7 +61,7 @@ def fund_uses(community_ids: list[int]) -> list[FundUse]:
         funded = vote.result.get("funded", []) if vote else []
         costs = {i["proposal_id"]: i["cost_fen"] for i in vote.items} if vote else {}
         uses.append(FundUse(fund, fen_to_yuan(fund.amount_fen), fen_to_yuan(sum(costs[p] for p in funded)),
-                            len(funded), vote.state_label if vote else "未表决"))
+                            len(funded), vote.state_label if vote else NO_VOTE["none"]))
     return uses
 
 

@@ -23,7 +23,8 @@ RULE_NAMES = {
     "two_thirds_cast": "赞成达到投票数三分之二",
     "majority_present": "赞成超过到场人数一半",
 }
-VERDICTS = {"passed": "通过", "failed": "未通过", "no_quorum": "未达法定人数"}
+VERDICTS = {"passed": "通过", "failed": "未通过", "no_quorum": "未达法定人数",
+            "counted": "已计票,资助结果按经费的计票规则公布"}  # budget polls: the fund's rule decides
 
 
 def short_code(receipt: str | None) -> str | None:

@@ -241,7 +241,14 @@ def show(meeting_id: int):
         report_labels=REPORT_IN_LABELS,
         rsvp_labels=RSVP_LABELS,
         now=utcnow(),
+        minutes=_minutes_of(meeting),
     )
+
+
+def _minutes_of(meeting: Meeting):
+    from roundtable.minutes.queries import minutes_of
+
+    return minutes_of(meeting.id) if meeting.status == "concluded" else None
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -514,7 +521,21 @@ def join(token: str):
         rsvp_labels=RSVP_LABELS,
         changing=request.args.get("change") == "1",
         live_url=_live_join_url(token) if invitation.meeting.status in ("live", "adjourned", "scheduled") else None,
+        **_after_meeting_links(invitation),
     )
+
+
+def _after_meeting_links(invitation: Invitation) -> dict:
+    """After the meeting: the minutes to review and the satisfaction questions, through the same link."""
+    from roundtable.minutes.permissions import can_review_minutes
+    from roundtable.minutes.queries import minutes_of
+    from roundtable.satisfaction.queries import open_for_invitation
+
+    minutes = minutes_of(invitation.meeting_id) if invitation.meeting.status == "concluded" else None
+    return {
+        "minutes_open": minutes is not None and minutes.state != "draft" and can_review_minutes(invitation, minutes),
+        "satisfaction_requests": open_for_invitation(invitation.id),
+    }
 
 
 @invite_bp.route("/j/<token>/rsvp", methods=["POST"])

@@ -51,11 +51,20 @@ def test_request_issue_pdf_qr_and_check(world, kind, client, login):
     for expected in ("接老人看病超时停车证明", certificate.number, "京A12345", "免予处罚", "西河沿街超时停车圆桌会议决议",
                      "大栅栏街道西河沿社区", f"/c/{certificate.check_token}"):
         assert expected in text.replace("\n", ""), expected
-    # The QR code in the PDF encodes the check URL: decode what the page shows (the same segno drawing).
-    from roundtable.certificates.jobs import check_url, qr_svg
+    # The QR code: the PDF's HTML carries segno's drawing of exactly the check URL, and the
+    # stand-alone SVG the page shows is a complete SVG document with its namespace.
+    import segno
+
+    from roundtable.certificates.jobs import certificate_html, check_url, qr_file, qr_svg
     url = check_url(certificate, "http://localhost/")
-    assert url.endswith(f"/c/{certificate.check_token}")
-    assert "<svg" in str(qr_svg(url))
+    assert url == f"http://localhost/c/{certificate.check_token}"
+    assert str(qr_svg(url)) in certificate_html(certificate, "http://localhost/")
+    assert str(qr_svg(url)) != str(qr_svg(url + "x"))
+    svg = client.get(f"/certificates/{certificate.id}/qr.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    assert b'xmlns="http://www.w3.org/2000/svg"' in svg.data and svg.data.startswith(b"<?xml")
+    assert svg.data == qr_file(url)  # the QR of exactly the check URL
+    assert segno.make(url, error="m").designator  # the URL fits a QR code at error level M
     # Public check: valid, plate masked to its last characters, no name, no reason.
     client.get("/auth/logout")
     page = client.get(f"/c/{certificate.check_token}")
@@ -127,3 +136,24 @@ def test_secretary_records_a_request_for_someone_without_a_phone(world, kind, cl
     certificate = db.session.scalar(select(Certificate))
     assert certificate.applicant_id is None and certificate.recorded_by_id == world.a.secretary.id
     assert client.get("/certificates/").status_code == 200
+
+
+def test_user_text_is_escaped_in_the_pdf_and_other_residents_cannot_read_a_certificate(world, kind, client, login):
+    from roundtable.certificates.jobs import certificate_html
+
+    certificate = operations.request_certificate(kind, operations.RequestFields(
+        "<b>李</b>", "京A12345", utcnow(), utcnow() + timedelta(hours=1), '<img src="http://evil.example/x.png">看病'),
+        world.a.resident, None)
+    operations.issue(certificate, world.a.secretary)
+    db.session.commit()
+    html = certificate_html(certificate, "http://localhost/")
+    assert "<b>李</b>" not in html and "&lt;b&gt;李&lt;/b&gt;" in html and "<img src=\"http://evil" not in html
+    from tests.factories import make_user
+    make_user("a_other_resident", world.a.community, "resident")
+    db.session.commit()
+    login("a_other_resident")
+    for url in (f"/certificates/{certificate.id}", f"/certificates/{certificate.id}/qr.svg", f"/certificates/{certificate.id}/pdf"):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/certificates/{certificate.id}/revoke", data={"reason": "x"}).status_code == 403
+    login("a_resident")
+    assert client.get(f"/certificates/{certificate.id}").status_code == 200
