@@ -1,7 +1,7 @@
 """Indexed Chinese case search (bigram GIN on PostgreSQL, FTS5 trigram on SQLite); Open311 service-code mapping
 
 Revision ID: a16c0de5ea7c
-Revises: 334c9dd794f1
+Revises: 817f6381ece3
 Create Date: 2026-12-01 21:10:00
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from roundtable.core.types import UTCDateTime
 
 revision = 'a16c0de5ea7c'
-down_revision = '334c9dd794f1'
+down_revision = '817f6381ece3'
 branch_labels = None
 depends_on = None
 
