@@ -4,12 +4,13 @@ Each raises OperationError before changing anything and flushes, never commits.
 """
 from __future__ import annotations
 
+import random
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
 
 from roundtable.auth.models import User
 from roundtable.communities.models import Membership
@@ -34,6 +35,7 @@ from roundtable.funds.models import (
     BudgetVoter,
     Fund,
     Proposal,
+    random_id,
 )
 
 MAX_AMOUNT_FEN = 100_000_000_00  # 1 亿元: far above any community fund, far below overflow
@@ -322,6 +324,23 @@ def checked_choices(vote: BudgetVote, choices: dict[int, int]) -> dict[int, int]
     return {int(p): int(v) for p, v in sorted(choices.items())}
 
 
+def _locked_state(vote_id: int, *, exclusive: bool) -> str | None:
+    """The vote's state under a lock held to the end of the transaction, so that a ballot is either
+    written before the count reads the ballots, or waits and then finds the vote closed.
+
+    PostgreSQL: ballots share the row lock, the count takes it exclusively. SQLite serialises
+    writers but starts the transaction at the first write: a no-op UPDATE first puts the read
+    under the write lock (as the live polls do, roundtable/live/operations._lock_poll).
+    """
+    query = select(BudgetVote.state).where(BudgetVote.id == vote_id)
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(BudgetVote).where(BudgetVote.id == vote_id).values(state=BudgetVote.state)
+                           .execution_options(synchronize_session=False))
+    else:
+        query = query.with_for_update(read=not exclusive)
+    return db.session.scalar(query)
+
+
 @dataclass
 class BallotReceipt:
     receipt: str
@@ -341,6 +360,9 @@ def cast_ballot(voter: BudgetVoter, choices: dict[int, int], key: str) -> Ballot
     if not is_accepting(vote):
         raise OperationError("现在不在投票时间内。", code="poll_closed")
     chosen = checked_choices(vote, choices)
+    state = _locked_state(vote.id, exclusive=False)
+    if state != OPEN:
+        raise OperationError("表决已结束,不能再投票。", code="poll_closed")
     claimed = db.session.execute(
         update(BudgetVoter).where(BudgetVoter.id == voter.id, BudgetVoter.voted.is_(False))
         .values(voted=True, idempotency_key=key).execution_options(synchronize_session=False)
@@ -349,10 +371,6 @@ def cast_ballot(voter: BudgetVoter, choices: dict[int, int], key: str) -> Ballot
     if claimed != 1:  # another request of the same resident won the race
         db.session.refresh(voter)
         return BallotReceipt(receipt, repeated=True)
-    # The vote must still be open under the same transaction: the close flips the state first.
-    state = db.session.scalar(select(BudgetVote.state).where(BudgetVote.id == vote.id))
-    if state != OPEN:
-        raise OperationError("表决已结束,不能再投票。", code="poll_closed")
     db.session.add(BudgetBallot(
         vote_id=vote.id, voter_id=None if vote.secret else voter.id,
         choices={str(p): v for p, v in chosen.items()}, receipt=receipt,
@@ -379,13 +397,29 @@ def _live_ballots(vote: BudgetVote) -> list[dict[int, int]]:
     return [{by_option[o]: 1 for o in entry["choices"] if o in by_option} for entry in entries or []]
 
 
+def _reshuffle_secret_ballots(vote: BudgetVote) -> None:
+    """Rewrite a secret vote's ballots in random order with new random keys (as the live secret
+    polls do): PostgreSQL keeps rows in insertion order, which would follow the order of voting."""
+    rows = [dict(row._mapping) for row in db.session.execute(
+        select(BudgetBallot.vote_id, BudgetBallot.choices, BudgetBallot.receipt).where(BudgetBallot.vote_id == vote.id)
+    )]
+    db.session.execute(delete(BudgetBallot).where(BudgetBallot.vote_id == vote.id).execution_options(synchronize_session=False))
+    random.SystemRandom().shuffle(rows)
+    if rows:
+        db.session.execute(insert(BudgetBallot), [dict(row, id=random_id(), voter_id=None) for row in rows])
+
+
 def count_vote(vote: BudgetVote, actor: User) -> dict:
     """Close (a period vote) and count by the recorded rule; the other rule is computed beside it."""
     if vote.state != OPEN:
         raise OperationError("这项表决不在进行中。", code="bad_transition")
     if vote.mode == PERIOD:
-        vote.state = CLOSED  # first, so that a ballot racing the close sees it (cast_ballot re-reads it)
+        # Exclusively: ballots in flight (holding the share lock) commit first, later ones see "closed".
+        _locked_state(vote.id, exclusive=True)
+        vote.state = CLOSED
         db.session.flush()
+        if vote.secret:
+            _reshuffle_secret_ballots(vote)
         ballots = [
             {int(p): v for p, v in choices.items()}
             for choices in db.session.scalars(select(BudgetBallot.choices).where(BudgetBallot.vote_id == vote.id))

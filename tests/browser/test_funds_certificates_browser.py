@@ -132,3 +132,37 @@ def test_resident_asks_for_a_parking_certificate_and_its_qr_checks_valid(live_se
     text = officer.inner_text("main")
     assert "有效" in text and "＊＊＊＊345" in text and "京A12345" not in text and "李大爷" not in text
     _no_sideways(officer)
+
+
+def test_live_budget_ballot_on_a_phone_keeps_within_the_fund(live_server, new_page, world):
+    from playwright.sync_api import expect
+
+    from roundtable.live import operations as live
+    from tests.live.conftest import build_room
+
+    room = build_room(world, guests=1)
+    live.check_in(room.guests[0])
+    fund = funds.create_fund(world.a.community.id, funds.FundFields(
+        "党建服务群众经费", "5000", date(2026, 1, 1), date(2026, 12, 31), ""), world.a.secretary)
+    for title, cost in (("拆违后空地建休闲座椅", "2000"), ("空地种花草", "1500"), ("空地装路灯", "3000")):
+        proposal = funds.propose_from(fund, funds.ProposalFields(title, "", cost, ""), "secretary", world.a.secretary)
+        funds.review_proposal(proposal, "accepted", world.a.secretary)
+    vote = funds.create_vote(fund, funds.VoteFields("live", "approval", "greedy", True, 0), world.a.secretary)
+    funds.open_live_vote(vote, room.meeting, world.a.secretary)
+    db.session.commit()
+
+    phone = new_page(phone=True)
+    phone.goto(f"{live_server.url}/live/join/{room.guests[0].token}")
+    expect(phone.locator("#live-status")).to_have_text("已连接", timeout=10_000)
+    ballot = phone.locator(".budget-vote")
+    expect(ballot).to_be_visible(timeout=10_000)
+    expect(ballot.locator(".budget-choice")).to_have_count(3)
+    ballot.locator(".budget-choice:has-text('拆违后空地建休闲座椅')").click()
+    ballot.locator(".budget-choice:has-text('空地装路灯')").click()
+    expect(phone.locator(".running-total")).to_have_text("已选 5,000 元 / 经费 5,000 元")
+    phone.locator(".budget-choice:has-text('空地种花草')").click()  # over the fund: refused on the phone
+    expect(phone.locator("#live-notice")).to_contain_text("超过经费总额")
+    expect(phone.locator(".budget-choice.chosen")).to_have_count(2)
+    _no_sideways(phone)
+    phone.locator(".confirm-vote").click()
+    expect(phone.locator(".my-ballot")).to_be_visible(timeout=10_000)

@@ -217,3 +217,19 @@ def test_dashboard_and_fund_list_show_the_use_per_period(world, fund, residents,
         assert "党建服务群众经费" in page and "3,000" in page and "5,000" in page, url
     login("b_secretary")
     assert "党建服务群众经费" not in client.get("/archive/dashboard").get_data(as_text=True)
+
+
+def test_secretary_turns_a_case_or_topic_into_a_proposal(world, fund, client, login):
+    login("a_secretary")
+    response = client.post(f"/funds/{fund.id}/proposals", data={
+        "origin": "case", "source_id": f"case:{world.a.case.id}", "title": "胡同口划临时停车位", "cost": "800"})
+    assert response.status_code == 302
+    proposal = db.session.scalar(select(Proposal).where(Proposal.title == "胡同口划临时停车位"))
+    assert proposal.origin == "case" and proposal.case_id == world.a.case.id and proposal.state == "submitted"
+    # Another community's case is refused, nothing stored.
+    client.post(f"/funds/{fund.id}/proposals", data={
+        "origin": "case", "source_id": f"case:{world.b.case.id}", "title": "东河沿的诉求", "cost": "800"})
+    assert db.session.scalar(select(Proposal).where(Proposal.title == "东河沿的诉求")) is None
+    proposal_topic = operations.propose_from(fund, operations.ProposalFields("停车议题项目", "", "100", ""), "topic",
+                                             world.a.secretary, topic_id=world.a.topic.id)
+    assert proposal_topic.topic_id == world.a.topic.id
