@@ -435,6 +435,11 @@ class BallotRequest:
     choices: list[int]
     key: str
     assisted_by_id: int | None = None
+    # How the ballot came when not from the voter's own phone: "paper" (recorded by the host,
+    # ``recorded_by_id``) or "proxy" (cast by a holder under ``proxy_id``); see roundtable/ballots.
+    channel: str = "phone"
+    proxy_id: int | None = None
+    recorded_by_id: int | None = None
 
 
 def _checked_choices(poll: Poll, choices: list[int]) -> list[int]:
@@ -466,7 +471,7 @@ def _checked_voter(request: BallotRequest, voters: dict[int, Invitation]) -> Inv
         raise NotFound("找不到这位参会人。")
     if not can_vote(voter):
         raise NotAllowed("只有居民代表参加表决。", code="not_voter")
-    if voter.checked_in_at is None:
+    if voter.checked_in_at is None and request.channel != "proxy":  # a proxy's grantor is away; its holder is checked
         raise OperationError("请先签到再投票。", code="not_checked_in")
     return voter
 
@@ -481,9 +486,12 @@ def _repeat(poll: Poll, invitation_id: int) -> VoteReceipt:
 
 def _ballot_rows(poll: Poll, request: BallotRequest, chosen: list[int], receipt: str) -> tuple[list, list]:
     """(who voted, what was voted): one Ballot for a named poll; separate, unlinked rows for a secret one."""
+    from roundtable.ballots.operations import channel_rows  # how it came: beside "who", never beside "what"
+
     if poll.secret:
         return (
-            [SecretVoter(poll_id=poll.id, invitation_id=request.invitation_id, assisted_by_id=request.assisted_by_id)],
+            [SecretVoter(poll_id=poll.id, invitation_id=request.invitation_id, assisted_by_id=request.assisted_by_id),
+             *channel_rows(poll.id, request)],
             [SecretVote(poll_id=poll.id, choices=chosen, receipt=receipt)],
         )
     ballot = Ballot(
@@ -494,7 +502,7 @@ def _ballot_rows(poll: Poll, request: BallotRequest, chosen: list[int], receipt:
         idempotency_key=request.key,
         assisted_by_id=request.assisted_by_id,
     )
-    return [ballot], []
+    return [ballot, *channel_rows(poll.id, request)], []
 
 
 def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationError]:

@@ -116,6 +116,13 @@ def _receipts(poll: Poll) -> list[str]:
     return sorted(db.session.scalars(select(table.receipt).where(table.poll_id == poll.id)))
 
 
+def _channels(poll: Poll) -> list[dict]:
+    """How many ballots came by phone, paper, assistance and proxy (never who voted what)."""
+    from roundtable.ballots.queries import channel_counts, channel_rows_for_record
+
+    return channel_rows_for_record(channel_counts(poll))
+
+
 def _poll(poll: Poll, meeting: Meeting, label: _Labels) -> dict:
     """Counts and outcome of one poll; a poll left open is counted as it stands and marked so.
 
@@ -152,6 +159,7 @@ def _poll(poll: Poll, meeting: Meeting, label: _Labels) -> dict:
         "result_label": RESULT_LABELS.get(outcome, outcome),
         "closed_at": iso(poll.closed_at),
         "receipts": _receipts(poll),
+        "channels": _channels(poll),
     }
     if not poll.secret:
         ballots = db.session.scalars(select(Ballot).where(Ballot.poll_id == poll.id).order_by(Ballot.id))
