@@ -44,6 +44,7 @@ from roundtable.cases.queries import (
     status_counts,
     topic_cases,
 )
+from roundtable.cases.search_index import highlight
 from roundtable.cases.validation import FIELD_LABELS, CaseFieldErrors
 from roundtable.communities.context import community_of_request, community_required
 from roundtable.communities.permissions import can_manage_case, can_manage_cases, can_read_case, can_read_cases, can_reveal_phone
@@ -55,6 +56,8 @@ from roundtable.extensions import db
 from roundtable.meetings.queries import meetings_for_case
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+# Search results mark what matched (escaped text, <mark> around the query), on the desk and in the archive.
+bp.add_app_template_filter(highlight, "highlight")
 
 TIMELINE_FIELD_LABELS = {**FIELD_LABELS, "responsible_department": "责任部门"}
 
