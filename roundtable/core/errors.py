@@ -30,7 +30,7 @@ class OperationError(Exception):
         """The message in the current language (the Chinese text outside an application)."""
         if not has_app_context():
             return self.msgid % self.params if self.params else self.msgid
-        return gettext(self.msgid, **self.params)
+        return str(gettext(self.msgid, **self.params))
 
 
 class NotAllowed(OperationError):

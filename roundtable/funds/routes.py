@@ -214,7 +214,7 @@ def open_vote(vote_id: int):
     else:
         if not ActionForm().validate_on_submit():
             abort(400)
-        if act(lambda: operations.open_period_vote(vote, current_user), "投票已开始,请把个人投票链接发给居民。"):
+        if act(lambda: operations.open_period_vote(vote), "投票已开始,请把个人投票链接发给居民。"):
             return redirect(url_for("funds.links", vote_id=vote.id))
     return redirect(url_for("funds.show", fund_id=vote.fund_id) + "#vote")
 
@@ -232,7 +232,7 @@ def count(vote_id: int):
     vote = load_or_404(BudgetVote, vote_id, can=can_manage_fund_item)
     if not ActionForm().validate_on_submit():
         abort(400)
-    act(lambda: operations.count_vote(vote, current_user), "已按事先确定的规则计票。")
+    act(lambda: operations.count_vote(vote), "已按事先确定的规则计票。")
     return redirect(url_for("funds.result", vote_id=vote.id))
 
 

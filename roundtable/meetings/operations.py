@@ -430,7 +430,7 @@ def _new_invitation(meeting: Meeting, kind: str, side: str, **who) -> Invitation
     return invitation
 
 
-def invite_resident(meeting: Meeting, user_id: int | None, actor: User) -> Invitation:
+def invite_resident(meeting: Meeting, user_id: int | None) -> Invitation:
     """Invite a resident who is a member of the community; they hear of it in their inbox."""
     _require_inviting(meeting)
     user = db.session.get(User, user_id) if user_id else None
@@ -452,7 +452,7 @@ def invite_resident(meeting: Meeting, user_id: int | None, actor: User) -> Invit
     return invitation
 
 
-def invite_guest(meeting: Meeting, name: str, phone: str, actor: User) -> Invitation:
+def invite_guest(meeting: Meeting, name: str, phone: str) -> Invitation:
     """A named guest without an account: the token link (or the printed sheet) is their key."""
     _require_inviting(meeting)
     name = (name or "").strip()
@@ -470,7 +470,7 @@ def invite_guest(meeting: Meeting, name: str, phone: str, actor: User) -> Invita
     return invitation
 
 
-def summon_department(meeting: Meeting, department_id: int | None, reply_due_at: datetime, actor: User) -> Invitation:
+def summon_department(meeting: Meeting, department_id: int | None, reply_due_at: datetime) -> Invitation:
     """吹哨: the department must report in (报到) by ``reply_due_at``; all its staff are told."""
     _require_inviting(meeting)
     department = db.session.get(Department, department_id) if department_id else None
@@ -497,7 +497,7 @@ def summon_department(meeting: Meeting, department_id: int | None, reply_due_at:
     return invitation
 
 
-def invite_organization(meeting: Meeting, organization_id: int | None, actor: User) -> Invitation:
+def invite_organization(meeting: Meeting, organization_id: int | None) -> Invitation:
     """A property manager (物业) or property-rights unit of this community."""
     _require_inviting(meeting)
     organization = db.session.get(Organization, organization_id) if organization_id else None

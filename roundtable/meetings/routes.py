@@ -330,14 +330,14 @@ def move_agenda_item(meeting_id: int, item_id: int, direction: str):
 
 def _invite_action(meeting: Meeting, kind: str, form) -> Callable[[], object]:
     if kind == "resident":
-        return lambda: operations.invite_resident(meeting, form.user_id.data, current_user)
+        return lambda: operations.invite_resident(meeting, form.user_id.data)
     if kind == "guest":
-        return lambda: operations.invite_guest(meeting, form.guest_name.data, form.guest_phone.data, current_user)
+        return lambda: operations.invite_guest(meeting, form.guest_name.data, form.guest_phone.data)
     if kind == "department":
         return lambda: operations.summon_department(
-            meeting, form.department_id.data, as_utc(form.reply_due_at.data), current_user
+            meeting, form.department_id.data, as_utc(form.reply_due_at.data)
         )
-    return lambda: operations.invite_organization(meeting, form.organization_id.data, current_user)
+    return lambda: operations.invite_organization(meeting, form.organization_id.data)
 
 
 INVITE_DONE = {"resident": "已邀请居民。", "guest": "已邀请列席居民。", "department": "已吹哨,等待部门报到。", "organization": "已邀请单位。"}

@@ -26,10 +26,11 @@ from roundtable.core.actions import act
 from roundtable.core.permissions import load_or_404
 from roundtable.communities.models import Community
 from roundtable.core.errors import NotAllowed, NotFound
+from roundtable.core.http import register_error_format
 from roundtable.core.time import format_local
 from roundtable.extensions import csrf, db
 from roundtable.open311.forms import RemoveMappingForm, ServiceCodeForm
-from roundtable.open311.formats import render, render_document
+from roundtable.open311.formats import open311_errors, render, render_document
 from roundtable.open311.models import ApiKey, ServiceCodeMapping
 from roundtable.open311.operations import add_code_mapping, remove_code_mapping, submit_request
 from roundtable.open311.queries import (
@@ -47,6 +48,12 @@ from roundtable.open311.queries import (
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 codes_bp = Blueprint("open311_codes", __name__, url_prefix="/cases/open311-codes")
+
+
+@bp.record_once
+def _answer_errors_in_open311_format(_state: object) -> None:
+    """Every error under /open311/ (404s, CSRF, refusals) in the spec's list format."""
+    register_error_format("/open311/", open311_errors)
 
 FORMAT = "<any(json, xml):fmt>"
 CHANGESET = "2026-11-26T00:00:00+08:00"

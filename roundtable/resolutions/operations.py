@@ -107,7 +107,7 @@ def start_resolution(meeting: Meeting, actor: User) -> Resolution:
     return resolution
 
 
-def update_resolution(resolution: Resolution, title: str, agreed_points: str, actor: User) -> None:
+def update_resolution(resolution: Resolution, title: str, agreed_points: str) -> None:
     """The host writes the agreed points (one per line); confirmations of commitments stay."""
     _require_editable(resolution)
     title = (title or "").strip()
@@ -164,7 +164,7 @@ def _ask_to_confirm(commitment: Commitment) -> None:
         )
 
 
-def add_commitment(resolution: Resolution, fields: CommitmentFields, actor: User) -> Commitment:
+def add_commitment(resolution: Resolution, fields: CommitmentFields) -> Commitment:
     _require_editable(resolution)
     if len(resolution.commitments) >= COMMITMENTS_MAX:
         raise OperationError("一份决议最多%(max)d项承诺。", max=COMMITMENTS_MAX)
@@ -185,7 +185,7 @@ def add_commitment(resolution: Resolution, fields: CommitmentFields, actor: User
     return commitment
 
 
-def update_commitment(commitment: Commitment, fields: CommitmentFields, actor: User) -> None:
+def update_commitment(commitment: Commitment, fields: CommitmentFields) -> None:
     """A changed commitment is a new promise: its confirmation is asked for again."""
     resolution = commitment.resolution
     _require_editable(resolution)
@@ -204,14 +204,14 @@ def update_commitment(commitment: Commitment, fields: CommitmentFields, actor: U
         _ask_to_confirm(commitment)
 
 
-def remove_commitment(commitment: Commitment, actor: User) -> None:
+def remove_commitment(commitment: Commitment) -> None:
     resolution = commitment.resolution
     _require_editable(resolution)
     resolution.commitments.remove(commitment)
     db.session.flush()
 
 
-def send_for_confirmation(resolution: Resolution, actor: User) -> None:
+def send_for_confirmation(resolution: Resolution) -> None:
     """draft → awaiting_confirmations: every unit with a commitment is asked to confirm it."""
     _require_editable(resolution)
     if resolution.status != "draft":

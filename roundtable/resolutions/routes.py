@@ -153,7 +153,7 @@ def edit(resolution_id: int):
     resolution = load_or_404(Resolution, resolution_id, can=can_manage_resolution)
     form = ResolutionForm()
     if form.validate_on_submit():
-        act(lambda: operations.update_resolution(resolution, form.title.data, form.agreed_points.data, current_user),
+        act(lambda: operations.update_resolution(resolution, form.title.data, form.agreed_points.data),
              "决议已保存。")
     else:
         flash_form_errors(form)
@@ -166,7 +166,7 @@ def add_commitment(resolution_id: int):
     resolution = load_or_404(Resolution, resolution_id, can=can_manage_resolution)
     form = _commitment_form(resolution)
     if form.validate_on_submit():
-        act(lambda: operations.add_commitment(resolution, _commitment_fields(form), current_user), "已添加承诺。")
+        act(lambda: operations.add_commitment(resolution, _commitment_fields(form)), "已添加承诺。")
     else:
         flash_form_errors(form)
     return _to(resolution, "commitments")
@@ -180,7 +180,7 @@ def edit_commitment(resolution_id: int, commitment_id: int):
     form = _commitment_form(resolution, commitment)
     if request.method == "POST":
         if form.validate_on_submit():
-            if act(lambda: operations.update_commitment(commitment, _commitment_fields(form), current_user),
+            if act(lambda: operations.update_commitment(commitment, _commitment_fields(form)),
                     "承诺已修改,已请承诺单位重新确认。"):
                 return _to(resolution, "commitments")
         else:
@@ -199,7 +199,7 @@ def remove_commitment(resolution_id: int, commitment_id: int):
     resolution = load_or_404(Resolution, resolution_id, can=can_manage_resolution)
     commitment = load_part_or_404(resolution, Commitment, commitment_id, key="resolution_id")
     if ActionForm().validate_on_submit():
-        act(lambda: operations.remove_commitment(commitment, current_user), "已删除承诺。")
+        act(lambda: operations.remove_commitment(commitment), "已删除承诺。")
     return _to(resolution, "commitments")
 
 
@@ -208,7 +208,7 @@ def remove_commitment(resolution_id: int, commitment_id: int):
 def send(resolution_id: int):
     resolution = load_or_404(Resolution, resolution_id, can=can_manage_resolution)
     if ActionForm().validate_on_submit():
-        act(lambda: operations.send_for_confirmation(resolution, current_user), "已请各承诺单位确认。")
+        act(lambda: operations.send_for_confirmation(resolution), "已请各承诺单位确认。")
     return _to(resolution, "commitments")
 
 
