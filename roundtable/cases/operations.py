@@ -4,6 +4,8 @@ The caller (a route, an import, the Open311 API, a meeting) commits once.
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
+
 import re
 from datetime import datetime, timedelta
 
@@ -145,8 +147,10 @@ def change_status(
         raise OperationError("未知状态「%(status)s」。", status=new_status)
     if new_status not in TRANSITIONS[case.status]:
         raise OperationError(
-            f"工单不能从「{STATUS_LABELS[case.status]}」变为「{STATUS_LABELS[new_status]}」。",
+            "工单不能从「%(before)s」变为「%(after)s」。",
             code="forbidden_transition",
+            before=lazy_gettext(STATUS_LABELS[case.status]),
+            after=lazy_gettext(STATUS_LABELS[new_status]),
         )
     if new_status == "duplicate":
         if parent is None:

@@ -133,7 +133,7 @@ def advance_agenda(meeting: Meeting, item_id: int | None = None) -> AgendaItem |
 def _require_speech_left(meeting: Meeting, invitation_id: int, item: AgendaItem | None) -> None:
     if speeches_made(meeting, invitation_id, item) >= meeting.speeches_per_motion:
         raise OperationError(
-            f"按议事规则,每人对同一议题最多发言{meeting.speeches_per_motion}次。", code="speech_limit"
+            "按议事规则,每人对同一议题最多发言%(limit)d次。", code="speech_limit", limit=meeting.speeches_per_motion
         )
 
 

@@ -93,6 +93,10 @@ class Meeting(Model):
         "Invitation", back_populates="meeting", cascade="all, delete-orphan", order_by="Invitation.id"
     )
 
+    def can_move_to(self, status: str) -> bool:
+        """Whether the lifecycle (MEETING_TRANSITIONS) allows going from the present status to ``status``."""
+        return status in MEETING_TRANSITIONS.get(self.status, ())
+
     @property
     def cases(self):
         return [link.case for link in self.case_links]

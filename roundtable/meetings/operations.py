@@ -6,7 +6,7 @@ flushes. The caller commits once.
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -227,7 +227,12 @@ def _case_blocker(case: Case) -> str | None:
     if case.status == "in_deliberation" or "in_deliberation" in TRANSITIONS.get(case.status, ()):
         return None
     hint = _CLOSED_HINT if case.is_terminal else _NOT_READY_HINTS.get(case.status, "不能进入议事")
-    return f"工单{case.external_number}当前为「{STATUS_LABELS.get(case.status, case.status)}」,{hint}。"
+    return gettext(
+        "工单%(number)s当前为「%(status)s」,%(hint)s。",
+        number=case.external_number,
+        status=gettext(STATUS_LABELS.get(case.status, case.status)),
+        hint=gettext(hint),
+    )
 
 
 def _refuse_unready_cases(cases) -> None:
@@ -289,10 +294,12 @@ def transition_meeting(meeting: Meeting, new_status: str, actor: User | None, no
     if new_status not in MEETING_TRANSITIONS:
         raise OperationError("未知的会议状态「%(status)s」。", status=new_status)
     old_status = meeting.status
-    if new_status not in MEETING_TRANSITIONS.get(old_status, ()):
+    if not meeting.can_move_to(new_status):
         raise OperationError(
-            f"会议不能从「{MEETING_STATUS_LABELS.get(old_status, old_status)}」变为「{MEETING_STATUS_LABELS[new_status]}」。",
+            "会议不能从「%(before)s」变为「%(after)s」。",
             code="forbidden_transition",
+            before=lazy_gettext(MEETING_STATUS_LABELS.get(old_status, old_status)),
+            after=lazy_gettext(MEETING_STATUS_LABELS[new_status]),
         )
     note = (note or "").strip()
     now = utcnow()

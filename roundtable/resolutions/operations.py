@@ -291,8 +291,10 @@ def request_publication(resolution: Resolution, actor: User, reason: str = "", b
     if waiting and not reason:
         names = "、".join(dict.fromkeys(c.unit_name for c in waiting))
         raise OperationError(
-            f"还有{len(waiting)}项承诺未确认({names});全部确认后才能发布,或填写未确认即发布的理由(将印在决议上)。",
+            "还有%(count)d项承诺未确认(%(names)s);全部确认后才能发布,或填写未确认即发布的理由(将印在决议上)。",
             code="unconfirmed",
+            count=len(waiting),
+            names=names,
         )
     resolution.unconfirmed_reason = reason if waiting else ""
     resolution.publish_requested_by_id = actor.id
