@@ -204,3 +204,18 @@ def test_over_long_text_is_refused_with_the_limit_named(live_server, new_page, w
     # The server refuses it too, naming the limit, whatever the client does.
     ack = phone.evaluate("""() => window.RoundtablePhone.live.send("position_post", {stance: "support", text: "很".repeat(520)})""")
     assert ack["ok"] is False and "500" in ack["message"]
+
+
+def test_forms_never_cut_pasted_text_and_name_the_limit(live_server, new_page, world):
+    page = new_page(phone=True)
+    log_in(page, live_server.url, "a_secretary")
+    page.goto(f"{live_server.url}/meetings/new")
+    page.fill("#title", "停" * 130)
+    assert len(page.locator("#title").input_value()) == 130  # nothing cut
+    expect(page.locator("#title-limit")).to_have_text("超出 10 字,最多 120 字,请删减")
+    page.click("main form button[type=submit]")
+    assert page.url.endswith("/meetings/new")  # not sent
+    expect(page.locator("#title")).to_be_focused()
+    # Sent anyway (an old browser), the server refuses it with the limit named.
+    page.evaluate("document.querySelector('#title').closest('form').submit()")
+    expect(page.locator(".error").first).to_contain_text("120")
