@@ -124,6 +124,15 @@ def test_nobody_misses_the_vote_everyone_sees_the_outcome_and_the_end(live_serve
     assert width >= 1700, width
     assert sideways_overflow(screen) == 0 and sideways_overflow(at_home) == 0
     shot(screen, "big-screen-result")
+    for size in ((1920, 1080), (1280, 720)):  # the tally and its total fit the frame, nothing cut
+        screen.set_viewport_size({"width": size[0], "height": size[1]})
+        fits = screen.evaluate("""() => {
+          const panel = document.querySelector('.watch-poll').getBoundingClientRect();
+          const last = document.querySelector('.tally-total').getBoundingClientRect();
+          return last.bottom <= panel.bottom && panel.bottom <= window.innerHeight;
+        }""")
+        assert fits and sideways_overflow(screen) == 0, size
+    shot(screen, "big-screen-720p")
 
     # Li has the floor when the host ends the meeting: the phones show the end, not "请您发言".
     phone_li.click("[data-hand-stance=support]")
