@@ -228,3 +228,35 @@ def test_forms_never_cut_pasted_text_and_name_the_limit(live_server, new_page, w
     # Sent anyway (an old browser), the server refuses it with the limit named.
     page.evaluate("document.querySelector('#title').closest('form').submit()")
     expect(page.locator(".error").first).to_contain_text("120")
+
+
+def test_an_adjourned_meeting_pauses_the_phone_and_a_phone_back_after_the_end_finds_the_summary(live_server, new_page, world):
+    room = build_room(world, guests=1)
+    host = new_page()
+    log_in(host, live_server.url, "a_secretary")
+    host.goto(f"{live_server.url}/meetings/{room.meeting.id}/console")
+    expect(host.locator("#live-status")).to_have_text("已连接")
+    phone = open_phone(new_page, live_server, room.guests[0])
+
+    host.click("[data-action=adjourn]")
+    expect(host.locator("#live-notice")).to_have_text("已休会")
+    expect(phone.locator("#ended-heading")).to_have_text("会议休会中")
+    expect(phone.locator("#speaker")).to_have_text("会议休会中")
+    expect(phone.locator("#hand button")).to_have_count(0)
+    host.click("[data-action=start]")
+    expect(phone.locator("#ended")).to_be_hidden()
+
+    # The phone is offline when the meeting ends; coming back it shows the end or, where the
+    # server refuses to join an ended meeting (`meeting_ended`), goes to the summary page.
+    phone.context.set_offline(True)
+    expect(phone.locator("#live-status")).to_have_text("网络中断,正在重新连接…")
+    room.meeting.status = "concluded"
+    db.session.commit()
+    phone.context.set_offline(False)
+    phone.wait_for_function(
+        "() => location.pathname.startsWith('/j/') || !document.getElementById('ended').hidden", timeout=15_000)
+    if phone.url.endswith(f"/j/{room.guests[0].token}"):
+        expect(phone.locator(".meeting-ended")).to_be_visible()
+    else:
+        expect(phone.locator("#ended-heading")).to_have_text("会议已经结束")
+        expect(phone.locator("#summary-link")).to_have_attribute("href", f"/j/{room.guests[0].token}")
