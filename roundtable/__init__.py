@@ -27,6 +27,7 @@ def create_app(config: type | None = None, **overrides) -> Flask:
 
         app.config["SECRET_KEY"] = _secret_key()
 
+    register_id_converter(app)
     register_extensions(app)
     register_database_tuning(app)
     register_blueprints(app)
@@ -37,6 +38,13 @@ def create_app(config: type | None = None, **overrides) -> Flask:
     register_live(app)
     register_audit(app)
     return app
+
+
+def register_id_converter(app: Flask) -> None:
+    """Before any route exists: ``<int:id>`` beyond a database id's range matches nothing (404)."""
+    from roundtable.core.ids import install_id_converter
+
+    install_id_converter(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -53,6 +61,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
+    from roundtable.live.packets import ENGINE_MAX_BYTES, LivePacket
     from roundtable.live.queue import manager_for
 
     queue = manager_for(app)  # Redis on a bounded pool (see live/queue.py), not python-socketio's default
@@ -65,6 +74,8 @@ def register_extensions(app: Flask) -> None:
         **({"client_manager": queue} if queue else {"message_queue": app.config.get("SOCKETIO_MESSAGE_QUEUE")}),
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
+        serializer=LivePacket,  # bounded JSON; refused events still answered (live/packets.py)
+        max_http_buffer_size=ENGINE_MAX_BYTES,
     )
 
     from roundtable.auth.session import load_user

@@ -24,6 +24,7 @@ from roundtable.live.ballot_box import BallotBox, ballot_box
 from roundtable.live.broadcast import release_after_ack, room_of, to_room
 from roundtable.live.models import POLL_KINDS, STANCES
 from roundtable.live.operations import BallotRequest
+from roundtable.live.packets import REFUSED
 from roundtable.live.permissions import Actor, actor_for, credential_from, watched_meeting_id
 from roundtable.meetings.models import Meeting
 
@@ -112,8 +113,24 @@ def live_event(who: str, **schema: p.Field):
     return decorate
 
 
+REFUSAL_MESSAGES = {
+    "invalid": "请求内容格式有误。",
+    "too_large": "请求内容过长。",
+    "unknown_event": "不支持的操作。",
+}
+
+
 class LiveNamespace(Namespace):
     """Protocol "1" (docs/live-protocol.md). Docstrings: who sends the event → what the room gets."""
+
+    def trigger_event(self, event, *args):
+        """Every event gets an ack: packets refused while decoding and names without a handler too."""
+        if event == REFUSED:
+            code = args[1] if len(args) > 1 and args[1] in REFUSAL_MESSAGES else "invalid"
+            return {"ok": False, "error": code, "message": REFUSAL_MESSAGES[code]}
+        if event not in ("connect", "disconnect") and not callable(getattr(self, f"on_{event}", None)):
+            return {"ok": False, "error": "unknown_event", "message": REFUSAL_MESSAGES["unknown_event"]}
+        return super().trigger_event(event, *args)
 
     def on_connect(self, auth=None):
         """Anyone → nothing. Accepts an invitation or watch token, or the login session."""
