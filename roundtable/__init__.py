@@ -93,6 +93,7 @@ def register_database_tuning(app: Flask) -> None:
         return
     with app.app_context():
         engine = db.engine
+    _private_sqlite_file(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
@@ -104,6 +105,26 @@ def register_database_tuning(app: Flask) -> None:
         ] != "sqlite://":
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def _private_sqlite_file(path: str | None) -> None:
+    """The SQLite file created 0600 (its -wal and -shm files take the same mode) in a 0700 folder."""
+    from pathlib import Path
+
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    database = Path(path)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    from roundtable.config import INSTANCE_DIR
+
+    if database.parent.resolve() == INSTANCE_DIR.resolve():
+        database.parent.chmod(0o700)
+    if not database.exists():
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+    for suffix in ("", "-wal", "-shm"):
+        sibling = Path(str(database) + suffix)
+        if sibling.exists():
+            sibling.chmod(0o600)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -39,12 +39,25 @@ def _secret_key() -> str:
     """
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     key_file = INSTANCE_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        write_private_file(key_file, secrets.token_hex(32))
     return key_file.read_text().strip()
+
+
+def private_instance_dir() -> Path:
+    """The instance folder, created 0700: it holds the database, its WAL and the keys."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    INSTANCE_DIR.chmod(0o700)
+    return INSTANCE_DIR
+
+
+def write_private_file(path: Path, text: str) -> None:
+    """Create ``path`` readable by this user only (0600) from the first byte, never 0644 then chmod."""
+    private_instance_dir() if path.parent == INSTANCE_DIR else path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)
 
 
 def _env_flag(name: str, default: bool = False) -> bool:
@@ -92,6 +105,8 @@ class Config:
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     TEMPLATES_AUTO_RELOAD = False
     # Notifications: which sender each outbound channel uses (log | smtp | a registered gateway).
@@ -120,7 +135,11 @@ class Config:
 
 
 class ProductionConfig(Config):
+    # Every cookie Secure in production (HTTPS behind nginx); SESSION_COOKIE_SECURE=0 only for a plain-HTTP trial.
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Published resolutions print a verification link: it must name the public address, never a request's Host.
+    REQUIRE_PUBLIC_BASE_URL = True
 
 
 class TestConfig(Config):

@@ -108,6 +108,9 @@ def reject_json_bodies_on_forms():
 
 
 def install_error_handlers(app: Flask) -> None:
+    from roundtable.core.headers import install_security_headers
+
+    install_security_headers(app)
     install_json_provider(app)
     app.before_request(reject_nul_bytes)
     app.before_request(reject_json_bodies_on_forms)

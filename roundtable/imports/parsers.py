@@ -177,9 +177,7 @@ def parse_open311_json(text: str) -> list[RawRow]:
     try:
         safe_json.check_text(text)
     except safe_json.UnsafeJSON:
-        raise FileRejected(
-            f"JSON 嵌套超过 {safe_json.MAX_DEPTH} 层或含有无效字符(NUL),不是 Open311 请求文件。"
-        ) from None
+        raise FileRejected("JSON 嵌套层数过多或含有无效字符(NUL),不是 Open311 请求文件。") from None
     decoder = json.JSONDecoder()
     position = _skip_space(text, 0)
     if text[position:position + 1] != "[":
@@ -200,9 +198,8 @@ def parse_open311_json(text: str) -> list[RawRow]:
         raise FileRejected(f"JSON 格式错误(第 {exc.lineno} 行):请检查逗号、引号和括号。") from None
     if text[position + 1:].strip():
         raise FileRejected("JSON 数组结束后还有多余内容。")
-    for line, item in items:
-        if safe_json.has_nul(item):
-            raise FileRejected(f"第 {line} 行的请求含有无效字符(NUL)。")
+    if any(safe_json.has_nul(item) for _line, item in items):
+        raise FileRejected("文件里有请求含有无效字符(NUL)。")
     return [
         _open311_row(line, item) if isinstance(item, dict) else RawRow(line, {}, "这一项不是请求对象")
         for line, item in items

@@ -26,6 +26,7 @@ RECORD_NAME = "resolution.json"
 
 def verification_url(resolution: Resolution, base_url: str = "") -> str:
     """Absolute when we know our public address (PUBLIC_BASE_URL, else the address the host used)."""
+    operations.require_public_base_url()  # checked again when rendering: the setting may have changed
     base = current_app.config.get("PUBLIC_BASE_URL") or base_url or ""
     path = current_app.url_map.bind("localhost").build("resolutions.verify", {"id": resolution.id})
     return base.rstrip("/") + path
