@@ -55,6 +55,9 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    from roundtable.live.queue import deployment_prefix
+
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", deployment_prefix(app))  # login counters apart per deployment
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
     install_safe_gettext(app)

@@ -91,6 +91,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE")
+    # Live channel and Redis keys of this deployment (default: derived from DATABASE_URL), so that
+    # several deployments can share one Redis server without hearing each other.
+    DEPLOYMENT_PREFIX = os.environ.get("DEPLOYMENT_PREFIX", "")
     # Threading for the embedded single process; production runs gevent (see README).
     # Set explicitly: with gevent installed, auto-detection would pick it without monkey patching.
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
@@ -108,6 +111,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Secret ballots are sealed to keys derived from this key, which never enters the database
+    # (docs/security.md): 64 hex digits in BALLOT_KEY, else a 0600 file (BALLOT_KEY_FILE, default instance/ballot_key).
+    BALLOT_KEY = os.environ.get("BALLOT_KEY", "")
+    BALLOT_KEY_FILE = os.environ.get("BALLOT_KEY_FILE", "")
     TEMPLATES_AUTO_RELOAD = False
     # Notifications: which sender each outbound channel uses (log | smtp | a registered gateway).
     NOTIFY_SENDER = os.environ.get("NOTIFY_SENDER", "log")
@@ -145,6 +152,7 @@ class ProductionConfig(Config):
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
+    BALLOT_KEY = "5e" * 32
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = "5 per minute"

@@ -161,6 +161,7 @@ class LiveNamespace(Namespace):
         if previous is not None and previous != meeting.id:
             leave_room(room_of(previous))
         join_room(room_of(meeting.id))
+        registry.socket_joined(request.sid, meeting.community_id)
         session["live_meeting_id"] = meeting.id
         snapshot = queries.snapshot(actor)
         release_after_ack(request.sid)

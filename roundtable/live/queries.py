@@ -68,8 +68,11 @@ def current_speech(meeting: Meeting) -> SpeakingRequest | None:
 
 
 def ballot_choices(poll: Poll) -> list[list[int]]:
-    table = SecretVote if poll.secret else Ballot
-    return list(db.session.scalars(select(table.choices).where(table.poll_id == poll.id)))
+    from roundtable.live import secret_ballots
+
+    if poll.secret:
+        return secret_ballots.choices(poll)
+    return list(db.session.scalars(select(Ballot.choices).where(Ballot.poll_id == poll.id)))
 
 
 def count_votes(poll: Poll) -> dict:
@@ -321,6 +324,8 @@ def presence_change(meeting: Meeting, invitation: Invitation) -> dict:
 
 
 def my_ballots(actor: Actor) -> list[dict]:
+    from roundtable.live import secret_ballots
+
     invitation = actor.invitation
     if invitation is None:
         return []
@@ -336,7 +341,8 @@ def my_ballots(actor: Actor) -> list[dict]:
         .where(SecretVoter.invitation_id == invitation.id)
     )
     for poll, assisted_by_id in secret:
-        mine.append({"poll_id": poll.id, "receipt": poll.receipt_for(invitation.id), "assisted": assisted_by_id is not None})
+        mine.append({"poll_id": poll.id, "receipt": secret_ballots.receipt(poll.id, invitation.id),
+                     "assisted": assisted_by_id is not None})
     return sorted(mine, key=lambda entry: entry["poll_id"])
 
 
