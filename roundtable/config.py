@@ -115,6 +115,12 @@ class Config:
     # (docs/security.md): 64 hex digits in BALLOT_KEY, else a 0600 file (BALLOT_KEY_FILE, default instance/ballot_key).
     BALLOT_KEY = os.environ.get("BALLOT_KEY", "")
     BALLOT_KEY_FILE = os.environ.get("BALLOT_KEY_FILE", "")
+    # Audit checkpoints are signed (Ed25519) with this key, kept outside the database: 64 hex digits,
+    # else a 0600 file (AUDIT_KEY_FILE, default instance/audit_signing_key). After a rotation the old
+    # public keys go into AUDIT_TRUSTED_KEYS (comma-separated hex) so that older anchors still verify.
+    AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY", "")
+    AUDIT_KEY_FILE = os.environ.get("AUDIT_KEY_FILE", "")
+    AUDIT_TRUSTED_KEYS = os.environ.get("AUDIT_TRUSTED_KEYS", "")
     TEMPLATES_AUTO_RELOAD = False
     # Notifications: which sender each outbound channel uses (log | smtp | a registered gateway).
     NOTIFY_SENDER = os.environ.get("NOTIFY_SENDER", "log")
@@ -153,6 +159,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
     BALLOT_KEY = "5e" * 32
+    AUDIT_SIGNING_KEY = "a7" * 32
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = "5 per minute"
