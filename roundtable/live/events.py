@@ -25,7 +25,14 @@ from roundtable.live.broadcast import release_after_ack, room_of, to_room
 from roundtable.live.models import POLL_KINDS, STANCES
 from roundtable.live.operations import BallotRequest
 from roundtable.live.packets import REFUSED
-from roundtable.live.permissions import Actor, actor_for, credential_from, watched_meeting_id
+from roundtable.live.permissions import (
+    Actor,
+    MeetingEnded,
+    actor_for,
+    credential_from,
+    token_meeting_gone,
+    watched_meeting_id,
+)
 from roundtable.meetings.models import Meeting
 
 log = logging.getLogger(__name__)
@@ -154,6 +161,8 @@ class LiveNamespace(Namespace):
         credential = session.get("live_credential")
         meeting_id = meeting_id or watched_meeting_id(credential)
         meeting = db.session.get(Meeting, meeting_id) if meeting_id else None
+        if meeting is None and token_meeting_gone(credential):
+            raise MeetingEnded("会议已结束或已取消。")
         if meeting is None:
             raise OperationError("找不到这场会议。", code="not_found")
         actor = actor_for(credential, meeting)

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 
 from roundtable.auth.models import User
 from roundtable.auth.session import load_user
-from roundtable.core.errors import NotAllowed
+from roundtable.core.errors import NotAllowed, OperationError
 from roundtable.extensions import db
 from roundtable.meetings.models import Invitation, Meeting
 from roundtable.meetings.permissions import can_manage_meeting
@@ -78,9 +78,22 @@ def invitation_of(user, meeting: Meeting) -> Invitation | None:
     )
 
 
+# Meetings a bearer link no longer opens: a cancelled or concluded meeting's room is closed to
+# invitation and watch tokens (the phone shows the meeting's summary page instead); an
+# adjourned meeting will go on, so its links still join.
+ENDED_STATUSES = ("cancelled", "concluded")
+
+
+class MeetingEnded(OperationError):
+    code = "meeting_ended"
+
+
 def actor_for(credential: dict | None, meeting: Meeting) -> Actor:
-    """The caller as seen by ``meeting``; NotAllowed when the credential does not open it."""
+    """The caller as seen by ``meeting``; NotAllowed when the credential does not open it,
+    MeetingEnded when it is a token and the meeting was cancelled or concluded."""
     kind = (credential or {}).get("kind")
+    if kind in ("invitation", "watch") and meeting.status in ENDED_STATUSES:
+        raise MeetingEnded("会议已结束或已取消。")
     if kind == "invitation":
         invitation = db.session.scalar(select(Invitation).where(Invitation.token == credential["token"]))
         if invitation is not None and invitation.meeting_id == meeting.id:
@@ -96,6 +109,11 @@ def actor_for(credential: dict | None, meeting: Meeting) -> Actor:
             if host or invitation is not None:
                 return Actor(meeting, invitation=invitation, user=user, host=host)
     raise NotAllowed("您无权进入这场会议。")
+
+
+def token_meeting_gone(credential: dict | None) -> bool:
+    """A token that opened a meeting which no longer exists (its page is gone too)."""
+    return (credential or {}).get("kind") in ("invitation", "watch") and watched_meeting_id(credential) is None
 
 
 def watched_meeting_id(credential: dict | None) -> int | None:
