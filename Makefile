@@ -14,7 +14,7 @@ export FLASK_APP := wsgi.py
 run: setup db
 	@$(FLASK) seed-demo --if-empty
 	@$(FLASK) demo-logins
-	$(PY) wsgi.py --port $(PORT)
+	@$(PY) serve.py --embedded --port $(PORT)
 
 test: setup-test
 	$(PY) -m pytest -q --ignore=tests/faults

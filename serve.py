@@ -21,6 +21,13 @@ One process per port, never several workers behind one port (gunicorn
 process that holds the session. Several processes sit behind a sticky load
 balancer (deploy/nginx.conf) and share Redis (``SOCKETIO_MESSAGE_QUEUE``) and
 the database. PDF rendering never runs here: it is the job worker's work.
+
+``make run`` serves through this same file with ``--embedded``: one process on
+SQLite that also starts the job worker as a child process (``EMBEDDED_WORKER``,
+on by default there) and sends notifications from its own outbox dispatcher, so
+the embedded default runs the stack the benchmarks measure. Quiet by default:
+one banner line, no request log, the worker at INFO; ``--access-log`` prints
+every request.
 """
 from gevent import monkey
 
@@ -32,7 +39,9 @@ import resource  # noqa: E402
 import sys  # noqa: E402
 
 os.environ["SOCKETIO_ASYNC_MODE"] = "gevent"
-os.environ["EMBEDDED_WORKER"] = "0"
+EMBEDDED = "--embedded" in sys.argv[1:]
+if not EMBEDDED:
+    os.environ["EMBEDDED_WORKER"] = "0"  # production: `flask worker run` is a process of its own
 
 
 def check_cooperative_database() -> None:
@@ -67,6 +76,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
     parser.add_argument("--backlog", type=int, default=1024, help="pending connections (a room connecting at once)")
+    parser.add_argument("--embedded", action="store_true",
+                        help="make run: also start the job worker as a child process (EMBEDDED_WORKER=0 to not)")
+    parser.add_argument("--access-log", action="store_true", help="print one line per request")
     args = parser.parse_args(argv)
 
     check_cooperative_database()
@@ -83,10 +95,16 @@ def main(argv: list[str] | None = None) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     subscribe_now(socketio.server)
     open_files = raise_open_files_limit()
+    if args.embedded and app.config["EMBEDDED_WORKER"]:
+        # PDF rendering is CPU-bound: a process of its own, never a greenlet of this server.
+        from roundtable.jobs.embedded import start_worker_process
+
+        worker = start_worker_process()
+        print(f"Background worker started (pid {worker.pid}; EMBEDDED_WORKER=0 to run your own)", flush=True)
     queue = app.config.get("SOCKETIO_MESSAGE_QUEUE") or "none (single process)"
     print(f"Roundtable (gevent, pid {os.getpid()}) on http://{args.host}:{args.port}; "
           f"message queue {queue}; open files {open_files}", flush=True)
-    socketio.run(app, host=args.host, port=args.port, backlog=args.backlog, log_output=False)
+    socketio.run(app, host=args.host, port=args.port, backlog=args.backlog, log_output=args.access_log)
 
 
 if __name__ == "__main__":

@@ -7,3 +7,5 @@ mkdir -p static/vendor
 cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/
 cp node_modules/socket.io-client/dist/socket.io.min.js.map static/vendor/
 cp node_modules/modern-normalize/modern-normalize.css static/vendor/
+# Apache ECharts for the 三率 dashboard's charts (the full build: bar and line charts, SVG renderer).
+cp node_modules/echarts/dist/echarts.min.js static/vendor/

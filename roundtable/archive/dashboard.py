@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
+from fractions import Fraction
 
 from flask import current_app
 from sqlalchemy import select
 
+from roundtable.archive.figures import MINUTES, PERCENT, SCORE, Figure, percent, ratio, score
 from roundtable.cases.models import Case, Topic
 from roundtable.communities.models import Community, Department
 from roundtable.core.time import LOCAL_TZ, format_local, utcnow
@@ -31,17 +33,35 @@ DEFAULT_THREE_RATES = {
     "follow_up_month_by": "followed_up_at",
 }
 
+# The two ways a follow-up can be dated into a month (THREE_RATES "follow_up_month_by").
+FOLLOW_UP_MONTH_RULES = {
+    "followed_up_at": "回访计入回访日期所在的月份(当月回访的工单,不论何时受理)",
+    "received_at": "回访计入工单受理日期所在的月份(当月受理、已经回访的工单)",
+}
+
 FORMULAS = {
-    "response": "响应率 = 在期限内首次联系的工单数 ÷ 应响应的工单数(当月受理、已联系或已过期限)",
+    "response": "响应率 = 在期限内首次联系的工单数 ÷ 应响应的工单数",
     "resolution": "解决率 = 回访为“已解决”的工单数 ÷ 已回访的工单数",
     "satisfaction": "满意率 = 回访为“满意”的工单数 ÷ 已回访的工单数",
+}
+DENOMINATORS = {
+    "response": "应响应:当月受理(按受理日期)、且已首次联系或已过办理期限的工单;尚未到期也未联系的不计入。",
+    "follow_up": "已回访:按下述月份规则计入当月、且有回访结果的工单。",
+    "rounding": "比率和得分按精确分数计算,只在显示时四舍五入保留一位小数(页面、CSV、XLSX 与图表相同)。",
 }
 
 
 def settings() -> dict:
     configured = current_app.config.get("THREE_RATES") or {}
-    return {**DEFAULT_THREE_RATES, **configured,
-            "weights": {**DEFAULT_THREE_RATES["weights"], **configured.get("weights", {})}}
+    merged = {**DEFAULT_THREE_RATES, **configured,
+              "weights": {**DEFAULT_THREE_RATES["weights"], **configured.get("weights", {})}}
+    if merged["follow_up_month_by"] not in FOLLOW_UP_MONTH_RULES:
+        current_app.logger.error("THREE_RATES follow_up_month_by must be one of %s, not %r; using %s",
+                                 ", ".join(FOLLOW_UP_MONTH_RULES), merged["follow_up_month_by"],
+                                 DEFAULT_THREE_RATES["follow_up_month_by"])
+        merged["follow_up_month_by"] = DEFAULT_THREE_RATES["follow_up_month_by"]
+    merged["response_month_by"] = "received_at"
+    return merged
 
 
 def month_span(month: str) -> tuple[datetime, datetime]:
@@ -73,31 +93,21 @@ class Rates:
     resolved: int = 0
     satisfied: int = 0
 
-    @staticmethod
-    def _share(part: int, whole: int) -> float | None:
-        return part / whole if whole else None
+    @property
+    def response(self) -> Fraction | None:
+        return ratio(self.responded_on_time, self.response_base)
 
     @property
-    def response(self):
-        return self._share(self.responded_on_time, self.response_base)
+    def resolution(self) -> Fraction | None:
+        return ratio(self.resolved, self.followed_up)
 
     @property
-    def resolution(self):
-        return self._share(self.resolved, self.followed_up)
+    def satisfaction(self) -> Fraction | None:
+        return ratio(self.satisfied, self.followed_up)
 
-    @property
-    def satisfaction(self):
-        return self._share(self.satisfied, self.followed_up)
-
-    def score(self, weights: dict) -> float | None:
-        rates = {"response": self.response, "resolution": self.resolution, "satisfaction": self.satisfaction}
-        if any(rates[name] is None for name in weights if weights[name]):
-            return None
-        return sum(weights[name] * (rates[name] or 0) for name in weights) * 100
-
-
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+    def score(self, weights: dict) -> Fraction | None:
+        return score({"response": self.response, "resolution": self.resolution,
+                      "satisfaction": self.satisfaction}, weights)
 
 
 def _in(moment: datetime | None, start: datetime, end: datetime) -> bool:
@@ -124,25 +134,93 @@ def count_rates(cases: list[Case], start: datetime, end: datetime, label: str, c
     return rates
 
 
+Cell = int | str | Figure | datetime | None
+
+
+def cell_text(cell: Cell) -> str:
+    """How the page (and the CSV) prints one cell."""
+    if cell is None:
+        return "—"
+    if isinstance(cell, datetime):
+        return format_local(cell)
+    return str(cell)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """What a table's chart plots: one series per column, one category per row."""
+
+    kind: str  # "bar" (categories across) or "line" (a trend over months)
+    columns: tuple[int, ...]
+    unit: str = "%"
+
+
 @dataclass
 class Table:
-    """One dashboard table: what the page shows and every export writes."""
+    """One dashboard table: what the page shows, every export writes and the chart plots."""
 
     key: str
     title: str
     headers: list[str]
-    rows: list[list[str]] = field(default_factory=list)
-    bars: list[tuple[str, float | None]] = field(default_factory=list)  # for the chart: (label, 0..1)
+    rows: list[list[Cell]] = field(default_factory=list)
+    chart: Chart | None = None
+    title_args: dict = field(default_factory=dict)
+
+    def chart_data(self, translate=lambda text: text) -> dict | None:
+        """The chart's categories and series, taken from the very cells of the table."""
+        if self.chart is None or not self.rows:
+            return None
+        return {
+            "kind": self.chart.kind,
+            "unit": translate(self.chart.unit),
+            "categories": [cell_text(row[0]) for row in self.rows],
+            "series": [
+                {"name": translate(self.headers[column]),
+                 "unit": translate(self._unit_of(column)),
+                 "decimals": 1 if any(isinstance(row[column], Figure) for row in self.rows) else 0,
+                 "data": [_plotted(row[column]) for row in self.rows]}
+                for column in self.chart.columns
+            ],
+        }
+
+    def _unit_of(self, column: int) -> str:
+        kinds = {row[column].kind for row in self.rows if isinstance(row[column], Figure)}
+        if kinds == {PERCENT}:
+            return "%"
+        return CHART_UNITS["score"] if kinds == {SCORE} else self.chart.unit
+
+
+def _plotted(cell: Cell) -> float | int | None:
+    if isinstance(cell, Figure):
+        return cell.chart_value
+    if isinstance(cell, int):
+        return cell
+    return None
 
 
 RATE_HEADERS = ["受理", "应响应", "按时响应", "响应率", "已回访", "已解决", "解决率", "满意", "满意率", "综合得分"]
+# Columns (after the label) the rate charts plot: the three rates and the score.
+RATE_CHART_COLUMNS = (4, 7, 9, 10)
+TABLE_TITLES = {
+    "communities": "各社区三率",
+    "departments": "各部门三率(按工单的承办部门)",
+    "months": "逐月三率",
+    "themes": "每月一题(%(month)s)",
+    "report_in": "部门报到用时",
+    "overdue": "逾期未完成的承诺",
+}
+TABLE_HEADERS = {
+    "themes": ["议题", "社区", "工单数", "已办结", "已回访", "已解决", "满意"],
+    "report_in": ["部门", "吹哨次数", "已报到", "按时", "迟到", "未报到", "报到用时中位数(分钟)", "按时率"],
+    "overdue": ["承诺单位", "社区", "决议", "承诺事项", "期限", "逾期天数"],
+}
+CHART_UNITS = {"%": "%", "score": "分", "cases": "件", "minutes": "分钟", "days": "天"}
 
 
-def _rate_row(rates: Rates, weights: dict) -> list[str]:
-    score = rates.score(weights)
-    return [rates.label, str(rates.received), str(rates.response_base), str(rates.responded_on_time),
-            percent(rates.response), str(rates.followed_up), str(rates.resolved), percent(rates.resolution),
-            str(rates.satisfied), percent(rates.satisfaction), "—" if score is None else f"{score:.1f}"]
+def _rate_row(rates: Rates, weights: dict) -> list[Cell]:
+    return [rates.label, rates.received, rates.response_base, rates.responded_on_time,
+            Figure(rates.response), rates.followed_up, rates.resolved, Figure(rates.resolution),
+            rates.satisfied, Figure(rates.satisfaction), Figure(rates.score(weights), SCORE)]
 
 
 def _cases_touching(community_ids: list[int], start: datetime, end: datetime) -> list[Case]:
@@ -167,6 +245,14 @@ class Dashboard:
     def formulas(self) -> dict:
         return FORMULAS
 
+    @property
+    def denominators(self) -> dict:
+        return DENOMINATORS
+
+    @property
+    def follow_up_rule(self) -> str:
+        return FOLLOW_UP_MONTH_RULES[self.config["follow_up_month_by"]]
+
 
 def build_dashboard(community_ids: list[int], month: str, now: datetime | None = None, months: int = 6) -> Dashboard:
     now = now or utcnow()
@@ -176,66 +262,62 @@ def build_dashboard(community_ids: list[int], month: str, now: datetime | None =
     communities = list(db.session.scalars(select(Community).where(Community.id.in_(community_ids)).order_by(Community.id)))
     cases = _cases_touching(community_ids, start, end)
     tables: dict[str, Table] = {}
+    rate_chart = Chart("bar", RATE_CHART_COLUMNS)
 
-    table = Table("communities", "各社区三率", ["社区", *RATE_HEADERS])
+    table = Table("communities", TABLE_TITLES["communities"], ["社区", *RATE_HEADERS], chart=rate_chart)
     for community in communities:
         rates = count_rates([c for c in cases if c.community_id == community.id], start, end, community.name, config, now)
         table.rows.append(_rate_row(rates, weights))
-        table.bars.append((community.name, rates.response))
-    total = count_rates(cases, start, end, "合计", config, now)
-    table.rows.append(_rate_row(total, weights))
+    table.rows.append(_rate_row(count_rates(cases, start, end, "合计", config, now), weights))
     tables["communities"] = table
 
     departments = {d.id: d.name for d in db.session.scalars(select(Department))}
-    table = Table("departments", "各部门三率(按工单的承办部门)", ["部门", *RATE_HEADERS])
+    table = Table("departments", TABLE_TITLES["departments"], ["部门", *RATE_HEADERS], chart=rate_chart)
     for department_id in sorted({c.responsible_department_id for c in cases if c.responsible_department_id}):
         rates = count_rates([c for c in cases if c.responsible_department_id == department_id], start, end,
                             departments.get(department_id, str(department_id)), config, now)
         table.rows.append(_rate_row(rates, weights))
-        table.bars.append((rates.label, rates.resolution))
     tables["departments"] = table
 
-    table = Table("months", "逐月三率", ["月份", *RATE_HEADERS])
+    table = Table("months", TABLE_TITLES["months"], ["月份", *RATE_HEADERS], chart=Chart("line", RATE_CHART_COLUMNS))
     span = previous_months(month, months)
     trend_start, _ = month_span(span[0])
     trend_cases = _cases_touching(community_ids, trend_start, end)
     for label in span:
         m_start, m_end = month_span(label)
-        rates = count_rates(trend_cases, m_start, m_end, label, config, now)
-        table.rows.append(_rate_row(rates, weights))
-        table.bars.append((label, rates.satisfaction))
+        table.rows.append(_rate_row(count_rates(trend_cases, m_start, m_end, label, config, now), weights))
     tables["months"] = table
 
     tables["themes"] = _themes(community_ids, month, communities)
     tables["report_in"] = _report_in(community_ids, start, end, now, departments)
     tables["overdue"] = _overdue_commitments(community_ids, now, communities)
+    from roundtable.escalation.queries import dashboard_table
+
+    tables["escalations"] = dashboard_table(community_ids, communities)
     return Dashboard(month, communities, config, tables)
 
 
 def _themes(community_ids: list[int], month: str, communities: list[Community]) -> Table:
     names = {c.id: c.name for c in communities}
-    table = Table("themes", f"每月一题({month})", ["社区", "议题", "工单数", "已办结", "已回访", "已解决", "满意"])
+    table = Table("themes", TABLE_TITLES["themes"], TABLE_HEADERS["themes"],
+                  chart=Chart("bar", (2, 3, 5, 6), CHART_UNITS["cases"]), title_args={"month": month})
     for topic in db.session.scalars(
         select(Topic).where(Topic.community_id.in_(community_ids), Topic.theme_month == month).order_by(Topic.community_id)
     ):
         cases = list(topic.cases)
         table.rows.append([
-            names.get(topic.community_id, ""), topic.title, str(len(cases)),
-            str(sum(c.is_terminal for c in cases)), str(sum(c.followed_up_at is not None for c in cases)),
-            str(sum(bool(c.resolved) for c in cases)), str(sum(bool(c.satisfied) for c in cases)),
+            topic.title, names.get(topic.community_id, ""), len(cases),
+            sum(c.is_terminal for c in cases), sum(c.followed_up_at is not None for c in cases),
+            sum(bool(c.resolved) for c in cases), sum(bool(c.satisfied) for c in cases),
         ])
-        table.bars.append((topic.title, None))
     return table
-
-
-def _minutes(delta: timedelta) -> str:
-    minutes = delta.total_seconds() / 60
-    return f"{minutes:.0f} 分钟" if minutes < 120 else f"{minutes / 60:.1f} 小时"
 
 
 def _report_in(community_ids, start, end, now, departments) -> Table:
     """How fast each department reported in (报到) after being summoned (吹哨) this month."""
-    table = Table("report_in", "部门报到用时", ["部门", "吹哨次数", "已报到", "按时", "迟到", "未报到", "报到用时中位数", "按时率"])
+    table = Table("report_in", TABLE_TITLES["report_in"],
+                  TABLE_HEADERS["report_in"],
+                  chart=Chart("bar", (6,), CHART_UNITS["minutes"]))
     summons = list(db.session.scalars(
         select(Invitation).where(
             Invitation.community_id.in_(community_ids), Invitation.department_id.is_not(None),
@@ -245,22 +327,21 @@ def _report_in(community_ids, start, end, now, departments) -> Table:
     for department_id in sorted({s.department_id for s in summons}):
         own = [s for s in summons if s.department_id == department_id]
         states = [s.report_in_state(now) for s in own]
-        delays = [s.reported_at - s.summoned_at for s in own if s.reported_at is not None]
+        seconds = [int((s.reported_at - s.summoned_at).total_seconds()) for s in own if s.reported_at is not None]
         decided = sum(state in ("on_time", "late", "missing") for state in states)
         on_time = states.count("on_time")
-        share = on_time / decided if decided else None
+        median = Figure(Fraction(statistics.median(seconds)) / 60, MINUTES) if seconds else Figure(None, MINUTES)
         table.rows.append([
-            departments.get(department_id, str(department_id)), str(len(own)), str(len(delays)), str(on_time),
-            str(states.count("late")), str(states.count("missing")),
-            _minutes(statistics.median(delays)) if delays else "—", percent(share),
+            departments.get(department_id, str(department_id)), len(own), len(seconds), on_time,
+            states.count("late"), states.count("missing"), median, Figure(ratio(on_time, decided), PERCENT),
         ])
-        table.bars.append((table.rows[-1][0], share))
     return table
 
 
 def _overdue_commitments(community_ids, now, communities) -> Table:
     names = {c.id: c.name for c in communities}
-    table = Table("overdue", "逾期未完成的承诺", ["社区", "决议", "承诺单位", "承诺事项", "期限", "逾期天数"])
+    table = Table("overdue", TABLE_TITLES["overdue"], TABLE_HEADERS["overdue"],
+                  chart=Chart("bar", (5,), CHART_UNITS["days"]))
     for commitment in db.session.scalars(
         select(Commitment).join(Resolution, Resolution.id == Commitment.resolution_id).where(
             Commitment.community_id.in_(community_ids), Resolution.status == "published",
@@ -268,8 +349,8 @@ def _overdue_commitments(community_ids, now, communities) -> Table:
         ).order_by(Commitment.deadline)
     ):
         table.rows.append([
-            names.get(commitment.community_id, ""), commitment.resolution.title, commitment.unit_name,
-            commitment.action, format_local(commitment.deadline), str((now - commitment.deadline).days),
+            commitment.unit_name, names.get(commitment.community_id, ""), commitment.resolution.title,
+            commitment.action, commitment.deadline, (now - commitment.deadline).days,
         ])
     return table
 

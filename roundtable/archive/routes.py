@@ -7,6 +7,7 @@ is written into the audit trail in the same request.
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, render_template, request
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -18,6 +19,7 @@ from roundtable.cases.models import CATEGORIES, Topic
 from roundtable.communities.models import Community, Department
 from roundtable.communities.permissions import archive_community_ids, can_read_archive, is_street_auditor_of
 from roundtable.extensions import db
+from roundtable.funds.queries import fund_uses
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
 PER_PAGE = 20
@@ -120,9 +122,18 @@ def dashboard():
     return render_template(
         "archive/dashboard.html",
         board=result,
+        titles={key: gettext(table.title, **table.title_args) for key, table in result.tables.items()},
+        charts={key: table.chart_data(gettext) for key, table in result.tables.items()},
         communities=_communities(archive_community_ids(current_user)),
         selected=request.args.get("community", ""),
+        fund_uses=fund_uses([community.id for community in result.communities]),
     )
+
+
+@bp.app_template_filter("cell")
+def cell(value) -> str:
+    """A dashboard cell as the page prints it (the CSV writes the same text)."""
+    return board.cell_text(value)
 
 
 EXPORTS = {"csv": ("text/csv; charset=utf-8", table_csv), "xlsx": (
@@ -139,6 +150,7 @@ def export(key: str, fmt: str):
     if table is None:
         abort(404)
     mimetype, render = EXPORTS[fmt]
-    response = Response(render(table), mimetype=mimetype)
+    headers = [gettext(header) for header in table.headers]
+    response = Response(render(table, headers, gettext(table.title, **table.title_args)), mimetype=mimetype)
     response.headers["Content-Disposition"] = f"attachment; filename=roundtable-{key}-{result.month}.{fmt}"
     return response

@@ -23,6 +23,8 @@ worker_cli = AppGroup("worker", help="Background jobs (PDF rendering ...), outsi
 def run_worker(once: bool, poll_interval: float | None, modules: tuple[str, ...], parent_pid: int | None) -> None:
     """Claim queued jobs and run them; SIGTERM or Ctrl-C stops after the current job."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    for chatty in ("fontTools", "weasyprint"):  # font subsetting narrates every glyph table at INFO
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     app = current_app._get_current_object()
     load_handler_modules(modules)
     stop = threading.Event()

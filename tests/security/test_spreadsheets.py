@@ -20,13 +20,13 @@ def test_formula_like_text_is_neutralised(text):
     assert neutralise(text).startswith("'")
 
 
-@pytest.mark.parametrize("text", ["-3", "+1.5", "45%", "停车", "", "a=b"])
-def test_numbers_and_plain_text_stay_as_they_are(text):
+@pytest.mark.parametrize("text", ["45%", "停车", "", "a=b", "3-2"])
+def test_plain_text_stays_as_it_is(text):
     assert neutralise(text) == text
 
 
 def test_exports_carry_no_formula():
-    table = Table("themes", "每月一题", ["议题", "件数"], [[attack, "1"] for attack in ATTACKS])
+    table = Table("themes", "每月一题", ["议题", "件数"], [[attack, 1] for attack in ATTACKS])
     rows = list(csv.reader(io.StringIO(table_csv(table).decode("utf-8-sig"))))
     assert all(row[0].startswith("'") for row in rows[1:])
     sheet = load_workbook(io.BytesIO(table_xlsx(table))).active
