@@ -26,6 +26,7 @@
   var chosenStance = null;
   var selections = {};
   var ballotKinds = {};
+  var endedShownFor = null;
   var panels = [];
 
   var live = RT.connect({
@@ -390,7 +391,15 @@
     var paused = status(state) === "adjourned";
     var closed = (state.polls || []).filter(function (p) { return p.state === "closed"; });
     var data = { over: over, paused: paused, polls: closed.map(function (p) { return [p.id, p.result, myBallot(state, p)]; }) };
-    $("ended").hidden = !(over || paused);
+    var shown = over || paused;
+    if (shown && endedShownFor !== status(state)) {
+      // The meeting just ended or paused: say so where the eye is, and drop stale messages.
+      endedShownFor = status(state);
+      notice("", false);
+      global.setTimeout(function () { bringIntoView($("ended")); }, 0);
+    }
+    if (!shown) endedShownFor = null;
+    $("ended").hidden = !shown;
     document.body.classList.toggle("meeting-over", over);
     $("summary-link").hidden = !over;
     RT.keyed($("ended-heading"), [over, paused], function () {
@@ -495,7 +504,7 @@
     var text = $("motion-text").value.trim();
     if (!text) { notice(t("need_motion_text"), true); $("motion-text").focus(); return; }
     if (!motionFits()) { notice(t("text_too_long", { limit: TEXT_LIMIT }), true); $("motion-text").focus(); return; }
-    RT.act(live, notice, event.currentTarget, "motion_propose", { text: text }, t("motion_proposed"))
+    RT.act(live, notice, event.currentTarget, "motion_propose", { text: text }, t("motion_sent"))
       .then(function (ack) { if (ack.ok) { $("motion-text").value = ""; motionFits(); } });
   });
 
