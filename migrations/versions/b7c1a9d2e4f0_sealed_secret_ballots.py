@@ -1,14 +1,14 @@
 """Sealed secret ballots: what was voted in an open secret poll, sealed to a key outside the database
 
 Revision ID: b7c1a9d2e4f0
-Revises: 817f6381ece3
+Revises: a16c0de5ea7c
 Create Date: 2026-12-01 21:30:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "b7c1a9d2e4f0"
-down_revision = "817f6381ece3"
+down_revision = "a16c0de5ea7c"
 branch_labels = None
 depends_on = None
 
