@@ -30,10 +30,13 @@ import multiprocessing as mp
 import os
 import random
 import resource
+import signal
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -142,15 +145,70 @@ def _receive(pipe, timeout: float = 600.0):
 # ---------------------------------------------------------------- one run
 
 
+class Profiler:
+    """py-spy (requirements-test.txt) sampling the first server through one phase of the run.
+
+    Writes collapsed stacks to bench/results/profile-<label>-<phase>.txt, prints the
+    functions with the most samples, self and inclusive.
+    """
+
+    def __init__(self, label: str | None, server: Server):
+        self.label, self.server, self.process = label, server, None
+
+    def start(self, phase: str) -> None:
+        if not self.label:
+            return
+        self.phase = phase
+        self.path = RESULTS / f"profile-{self.label}-{phase}.txt"
+        spy = Path(sys.executable).with_name("py-spy")
+        self.process = subprocess.Popen(
+            [str(spy), "record", "--pid", str(self.server.pid), "--rate", "250", "--nonblocking", "--format", "raw",
+             "--output", str(self.path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)  # attached before the phase begins
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(60)
+        self.process = None
+        print(profile_top(self.path, f"{self.label} {self.phase}"), flush=True)
+
+
+def profile_top(path: Path, title: str, lines: int = 25) -> str:
+    """The functions with the most samples in collapsed stacks: self and inclusive, in % of all samples."""
+    own, inclusive, total = Counter(), Counter(), 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack:
+            continue
+        count = int(count)
+        total += count
+        frames = [frame.split(" (")[0] + " (" + frame.split(" (")[-1].split(":")[0].rsplit("/", 1)[-1] + ")"
+                  for frame in stack.split(";")]
+        own[frames[-1]] += count
+        for frame in set(frames):
+            inclusive[frame] += count
+    out = [f"profile {title}: {total} samples ({path.name})", "  self%  incl%  function"]
+    for frame, count in own.most_common(lines):
+        out.append(f"  {100 * count / total:5.1f}  {100 * inclusive[frame] / total:5.1f}  {frame}")
+    out.append("  -- by inclusive time --")
+    for frame, count in inclusive.most_common(lines):
+        out.append(f"  {100 * own[frame] / total:5.1f}  {100 * count / total:5.1f}  {frame}")
+    return "\n".join(out)
+
+
 def run_room(kind: str, servers: list[Server], tokens: list[str], meeting_id, poll_id, choice, host_cookie,
-             ranks_after=None) -> dict:
+             ranks_after=None, profile: str | None = None) -> dict:
     """Drive one vote through ``servers``; ``ranks_after()`` gives token → ballot rank (Roundtable)."""
+    profiler = Profiler(profile, servers[0])
     n = len(tokens)
     targets = [(servers[i % len(servers)].port, token) for i, token in enumerate(tokens)]
     chunks = [targets[i:i + PHONES_PER_CLIENT_PROCESS] for i in range(0, n, PHONES_PER_CLIENT_PROCESS)]
     asyncio.run(_warm_up(targets[:20], meeting_id))
     rss_before = sum(s.rss() for s in servers)
     pipes, workers = [], []
+    profiler.start("join")
     for chunk in chunks:
         parent, child = mp.Pipe()
         worker = mp.Process(target=_client_main, args=(chunk, meeting_id, poll_id, choice, child), daemon=True)
@@ -161,20 +219,24 @@ def run_room(kind: str, servers: list[Server], tokens: list[str], meeting_id, po
         started = time.time()
         connected = [_receive(pipe) for pipe in pipes]
         connect_all_s = time.time() - started
+        profiler.stop()
         time.sleep(1.0)  # let the servers settle before reading their memory
         rss_connected = sum(s.rss() for s in servers)
         cpu_before = sum(s.cpu() for s in servers)
+        profiler.start("vote")
         start_at = time.time() + 0.5
         for pipe in pipes:
             pipe.send(start_at)
         voted = sum(_receive(pipe)["voted"] for pipe in pipes)
         time.sleep(1.0)  # trailing tallies
+        profiler.stop()
         closed_at, close_ack = asyncio.run(_close(kind, servers[0], meeting_id, poll_id, host_cookie))
         for pipe in pipes:
             pipe.send("closed")
         reports = [_receive(pipe) for pipe in pipes]
         cpu_round = sum(s.cpu() for s in servers) - cpu_before
     finally:
+        profiler.stop()
         for worker in workers:
             worker.join(5)
             if worker.is_alive():
@@ -277,7 +339,7 @@ def bench_app(url: str):
     return app
 
 
-def scenario(phones: int, db_kind: str, processes: int, bare: bool = True) -> dict:
+def scenario(phones: int, db_kind: str, processes: int, bare: bool = True, profile: bool = False) -> dict:
     from bench.live_setup import ballot_ranks, build_vote_room
 
     workdir = Path(tempfile.mkdtemp(prefix="rt-bench-"))
@@ -292,7 +354,8 @@ def scenario(phones: int, db_kind: str, processes: int, bare: bool = True) -> di
             env["SOCKETIO_MESSAGE_QUEUE"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
         servers = [Server("roundtable", env, workdir) for _ in range(processes)]
         result = run_room("roundtable", servers, room.tokens, room.meeting_id, room.poll_id, room.yes, room.host_cookie,
-                          ranks_after=lambda: ballot_ranks(app, room.poll_id)[0])
+                          ranks_after=lambda: ballot_ranks(app, room.poll_id)[0],
+                          profile=f"{phones}-{db_kind}-{processes}p" if profile else None)
         _, stored, distinct = ballot_ranks(app, room.poll_id)
         result.update(db=db_kind, ballots_stored=stored, duplicates=stored - distinct,
                       clean_logs=all("Traceback" not in s.log() for s in servers))
@@ -345,6 +408,8 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--no-bare", action="store_true")
     parser.add_argument("--suite", action="store_true", help="every row of the README's table")
+    parser.add_argument("--profile", action="store_true",
+                        help="sample the (first) Roundtable server with py-spy during the join rush and the vote")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     runs = SUITE if args.suite else [(args.phones, args.db, args.processes)]
@@ -352,7 +417,7 @@ def main() -> None:
     for phones, db_kind, processes in runs:
         label = f"{phones}-{db_kind}-{processes}p"
         try:
-            out = scenario(phones, db_kind, processes, bare=not args.no_bare)
+            out = scenario(phones, db_kind, processes, bare=not args.no_bare, profile=args.profile)
         except Exception as error:  # noqa: BLE001 - report what did not complete and go on
             out = {"error": repr(error)}
             print(f"{label}: did not complete: {error!r}", flush=True)

@@ -1,9 +1,11 @@
 """The ``/live`` namespace: thin handlers that check, call one operation, commit, then broadcast.
 
-Authentication happens once, in ``on_connect``; the connection keeps only its
-credential. Every event rebuilds the actor from the database and checks the
-permission again (``live_event``), validates the payload (``payloads``), and
-turns an OperationError into an ``{ok: false}`` ack after a rollback.
+Authentication happens once, in ``on_connect``; the connection keeps its
+credential. ``on_join`` checks it against the database and keeps the actor
+found (ids and flags, ``actor_cache``) until a revocation forgets it. Every
+event checks the permission again against that actor (``live_event``),
+validates the payload (``payloads``), and turns an OperationError into an
+``{ok: false}`` ack after a rollback.
 """
 from __future__ import annotations
 
@@ -20,16 +22,18 @@ from roundtable.audit.actor import ANONYMOUS, AuditActor, acting_as
 from roundtable.core.errors import NotAllowed, OperationError
 from roundtable.extensions import db
 from roundtable.live import operations, payloads as p, queries, registry
+from roundtable.live.actor_cache import actors
 from roundtable.live.ballot_box import BallotBox, ballot_box
 from roundtable.live.broadcast import release_after_ack, room_of, to_room
 from roundtable.live.models import POLL_KINDS, STANCES
 from roundtable.live.operations import BallotRequest
 from roundtable.live.permissions import Actor, actor_for, credential_from, watched_meeting_id
-from roundtable.meetings.models import Meeting
+from roundtable.meetings.models import SIDES, Meeting
 
 log = logging.getLogger(__name__)
 
 PARTICIPANT, HOST, ANYONE, CONNECTED = "participant", "host", "anyone", "connected"
+PRESENCE_SIDES = tuple(side for side in SIDES if side != "host")
 INTERNAL_MESSAGE = "服务器出错了,我们已记录此问题。"
 BUSY_MESSAGE = "系统繁忙,操作未生效,请重试。"
 # SQLSTATEs of PostgreSQL that mean "try again": serialization failure, deadlock, lock not available.
@@ -61,13 +65,16 @@ def joined_actor(who: str) -> Actor | None:
     meeting_id = session.get("live_meeting_id")
     if meeting_id is None:
         raise OperationError("请先加入会议。", code="not_joined")
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        raise NotAllowed("会议已不存在。")
-    actor = actor_for(session.get("live_credential"), meeting)
+    actor = actors.get(request.sid, meeting_id)
+    if actor is None:  # forgotten (revocation, TTL) or never kept: ask the database
+        meeting = db.session.get(Meeting, meeting_id)
+        if meeting is None:
+            raise NotAllowed("会议已不存在。")
+        actor = actor_for(session.get("live_credential"), meeting)
+        actors.put(request.sid, actor)
     if who == HOST and not actor.host:
         raise NotAllowed("只有主持人可以进行此操作。")
-    if who == PARTICIPANT and actor.invitation is None:
+    if who == PARTICIPANT and actor.invitation_id is None:
         if actor.watcher:
             raise NotAllowed("观看链接只能观看,不能操作。")
         raise OperationError("您不在这场会议的参会名单中。", code="not_participant")
@@ -78,10 +85,10 @@ def audit_actor(actor) -> AuditActor:
     """Who the audit trail names for a live action: the logged-in person, else the invitation."""
     if actor is None:
         return ANONYMOUS
-    if actor.user is not None:
-        return AuditActor(actor.user.id, actor.user.username)
-    if actor.invitation is not None:
-        return AuditActor(None, f"invitation:{actor.invitation.id}")
+    if actor.user_id is not None:
+        return AuditActor(actor.user_id, actor.username)
+    if actor.invitation_id is not None:
+        return AuditActor(None, f"invitation:{actor.invitation_id}")
     return AuditActor(None, "watcher" if actor.watcher else "anonymous")
 
 
@@ -139,12 +146,14 @@ class LiveNamespace(Namespace):
         meeting = db.session.get(Meeting, meeting_id) if meeting_id else None
         if meeting is None:
             raise OperationError("找不到这场会议。", code="not_found")
-        actor = actor_for(credential, meeting)
+        actor = actor_for(credential, meeting)  # a join always asks the database
         previous = session.get("live_meeting_id")
         if previous is not None and previous != meeting.id:
             leave_room(room_of(previous))
         join_room(room_of(meeting.id))
         session["live_meeting_id"] = meeting.id
+        actors.put(request.sid, actor)
+        registry.socket_joined(request.sid, actor.invitation_id)
         snapshot = queries.snapshot(actor)
         release_after_ack(request.sid)
         return {"ok": True, "snapshot": snapshot}
@@ -190,6 +199,16 @@ class LiveNamespace(Namespace):
         db.session.commit()
         to_room(actor.meeting.id, "presence", queries.presence_change(actor.meeting, invitation))
         return {"ok": True}
+
+    @live_event(
+        HOST,
+        side=p.choice(PRESENCE_SIDES, "参会方", required=False),
+        offset=p.integer("起始", required=False, default=0),
+        limit=p.integer("条数", required=False, default=queries.PRESENCE_PAGE_MAX),
+    )
+    def on_presence_list(self, actor, side, offset, limit):
+        """Host → nothing; the ack carries one page of everyone invited (the snapshot has counts and a first page)."""
+        return {"ok": True, **queries.presence_page(actor.meeting, side, offset, limit)}
 
     @live_event(HOST, participant_id=p.integer("参会人"))
     def on_check_in_for(self, actor, participant_id):
@@ -318,7 +337,7 @@ class LiveNamespace(Namespace):
     def on_vote_cast(self, actor, poll_id, choices, key):
         """Voter → `tally`, coalesced. Acked with the receipt only after the commit that holds the
         ballot, which ballot_box shares with the votes arriving at the same moment."""
-        request = BallotRequest(actor.meeting.id, actor.invitation.id, poll_id, choices, key)
+        request = BallotRequest(actor.meeting_id, actor.invitation_id, poll_id, choices, key)
         vote = ballot_box().cast(request)
         return {"ok": True, "receipt": vote.receipt, "repeated": vote.repeated}
 

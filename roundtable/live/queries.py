@@ -259,10 +259,13 @@ def poll_view(poll: Poll, *, full: bool = False) -> dict:
     }
 
 
-def presence_view(meeting: Meeting) -> dict:
-    # Plain rows with the name resolved in SQL (as Invitation.display_name does), not ORM
-    # objects: this runs on every join, and a room of 1,000 phones made it O(N) object loads each.
-    invitations = db.session.execute(
+PRESENCE_PAGE = 50  # people per side in a snapshot; the host pages through the rest with `presence_list`
+PRESENCE_PAGE_MAX = 1000
+
+
+def _presence_rows(meeting_id: int, side: str | None, offset: int, limit: int):
+    """Plain rows with the name resolved in SQL (as Invitation.display_name does), not ORM objects."""
+    query = (
         select(
             Invitation.id,
             Invitation.side,
@@ -274,23 +277,67 @@ def presence_view(meeting: Meeting) -> dict:
         .outerjoin(User, User.id == Invitation.user_id)
         .outerjoin(Department, Department.id == Invitation.department_id)
         .outerjoin(Organization, Organization.id == Invitation.organization_id)
-        .where(Invitation.meeting_id == meeting.id)
+        .where(Invitation.meeting_id == meeting_id)
         .order_by(Invitation.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    if side is not None:
+        query = query.where(Invitation.side == side)
+    return db.session.execute(query).all()
+
+
+def _presence_entry(row) -> dict:
+    entry = participant_view(row)
+    entry["checked_in"] = row.checked_in_at is not None
+    return entry
+
+
+def presence_counts(meeting_id: int) -> tuple[dict[str, int], dict[str, int]]:
+    """(present, invited) by side, from one aggregate query."""
+    rows = db.session.execute(
+        select(Invitation.side, func.count(Invitation.id), func.count(Invitation.checked_in_at))
+        .where(Invitation.meeting_id == meeting_id)
+        .group_by(Invitation.side)
     ).all()
-    sides: dict[str, list] = {side: [] for side in SIDES}
-    for invitation in invitations:
-        entry = participant_view(invitation)
-        entry["checked_in"] = invitation.checked_in_at is not None
-        sides.setdefault(invitation.side, []).append(entry)
+    present = {side: 0 for side in SIDES if side != "host"}
+    invited = dict(present)
+    for side, everyone, checked_in in rows:
+        present[side], invited[side] = checked_in, everyone
+    return present, invited
+
+
+def presence_view(meeting: Meeting, page: int = PRESENCE_PAGE) -> dict:
+    """Counts by side and the first ``page`` people of each side: the same size whatever the room.
+
+    Every phone gets this on every join; the whole list made a joining rush
+    O(N²) in queries and bytes. ``complete`` is true when nobody was left out;
+    otherwise ``invited_by_side`` says how many each side has, and the host
+    asks for the rest with ``presence_list``.
+    """
+    present, invited = presence_counts(meeting.id)
+    sides: dict[str, list] = {}
+    for side in SIDES:
+        if side == "host":
+            continue
+        sides[side] = [_presence_entry(row) for row in _presence_rows(meeting.id, side, 0, page)] if invited.get(side) else []
     sides["host"] = [{"name": meeting.host.display_name}] if meeting.host is not None else []
-    counts = {side: sum(1 for p in people if p.get("checked_in")) for side, people in sides.items() if side != "host"}
     return {
         "sides": sides,
-        "counts": counts,
-        "present": sum(counts.get(side, 0) for side in VOTING_SIDES),
-        "invited": sum(len(sides.get(side, [])) for side in VOTING_SIDES),
-        "complete": True,
+        "counts": present,
+        "invited_by_side": invited,
+        "present": sum(present.get(side, 0) for side in VOTING_SIDES),
+        "invited": sum(invited.get(side, 0) for side in VOTING_SIDES),
+        "complete": all(len(sides.get(side, [])) >= n for side, n in invited.items()),
     }
+
+
+def presence_page(meeting: Meeting, side: str | None, offset: int, limit: int) -> dict:
+    """One page of the people invited (of one side, or all), in invitation order: the host's full list."""
+    limit = max(1, min(limit, PRESENCE_PAGE_MAX))
+    rows = _presence_rows(meeting.id, side, max(offset, 0), limit + 1)
+    people = [_presence_entry(row) for row in rows[:limit]]
+    return {"side": side, "offset": max(offset, 0), "people": people, "more": len(rows) > limit}
 
 
 def presence_change(meeting: Meeting, invitation: Invitation) -> dict:
@@ -300,20 +347,13 @@ def presence_change(meeting: Meeting, invitation: Invitation) -> dict:
     checking in at the door; the counts come from one aggregate query and
     clients merge the entry into the list of their snapshot (``complete`` false).
     """
-    rows = db.session.execute(
-        select(Invitation.side, func.count(Invitation.id), func.count(Invitation.checked_in_at))
-        .where(Invitation.meeting_id == meeting.id)
-        .group_by(Invitation.side)
-    ).all()
-    counts = {side: 0 for side in SIDES if side != "host"}
-    invited = dict(counts)
-    for side, everyone, present in rows:
-        counts[side], invited[side] = present, everyone
+    counts, invited = presence_counts(meeting.id)
     entry = participant_view(invitation)
     entry["checked_in"] = invitation.checked_in_at is not None
     return {
         "sides": {invitation.side: [entry]},
         "counts": counts,
+        "invited_by_side": invited,
         "present": sum(counts.get(side, 0) for side in VOTING_SIDES),
         "invited": sum(invited.get(side, 0) for side in VOTING_SIDES),
         "complete": False,

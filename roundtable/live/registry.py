@@ -1,12 +1,15 @@
-"""Which live sockets belong to which logged-in user, so that ending a session ends them too.
+"""Which live sockets belong to which logged-in user or invitation, so that revoking one ends them.
 
-Every event re-checks the caller against the database, but a socket opened
-with a login session would still *hear* the room after its owner logged out,
-was deactivated or removed from the community. So each such socket is
-recorded here on connect, and after a commit that changed a user's session
-version or active flag, or removed one of their memberships or invitations,
-their sockets are disconnected. Whoever is still allowed reconnects at once
-and is admitted again by ``on_connect``; the others are refused there.
+A socket opened with a login session would still *hear* the room after its
+owner logged out, was deactivated or removed from the community, and its
+connection's cached actor (``actor_cache``) would still be trusted. So each
+such socket is recorded here on connect (by user) and on join (by the
+invitation it acts through), and after a commit that changed a user's session
+version or active flag, removed one of their memberships or invitations,
+removed any invitation or changed a meeting's host, those sockets are
+disconnected, and this process forgets their cached actors at once. Whoever
+is still allowed reconnects at once and is admitted again by ``on_connect``;
+the others are refused there.
 
 The record lives in Redis when the servers share a Redis message queue, so
 that a logout served by one process drops the sockets held by another (the
@@ -21,56 +24,67 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from roundtable.extensions import socketio
+from roundtable.live.actor_cache import actors
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/live"
-KEY = "roundtable:live:user-sockets:{}"
+KEY = "roundtable:live:user-sockets:{}"  # by user id, or "invitation-<id>"
 KEY_TTL = 24 * 3600
 PENDING = "live_users_to_drop"
 
 
+def invitation_holder(invitation_id: int) -> str:
+    return f"invitation-{invitation_id}"
+
+
 class MemoryStore:
-    """One process: user id → socket ids, and back."""
+    """One process: holder (user id or invitation-<id>) → socket ids, and back."""
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._by_user: dict[int, set[str]] = {}
-        self._owner: dict[str, int] = {}
+        self._by_holder: dict[int | str, set[str]] = {}
+        self._holders: dict[str, set[int | str]] = {}
 
-    def add(self, user_id: int, sid: str) -> None:
+    def add(self, holder: int | str, sid: str) -> None:
         with self._lock:
-            self._by_user.setdefault(user_id, set()).add(sid)
-            self._owner[sid] = user_id
+            self._by_holder.setdefault(holder, set()).add(sid)
+            self._holders.setdefault(sid, set()).add(holder)
 
     def remove(self, sid: str) -> None:
         with self._lock:
-            user_id = self._owner.pop(sid, None)
-            if user_id is not None:
-                self._by_user.get(user_id, set()).discard(sid)
+            for holder in self._holders.pop(sid, ()):
+                sockets = self._by_holder.get(holder)
+                if sockets is not None:
+                    sockets.discard(sid)
+                    if not sockets:
+                        del self._by_holder[holder]
 
-    def sockets_of(self, user_id: int) -> set[str]:
+    def sockets_of(self, holder: int | str) -> set[str]:
         with self._lock:
-            return set(self._by_user.get(user_id, ()))
+            return set(self._by_holder.get(holder, ()))
 
 
 class RedisStore:
-    """Every process: a Redis set per user; entries of a killed process only cost a no-op disconnect."""
+    """Every process: a Redis set per holder; entries of a killed process only cost a no-op disconnect."""
 
     def __init__(self, client):
         self.client = client
 
-    def add(self, user_id: int, sid: str) -> None:
-        key = KEY.format(user_id)
-        self.client.pipeline().sadd(key, sid).expire(key, KEY_TTL).set(f"{KEY.format('sid')}:{sid}", user_id, ex=KEY_TTL).execute()
+    def add(self, holder: int | str, sid: str) -> None:
+        key, owner_key = KEY.format(holder), f"{KEY.format('sid')}:{sid}"
+        self.client.pipeline().sadd(key, sid).expire(key, KEY_TTL).sadd(owner_key, holder).expire(owner_key, KEY_TTL).execute()
 
     def remove(self, sid: str) -> None:
         owner_key = f"{KEY.format('sid')}:{sid}"
-        user_id = self.client.get(owner_key)
-        if user_id is not None:
-            self.client.pipeline().srem(KEY.format(int(user_id)), sid).delete(owner_key).execute()
+        holders = self.client.smembers(owner_key)
+        if holders:
+            pipe = self.client.pipeline()
+            for holder in holders:
+                pipe.srem(KEY.format(holder.decode()), sid)
+            pipe.delete(owner_key).execute()
 
-    def sockets_of(self, user_id: int) -> set[str]:
-        return {sid.decode() for sid in self.client.smembers(KEY.format(user_id))}
+    def sockets_of(self, holder: int | str) -> set[str]:
+        return {sid.decode() for sid in self.client.smembers(KEY.format(holder))}
 
 
 _memory = MemoryStore()
@@ -103,19 +117,32 @@ def socket_opened(sid: str, credential: dict | None) -> None:
         log.warning("live registry: socket %s of user %s not recorded: %s", sid, user_id, error)
 
 
+def socket_joined(sid: str, invitation_id: int | None) -> None:
+    """Called by ``on_join``: the invitation the socket acts through, so that removing it drops the socket."""
+    if invitation_id is None:
+        return
+    try:
+        _store().add(invitation_holder(invitation_id), sid)
+    except Exception as error:  # noqa: BLE001 - the actor cache's TTL still bounds how long it is trusted
+        log.warning("live registry: socket %s of invitation %s not recorded: %s", sid, invitation_id, error)
+
+
 def socket_closed(sid: str) -> None:
+    actors.drop(sid)
     try:
         _store().remove(sid)
     except Exception as error:  # noqa: BLE001
         log.warning("live registry: socket %s not forgotten: %s", sid, error)
 
 
-def drop_sockets_of(user_ids: set[int]) -> int:
-    """Disconnect every ``/live`` socket of these users, in any process; how many were asked to go."""
+def drop_sockets_of(user_ids: set[int], invitation_ids: set[int] = frozenset()) -> int:
+    """Disconnect every ``/live`` socket of these users and invitations, in any process; how many were asked to go."""
     dropped = 0
     store = _store()
-    for user_id in user_ids:
-        for sid in store.sockets_of(user_id):
+    holders = [*user_ids, *(invitation_holder(i) for i in invitation_ids)]
+    for holder in holders:
+        for sid in store.sockets_of(holder):
+            actors.drop(sid)
             socketio.server.disconnect(sid, namespace=NAMESPACE)  # through the queue if it is elsewhere
             store.remove(sid)
             dropped += 1
@@ -125,12 +152,14 @@ def drop_sockets_of(user_ids: set[int]) -> int:
 # ------------------------------------------------------------------ the hook after commit
 
 
-def _users_losing_access(session: Session) -> set[int]:
+def _losing_access(session: Session) -> tuple[set[int], set[int]]:
+    """(users, invitations) whose live sockets must go after this flush commits."""
     from roundtable.auth.models import User
     from roundtable.communities.models import DepartmentMember, Membership, OrganizationMember
-    from roundtable.meetings.models import Invitation
+    from roundtable.meetings.models import Invitation, Meeting
 
     users: set[int] = set()
+    invitations: set[int] = set()
     for obj in session.dirty:
         if isinstance(obj, User):
             state = inspect(obj)
@@ -138,35 +167,47 @@ def _users_losing_access(session: Session) -> set[int]:
                 users.add(obj.id)
         elif isinstance(obj, Membership) and inspect(obj).attrs.role.history.has_changes():
             users.add(obj.user_id)
+        elif isinstance(obj, Meeting):
+            history = inspect(obj).attrs.host_id.history
+            if history.has_changes():  # the old host stops being one, the new one becomes one
+                users.update(host for host in (*history.deleted, *history.added) if host is not None)
     for obj in session.deleted:
         if isinstance(obj, (Membership, DepartmentMember, OrganizationMember, Invitation)):
             if getattr(obj, "user_id", None) is not None:
                 users.add(obj.user_id)
-    return users
+        if isinstance(obj, Invitation) and obj.id is not None:
+            invitations.add(obj.id)
+    return users, invitations
 
 
 def _collect(session: Session, _flush_context, _instances) -> None:
-    users = _users_losing_access(session)
-    if users:
-        session.info.setdefault(PENDING, set()).update(users)
+    users, invitations = _losing_access(session)
+    if users or invitations:
+        pending = session.info.setdefault(PENDING, (set(), set()))
+        pending[0].update(users)
+        pending[1].update(invitations)
 
 
 def _after_commit(session: Session) -> None:
-    users = session.info.pop(PENDING, None)
-    if users and getattr(socketio, "server", None) is not None:
+    pending = session.info.pop(PENDING, None)
+    if not pending:
+        return
+    users, invitations = pending
+    actors.forget(users=users, invitations=invitations)  # here at once; elsewhere by the disconnect
+    if getattr(socketio, "server", None) is not None:
         # Not inside the commit: disconnecting runs the namespace's handlers.
-        socketio.start_background_task(_drop_quietly, users)
+        socketio.start_background_task(_drop_quietly, users, invitations)
 
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(PENDING, None)
 
 
-def _drop_quietly(users: set[int]) -> None:
+def _drop_quietly(users: set[int], invitations: set[int]) -> None:
     try:
-        drop_sockets_of(users)
+        drop_sockets_of(users, invitations)
     except Exception:  # noqa: BLE001 - a background task has nobody else to tell
-        log.exception("live registry: dropping sockets of users %s failed", sorted(users))
+        log.exception("live registry: dropping sockets of users %s, invitations %s failed", sorted(users), sorted(invitations))
 
 
 def install() -> None:
