@@ -21,10 +21,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from roundtable.audit.actor import ANONYMOUS, AuditActor, acting_as
 from roundtable.core.errors import NotAllowed, OperationError
 from roundtable.extensions import db
-from roundtable.live import operations, payloads as p, queries, registry
+from roundtable.live import operations, payloads as p, queries, registry, snapshots
 from roundtable.live.actor_cache import actors
 from roundtable.live.ballot_box import BallotBox, ballot_box
-from roundtable.live.broadcast import release_after_ack, room_of, to_room
+from roundtable.live.broadcast import release_after_ack, room_of, tallies, to_room
 from roundtable.live.models import POLL_KINDS, STANCES
 from roundtable.live.operations import BallotRequest
 from roundtable.live.permissions import Actor, actor_for, credential_from, watched_meeting_id
@@ -325,6 +325,7 @@ class LiveNamespace(Namespace):
         """
         result = operations.close_poll(actor.meeting, actor.user, poll_id)
         db.session.commit()
+        tallies().forget(poll_id)
         to_room(actor.meeting.id, "poll_closed", queries.room_result(result))
         return {"ok": True, "result": result}
 
@@ -362,5 +363,7 @@ def register(app) -> None:
 
     app.extensions["live_tallies"] = TallyBroadcaster(app)
     app.extensions["live_ballots"] = BallotBox(app)
+    app.extensions["live_snapshots"] = snapshots.RoomSnapshots()
+    snapshots.install()
     if not any(handler.namespace == NAMESPACE for handler in socketio.namespace_handlers):
         socketio.on_namespace(LiveNamespace(NAMESPACE))

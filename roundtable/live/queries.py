@@ -307,7 +307,7 @@ def presence_counts(meeting_id: int) -> tuple[dict[str, int], dict[str, int]]:
     return present, invited
 
 
-def presence_view(meeting: Meeting, page: int = PRESENCE_PAGE) -> dict:
+def presence_view(meeting: Meeting, page: int | None = None) -> dict:
     """Counts by side and the first ``page`` people of each side: the same size whatever the room.
 
     Every phone gets this on every join; the whole list made a joining rush
@@ -315,6 +315,7 @@ def presence_view(meeting: Meeting, page: int = PRESENCE_PAGE) -> dict:
     otherwise ``invited_by_side`` says how many each side has, and the host
     asks for the rest with ``presence_list``.
     """
+    page = PRESENCE_PAGE if page is None else page
     present, invited = presence_counts(meeting.id)
     sides: dict[str, list] = {}
     for side in SIDES:
@@ -380,29 +381,46 @@ def my_ballots(actor: Actor) -> list[dict]:
     return sorted(mine, key=lambda entry: entry["poll_id"])
 
 
-def snapshot(actor: Actor) -> dict:
-    """Everything a client needs to draw the room from nothing (docs/live-protocol.md §5)."""
-    meeting = actor.meeting
+def room_view(meeting: Meeting, *, for_host: bool = False) -> dict:
+    """The snapshot without ``me`` and ``server_time``: the same for every participant and watcher."""
     positions: dict[str, list] = {side: [] for side in SIDES}
     for position in db.session.scalars(
         select(Position).where(Position.meeting_id == meeting.id).order_by(Position.id)
     ):
-        positions.setdefault(position.invitation.side, []).append(position_view(position, for_host=actor.host))
+        positions.setdefault(position.invitation.side, []).append(position_view(position, for_host=for_host))
     motions = db.session.scalars(select(Motion).where(Motion.meeting_id == meeting.id).order_by(Motion.id))
     polls = db.session.scalars(select(Poll).where(Poll.meeting_id == meeting.id).order_by(Poll.id))
     queue = queue_view(meeting)
-    invitation = actor.invitation
     return {
         "protocol": PROTOCOL,
-        "server_time": iso(utcnow()),
         "meeting": meeting_view(meeting),
         **agenda_view(meeting),
         "queue": queue["queue"],
         "speaker": queue["speaker"],
         "positions": positions,
         "motions": [motion_view(motion) for motion in motions],
-        "polls": [poll_view(poll, full=actor.host) for poll in polls],
+        "polls": [poll_view(poll, full=for_host) for poll in polls],
         "presence": presence_view(meeting),
+    }
+
+
+def snapshot(actor: Actor) -> dict:
+    """Everything a client needs to draw the room from nothing (docs/live-protocol.md §5).
+
+    The room part is shared by every participant and watcher (``snapshots``);
+    the host's is read afresh, with hidden texts and named ballot lists.
+    """
+    from roundtable.live.snapshots import snapshots
+
+    meeting = actor.meeting
+    if actor.host:
+        room = room_view(meeting, for_host=True)
+    else:
+        room = snapshots().room(meeting.id, lambda: room_view(meeting))
+    invitation = actor.invitation
+    return {
+        **room,
+        "server_time": iso(utcnow()),
         "me": {
             "role": actor.role,
             "host": actor.host,

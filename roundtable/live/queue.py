@@ -119,6 +119,15 @@ class BoundedRedisManager(socketio.RedisManager):
             finally:
                 pubsub.close()  # gives its connection back to the pool
 
+    def _handle_emit(self, message):
+        """A room event from any process: the meeting's shared snapshot part is out of date."""
+        room = message.get("room") if isinstance(message, dict) else None
+        if isinstance(room, str) and room.startswith("meeting-") and room[8:].isdigit():
+            from roundtable.live.snapshots import room_changed
+
+            room_changed(int(room[8:]))
+        return super()._handle_emit(message)
+
     def _listen(self):
         channel = self.channel.encode("utf-8")
         for message in self._subscribed_messages():
