@@ -42,7 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.lean_client import LeanPhone  # noqa: E402
-from bench.processes import Server  # noqa: E402
+from bench.processes import Server, service_cpu  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PHONES_PER_CLIENT_PROCESS = 500
@@ -180,8 +180,8 @@ def profile_top(path: Path, title: str, lines: int = 25) -> str:
     own, inclusive, total = Counter(), Counter(), 0
     for line in path.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
-        if not stack:
-            continue
+        if not stack or not count.isdigit():
+            continue  # a stack cut short when py-spy was stopped
         count = int(count)
         total += count
         frames = [frame.split(" (")[0] + " (" + frame.split(" (")[-1].split(":")[0].rsplit("/", 1)[-1] + ")"
@@ -199,7 +199,7 @@ def profile_top(path: Path, title: str, lines: int = 25) -> str:
 
 
 def run_room(kind: str, servers: list[Server], tokens: list[str], meeting_id, poll_id, choice, host_cookie,
-             ranks_after=None, profile: str | None = None) -> dict:
+             ranks_after=None, profile: str | None = None, database: str | None = None) -> dict:
     """Drive one vote through ``servers``; ``ranks_after()`` gives token → ballot rank (Roundtable)."""
     profiler = Profiler(profile, servers[0])
     n = len(tokens)
@@ -223,6 +223,7 @@ def run_room(kind: str, servers: list[Server], tokens: list[str], meeting_id, po
         time.sleep(1.0)  # let the servers settle before reading their memory
         rss_connected = sum(s.rss() for s in servers)
         cpu_before = sum(s.cpu() for s in servers)
+        services_before = service_cpu(database)
         profiler.start("vote")
         start_at = time.time() + 0.5
         for pipe in pipes:
@@ -235,6 +236,7 @@ def run_room(kind: str, servers: list[Server], tokens: list[str], meeting_id, po
             pipe.send("closed")
         reports = [_receive(pipe) for pipe in pipes]
         cpu_round = sum(s.cpu() for s in servers) - cpu_before
+        services_after = service_cpu(database)
     finally:
         profiler.stop()
         for worker in workers:
@@ -278,6 +280,11 @@ def run_room(kind: str, servers: list[Server], tokens: list[str], meeting_id, po
         "tally_frames_per_phone_max": max(frames) if frames else 0,
         "server_cpu_s": round(cpu_round, 3),
         "server_cpu_ms_per_vote": round(cpu_round / max(voted, 1) * 1000, 3),
+        # The vote phase (votes, tallies, the close), as server_cpu_s; Redis counts everyone's use of it.
+        "postgresql_cpu_ms_per_vote": round((services_after["postgresql"] - services_before["postgresql"])
+                                            / max(voted, 1) * 1000, 3) if database else None,
+        "redis_cpu_ms_per_vote": round((services_after["redis"] - services_before["redis"]) / max(voted, 1) * 1000, 3)
+        if len(servers) > 1 else None,
         "server_rss_mb": round(rss_connected / 2**20, 1),
         "server_rss_per_1000_connections_mb": round((rss_connected - rss_before) / 2**20 / n * 1000, 2),
         "client_cpu_s": round(sum(r["cpu"] for r in reports), 2),
@@ -356,7 +363,8 @@ def scenario(phones: int, db_kind: str, processes: int, bare: bool = True, profi
         servers = [Server("roundtable", env, workdir) for _ in range(processes)]
         result = run_room("roundtable", servers, room.tokens, room.meeting_id, room.poll_id, room.yes, room.host_cookie,
                           ranks_after=lambda: ballot_ranks(app, room.poll_id)[0],
-                          profile=f"{phones}-{db_kind}-{processes}p" if profile else None)
+                          profile=f"{phones}-{db_kind}-{processes}p" if profile else None,
+                          database=url.rsplit("/", 1)[-1] if db_kind == "postgresql" else None)
         _, stored, distinct = ballot_ranks(app, room.poll_id)
         result.update(db=db_kind, ballots_stored=stored, duplicates=stored - distinct, load_average=load_average,
                       clean_logs=all("Traceback" not in s.log() for s in servers))
@@ -417,6 +425,8 @@ ROWS = (  # (label, key, format)
     ("server CPU in the vote phase (s)", "server_cpu_s", "{:.2f}"),
     ("RSS per 1,000 connections (MB)", "server_rss_per_1000_connections_mb", "{:.0f}"),
     ("tally messages per phone", "tally_frames_per_phone_mean", "{:.1f}"),
+    ("server CPU per vote (ms)", "server_cpu_ms_per_vote", "{:.2f}"),
+    ("PostgreSQL / Redis CPU per vote (ms)", ("postgresql_cpu_ms_per_vote", "redis_cpu_ms_per_vote"), "{:.2f}"),
 )
 
 

@@ -12,8 +12,12 @@ An entry is forgotten, so that the next event checks the database again:
   everywhere within a second, through Redis when there are several processes;
 - at once in the process that committed a revocation (``forget``), so that
   the next event served there is refused even before the disconnect arrives;
-- after ``LIVE_ACTOR_TTL`` seconds (default 30), in case a revocation was lost
-  (Redis down at that moment): a doubt costs one database check.
+- all of them, when this process's subscription to the message queue comes
+  back after a failure (``doubt``): a disconnect sent meanwhile was lost;
+- after ``LIVE_ACTOR_TTL`` seconds (default 600), in case a revocation was lost
+  some other way (the revoking process could not publish): a doubt costs one
+  database check. Not shorter: phones join long before they vote, and an
+  expired entry makes the vote ask the database again.
 
 Ballots never rely on it alone: the group that writes a vote checks the
 voter's invitation, side, check-in and the meeting's status in the database.
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 
 from roundtable.live.permissions import Actor
 
-DEFAULT_TTL = 30.0
+DEFAULT_TTL = 600.0
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,11 @@ class ActorCache:
             for sid in gone:
                 del self._by_sid[sid]
         return len(gone)
+
+    def doubt(self) -> None:
+        """Revocations may have been lost (the message queue was unreachable): check everyone again."""
+        with self._lock:
+            self._by_sid.clear()
 
     def __len__(self) -> int:
         return len(self._by_sid)

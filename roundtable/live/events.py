@@ -143,15 +143,19 @@ class LiveNamespace(Namespace):
         """
         credential = session.get("live_credential")
         meeting_id = meeting_id or watched_meeting_id(credential)
-        meeting = db.session.get(Meeting, meeting_id) if meeting_id else None
-        if meeting is None:
+        if not meeting_id:
             raise OperationError("找不到这场会议。", code="not_found")
-        actor = actor_for(credential, meeting)  # a join always asks the database
+        try:
+            actor = actor_for(credential, meeting_id)  # a join always asks the database
+        except NotAllowed:
+            if db.session.get(Meeting, meeting_id) is None:
+                raise OperationError("找不到这场会议。", code="not_found") from None
+            raise
         previous = session.get("live_meeting_id")
-        if previous is not None and previous != meeting.id:
+        if previous is not None and previous != meeting_id:
             leave_room(room_of(previous))
-        join_room(room_of(meeting.id))
-        session["live_meeting_id"] = meeting.id
+        join_room(room_of(meeting_id))
+        session["live_meeting_id"] = meeting_id
         actors.put(request.sid, actor)
         registry.socket_joined(request.sid, actor.invitation_id)
         snapshot = queries.snapshot(actor)

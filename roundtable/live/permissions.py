@@ -120,14 +120,23 @@ def invitation_of(user, meeting: Meeting) -> Invitation | None:
     )
 
 
-def actor_for(credential: dict | None, meeting: Meeting) -> Actor:
-    """The caller as seen by ``meeting``; NotAllowed when the credential does not open it."""
+def actor_for(credential: dict | None, meeting: Meeting | int) -> Actor:
+    """The caller as seen by ``meeting`` (a row, or an id: an invitation token needs no meeting row);
+    NotAllowed when the credential does not open it."""
     kind = (credential or {}).get("kind")
     if kind == "invitation":
+        meeting_id = meeting if isinstance(meeting, int) else meeting.id
         invitation = db.session.scalar(select(Invitation).where(Invitation.token == credential["token"]))
-        if invitation is not None and invitation.meeting_id == meeting.id:
+        if invitation is not None and invitation.meeting_id == meeting_id:
+            if isinstance(meeting, int):
+                return Actor(invitation=invitation, meeting_id=meeting_id)
             return Actor(meeting, invitation=invitation)
-    elif kind == "watch":
+        raise NotAllowed("您无权进入这场会议。")
+    if isinstance(meeting, int):
+        meeting = db.session.get(Meeting, meeting)
+        if meeting is None:
+            raise NotAllowed("您无权进入这场会议。")
+    if kind == "watch":
         if meeting.watch_token == credential["token"]:
             return Actor(meeting, watcher=True)
     elif kind == "user":

@@ -48,6 +48,9 @@ class QueueHealth:
             since = self._failing.get(side, (None, utcnow()))[1]
             self._failing[side] = (f"{error.__class__.__name__}: {error}", since)
 
+    def is_failing(self, side: str) -> bool:
+        return side in self._failing
+
     def recovered(self, side: str) -> None:
         if side in self._failing:  # cheap check first: this runs on every publish
             with self._lock:
@@ -108,6 +111,10 @@ class BoundedRedisManager(socketio.RedisManager):
             pubsub = self.client.pubsub(ignore_subscribe_messages=True)
             try:
                 pubsub.subscribe(self.channel)
+                if self.health.is_failing("listen"):  # disconnects of revoked sockets may have been missed
+                    from roundtable.live.actor_cache import actors
+
+                    actors.doubt()
                 self.health.listening = True
                 self.health.recovered("listen")
                 yield from pubsub.listen()
