@@ -209,6 +209,7 @@ def run_room(kind: str, servers: list[Server], tokens: list[str], meeting_id, po
     rss_before = sum(s.rss() for s in servers)
     pipes, workers = [], []
     profiler.start("join")
+    cpu_joins = sum(s.cpu() for s in servers)
     for chunk in chunks:
         parent, child = mp.Pipe()
         worker = mp.Process(target=_client_main, args=(chunk, meeting_id, poll_id, choice, child), daemon=True)
@@ -219,6 +220,7 @@ def run_room(kind: str, servers: list[Server], tokens: list[str], meeting_id, po
         started = time.time()
         connected = [_receive(pipe) for pipe in pipes]
         connect_all_s = time.time() - started
+        cpu_joins = sum(s.cpu() for s in servers) - cpu_joins
         profiler.stop()
         time.sleep(1.0)  # let the servers settle before reading their memory
         rss_connected = sum(s.rss() for s in servers)
@@ -267,6 +269,7 @@ def run_room(kind: str, servers: list[Server], tokens: list[str], meeting_id, po
         "connect_ms_p50": percentile([x for c in connected for x in c["connect_ms"]], 50),
         "connect_ms_p99": percentile([x for c in connected for x in c["connect_ms"]], 99),
         "joins_answered_busy": sum(c["busy_joins"] for c in connected),
+        "server_cpu_ms_per_join": round(cpu_joins / max(n, 1) * 1000, 3),
         "acked": voted,
         "ack_ms_p50": percentile(ack_ms, 50),
         "ack_ms_p99": percentile(ack_ms, 99),
@@ -387,7 +390,7 @@ def scenario(phones: int, db_kind: str, processes: int, bare: bool = True, profi
 
 
 def ratios(ours: dict, bare: dict) -> dict:
-    keys = ("connect_all_s", "connect_ms_p99", "ack_ms_p50", "ack_ms_p99", "own_tally_ms_p50", "own_tally_ms_p99",
+    keys = ("connect_all_s", "connect_ms_p99", "server_cpu_ms_per_join", "ack_ms_p50", "ack_ms_p99", "own_tally_ms_p50", "own_tally_ms_p99",
             "final_after_close_ms_max", "server_cpu_s", "server_cpu_ms_per_vote", "server_rss_per_1000_connections_mb",
             "tally_frames_per_phone_mean")
     return {k: round(ours[k] / bare[k], 2) if ours.get(k) and bare.get(k) else None for k in keys}
@@ -419,6 +422,7 @@ def verdict(out: dict) -> list[str]:
 ROWS = (  # (label, key, format)
     ("connect + join, all phones (s)", "connect_all_s", "{:.1f}"),
     ("connect p99 (ms)", "connect_ms_p99", "{:.0f}"),
+    ("server CPU per connect + join (ms)", "server_cpu_ms_per_join", "{:.2f}"),
     ("ack p50 / p99 (ms)", ("ack_ms_p50", "ack_ms_p99"), "{:.0f}"),
     ("vote → own tally p50 / p99 (ms)", ("own_tally_ms_p50", "own_tally_ms_p99"), "{:.0f}"),
     ("final result after close, last phone (ms)", "final_after_close_ms_max", "{:.0f}"),

@@ -130,6 +130,20 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(invite_bp)
     app.register_blueprint(live_pages_bp)
     app.register_blueprint(resolutions_bp)
+    from roundtable.funds.routes import bp as funds_bp
+    from roundtable.certificates.routes import bp as certificates_bp
+
+    app.register_blueprint(funds_bp)
+    app.register_blueprint(certificates_bp)
+    from roundtable.minutes.routes import bp as minutes_bp
+
+    app.register_blueprint(minutes_bp)
+    from roundtable.escalation.routes import bp as escalation_bp
+
+    app.register_blueprint(escalation_bp)
+    from roundtable.satisfaction.routes import bp as satisfaction_bp
+
+    app.register_blueprint(satisfaction_bp)
     from roundtable.health.routes import bp as health_bp
 
     app.register_blueprint(health_bp)

@@ -18,3 +18,6 @@ def install_commands(app: Flask) -> None:
     from roundtable.audit.cli import audit_cli
 
     app.cli.add_command(audit_cli)
+    from roundtable.escalation.cli import escalation_cli
+
+    app.cli.add_command(escalation_cli)

@@ -117,6 +117,26 @@ class Config:
     JOB_POLL_INTERVAL = float(os.environ.get("JOB_POLL_INTERVAL", "1"))
     JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "900"))
     JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "3"))
+    # Minutes: how long attendees have to approve or correct the draft (days).
+    MINUTES_REVIEW_DAYS = int(os.environ.get("MINUTES_REVIEW_DAYS", "3"))
+    # Commitment escalation defaults (a community may set its own): 提醒 this many hours before the
+    # deadline, 催办 at it, 督办 to the street this many hours after it. The periodic pass runs in
+    # the job worker every ESCALATION_INTERVAL seconds.
+    ESCALATION_REMIND_BEFORE_HOURS = int(os.environ.get("ESCALATION_REMIND_BEFORE_HOURS", "48"))
+    ESCALATION_SUPERVISE_AFTER_HOURS = int(os.environ.get("ESCALATION_SUPERVISE_AFTER_HOURS", "72"))
+    ESCALATION_INTERVAL = float(os.environ.get("ESCALATION_INTERVAL", "60"))
+    # Satisfaction links (是否解决/是否满意) stay valid this many days, once per person.
+    SATISFACTION_LINK_DAYS = int(os.environ.get("SATISFACTION_LINK_DAYS", "7"))
+    # Proxy votes: how many residents one holder may represent in a meeting.
+    PROXY_MAX_PER_HOLDER = int(os.environ.get("PROXY_MAX_PER_HOLDER", "2"))
+    # Aliyun SMS (NOTIFY_SMS_SENDER=aliyun): the HTTP API, signed by roundtable.notifications.aliyun.
+    ALIYUN_SMS_ENDPOINT = os.environ.get("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+    ALIYUN_SMS_ACCESS_KEY_ID = os.environ.get("ALIYUN_SMS_ACCESS_KEY_ID", "")
+    ALIYUN_SMS_ACCESS_KEY_SECRET = os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", "")
+    ALIYUN_SMS_SIGN_NAME = os.environ.get("ALIYUN_SMS_SIGN_NAME", "")
+    ALIYUN_SMS_TEMPLATE_CODE = os.environ.get("ALIYUN_SMS_TEMPLATE_CODE", "")
+    ALIYUN_SMS_REGION = os.environ.get("ALIYUN_SMS_REGION", "cn-hangzhou")
+    ALIYUN_SMS_TIMEOUT = float(os.environ.get("ALIYUN_SMS_TIMEOUT", "10"))
 
 
 class ProductionConfig(Config):

@@ -48,6 +48,7 @@ DEMO_PEOPLE = (
     ("zhifa", "执法小分队 陈队长", "department", "街道执法小分队"),
     ("fangguan", "区房管局 孙科长", "department", "区房管局"),
     ("wuye", "西河沿物业 周经理", "organization", "西河沿物业服务中心"),
+    ("dubao", "街道督办 吴主任", "street", None),
 )
 
 DEMO_CASES = (
@@ -127,6 +128,10 @@ def seed_demo() -> dict:
             add_department_member(user, departments[what])
         elif where == "organization":
             add_organization_member(user, property_manager)
+        elif where == "street":
+            from roundtable.escalation.operations import add_supervisor
+
+            add_supervisor(user, street.id)
         people[username] = user
 
     secretary = people["zhangcx"]
@@ -162,6 +167,9 @@ def seed_demo() -> dict:
     }
 
 
+from roundtable.funds.demo import seed_demo_certificates, seed_demo_fund  # noqa: E402
+
+
 def run_demo_seeders(seeded: dict) -> None:
     """Later domains add their demo data here (meetings, resolutions...)."""
     for seeder in DEMO_SEEDERS:
@@ -169,7 +177,8 @@ def run_demo_seeders(seeded: dict) -> None:
 
 
 # The resolution seeder runs last: publishing runs the render job, which commits.
-DEMO_SEEDERS: list = [seed_demo_meeting, seed_demo_resolution]
+# The fund and certificate seeders need the published resolution, so they come after it.
+DEMO_SEEDERS: list = [seed_demo_meeting, seed_demo_resolution, seed_demo_fund, seed_demo_certificates]
 
 
 @click.command("seed-demo")

@@ -11,6 +11,8 @@ from roundtable.communities.models import (  # noqa: F401
     OrganizationMember,
     Street,
 )
+from roundtable.certificates.models import Certificate, CertificateKind  # noqa: F401
+from roundtable.funds.models import BudgetBallot, BudgetVote, BudgetVoter, Fund, Proposal  # noqa: F401
 from roundtable.jobs.models import Job  # noqa: F401
 from roundtable.live.models import (  # noqa: F401
     Ballot,
@@ -31,3 +33,12 @@ from roundtable.resolutions.models import (  # noqa: F401
     EvidenceFile,
     Resolution,
 )
+from roundtable.minutes.models import Minutes, MinutesReview  # noqa: F401
+from roundtable.escalation.models import (  # noqa: F401
+    CommitmentReturn,
+    EscalationPolicy,
+    EscalationStep,
+    StreetSupervisor,
+)
+from roundtable.satisfaction.models import SatisfactionRequest  # noqa: F401
+from roundtable.ballots.models import BallotChannel, Proxy  # noqa: F401

@@ -41,8 +41,21 @@ def _text_json(value) -> Markup:
     return htmlsafe_json_dumps(_plain(value))
 
 
+def _iso_local(value: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A time kept as ISO text in a JSON record (minutes, resolutions), shown in Beijing time."""
+    from datetime import datetime
+
+    if not value:
+        return ""
+    try:
+        return format_local(datetime.fromisoformat(value), fmt)
+    except (TypeError, ValueError):
+        return ""
+
+
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = format_local
+    app.jinja_env.filters["isotime"] = _iso_local
     app.jinja_env.filters["text_json"] = _text_json
     app.jinja_env.filters["mask_phone"] = mask_phone
     from roundtable.cases.models import STATUS_LABELS

@@ -142,7 +142,8 @@ class ConcludedMeeting:
     poll: object
 
 
-def make_concluded_meeting(world: World, *, yes: int = 2, no: int = 1, secret: bool = False) -> ConcludedMeeting:
+def make_concluded_meeting(world: World, *, yes: int = 2, no: int = 1, secret: bool = False,
+                           speeches: bool = False, hide_one: bool = False) -> ConcludedMeeting:
     """Build through the same operations the pages and the live namespace use, up to 'concluded'."""
     from roundtable.live import operations as live
     from roundtable.meetings.operations import (
@@ -176,6 +177,14 @@ def make_concluded_meeting(world: World, *, yes: int = 2, no: int = 1, secret: b
     live.post_position(meeting, guests[0], "oppose", "超时停车被拍一次就扣3分,罚200元,接老人看病不该罚")
     live.post_position(meeting, guests[1], "support", "胡同堵了出门不痛快,应该处罚")
     live.post_position(meeting, department, "neutral", "可以加强街面巡查提醒")
+    if hide_one:
+        hidden = live.post_position(meeting, guests[1], "concern", "不文明的话")
+        live.hide_position(meeting, hidden.id, a.secretary)
+    if speeches:  # two speakers in turn: 张阿姨, then the 交通支队
+        for speaker, stance in ((guests[0], "oppose"), (department, "other")):
+            live.raise_hand(meeting, speaker, stance)
+            live.grant_speaker(meeting, a.secretary)
+            live.end_speech(meeting)
     motion = live.propose_motion(meeting, guests[0], "加强巡查提醒;接老人看病等特殊情况由社区出具证明免予处罚")
     live.second_motion(meeting, resident, motion.id)
     poll = live.open_poll(meeting, a.secretary, motion.id, "yes_no", secret=secret)

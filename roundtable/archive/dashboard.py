@@ -291,6 +291,9 @@ def build_dashboard(community_ids: list[int], month: str, now: datetime | None =
     tables["themes"] = _themes(community_ids, month, communities)
     tables["report_in"] = _report_in(community_ids, start, end, now, departments)
     tables["overdue"] = _overdue_commitments(community_ids, now, communities)
+    from roundtable.escalation.queries import dashboard_table
+
+    tables["escalations"] = dashboard_table(community_ids, communities)
     return Dashboard(month, communities, config, tables)
 
 

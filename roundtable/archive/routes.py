@@ -19,6 +19,7 @@ from roundtable.cases.models import CATEGORIES, Topic
 from roundtable.communities.models import Community, Department
 from roundtable.communities.permissions import archive_community_ids, can_read_archive, is_street_auditor_of
 from roundtable.extensions import db
+from roundtable.funds.queries import fund_uses
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
 PER_PAGE = 20
@@ -125,6 +126,7 @@ def dashboard():
         charts={key: table.chart_data(gettext) for key, table in result.tables.items()},
         communities=_communities(archive_community_ids(current_user)),
         selected=request.args.get("community", ""),
+        fund_uses=fund_uses([community.id for community in result.communities]),
     )
 
 

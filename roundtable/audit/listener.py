@@ -34,6 +34,7 @@ NOT_AUDITED = {
     "outbox_messages": "delivery machinery",
     "live_poll_options": "part of the poll; recorded in poll.open",
     "import_batches": "the cases an import creates are each audited; the pending batch is a draft",
+    "fund_ballots": "like live ballots: the vote's count records the receipts, never who voted what",
 }
 
 # Fields whose values never enter the trail: personal data and secrets. The trail says they changed.
@@ -53,6 +54,12 @@ REDACTED = {
     "attendee_names",
     "address",
     "record",
+    "plate",
+    "applicant_name",
+    "photo",
+    "check_token",
+    "idempotency_key",
+    "choices",
     "result",  # a closed named poll's result lists who voted what; poll.close carries the counts instead
 }
 # Bookkeeping columns that change with everything and mean nothing on their own.
@@ -113,6 +120,17 @@ NAMINGS: dict[str, Naming] = {
     "department_members": Naming("department_member", describe=("user_id", "department_id")),
     "organization_members": Naming("organization_member", describe=("user_id", "organization_id")),
     "api_keys": Naming("api_key", (("revoked_at", "revoke"),), describe=("label",)),
+    "funds": Naming("fund", describe=("name", "amount_fen", "period_start", "period_end")),
+    "fund_proposals": Naming("fund_proposal", (("state", "review"),), on_create="propose",
+                             describe=("fund_id", "title", "cost_fen", "origin", "state")),
+    "fund_votes": Naming("fund_vote", (("state", "state"),),
+                         describe=("fund_id", "mode", "form", "rule", "secret", "quorum", "state")),
+    "fund_voters": Naming("fund_voter", on_create="link", describe=("vote_id", "user_id")),
+    "certificate_kinds": Naming("certificate_kind", on_create="authorise",
+                                describe=("resolution_id", "name", "validity_days", "department_id")),
+    "certificates": Naming("certificate", (("revoked_at", "revoke"), ("number", "issue"), ("refusal_reason", "refuse"),
+                                           ("pdf_sha256", "render")), on_create="request",
+                           describe=("kind_id", "state", "number")),
 }
 
 

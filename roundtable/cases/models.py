@@ -217,6 +217,8 @@ class CaseEvent(db.Model):
         "follow_up": "回访",
         "topic": "议题",
         "resolution": "决议",
+        "escalation": "催督办",
+        "satisfaction": "满意度评价",
     }
 
     @property

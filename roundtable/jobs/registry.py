@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 Handler = Callable[["JobContext"], "str | None"]
 
 #: Modules whose import registers the application's handlers.
-HANDLER_MODULES: tuple[str, ...] = ("roundtable.resolutions.jobs",)
+HANDLER_MODULES: tuple[str, ...] = (
+    "roundtable.resolutions.jobs", "roundtable.certificates.jobs", "roundtable.escalation.jobs",
+)
 
 _handlers: dict[str, Handler] = {}
 
@@ -37,6 +39,27 @@ def job_handler(kind: str) -> Callable[[Handler], Handler]:
         return function
 
     return register
+
+
+#: Periodic tasks: name → (function(now) -> int, configuration key of its interval in seconds).
+_periodic: dict[str, tuple[Callable, str]] = {}
+
+
+def periodic_task(name: str, interval_setting: str) -> Callable[[Callable], Callable]:
+    """Register a function the worker calls every ``app.config[interval_setting]`` seconds.
+
+    It runs in an app context, changes data, flushes; the worker commits (or rolls back on error).
+    """
+
+    def register(function: Callable) -> Callable:
+        _periodic[name] = (function, interval_setting)
+        return function
+
+    return register
+
+
+def periodic_tasks() -> dict[str, tuple[Callable, str]]:
+    return dict(_periodic)
 
 
 def handler_for(kind: str) -> Handler | None:

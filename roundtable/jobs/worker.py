@@ -19,7 +19,7 @@ from flask import Flask
 from roundtable.extensions import db
 from roundtable.health.heartbeat import beat
 from roundtable.jobs import operations
-from roundtable.jobs.registry import handler_for
+from roundtable.jobs.registry import handler_for, periodic_tasks
 
 log = logging.getLogger("roundtable.jobs")
 
@@ -83,6 +83,30 @@ def run_one(token: str | None = None) -> int | None:
     return context.job_id
 
 
+def run_periodic(app: Flask, last_run: dict[str, float], clock=None) -> list[str]:
+    """Run the periodic tasks whose interval has passed; each commits on its own. Returns the names run."""
+    import time
+
+    now = (clock or time.monotonic)()
+    ran = []
+    for name, (function, setting) in periodic_tasks().items():
+        interval = float(app.config.get(setting, 60))
+        if name in last_run and now - last_run[name] < interval:
+            continue
+        last_run[name] = now
+        with app.app_context():
+            try:
+                function()
+                db.session.commit()
+                ran.append(name)
+            except Exception:  # noqa: BLE001 - a failing pass is logged and tried again next interval
+                db.session.rollback()
+                log.exception("periodic task %s failed", name)
+            finally:
+                db.session.remove()
+    return ran
+
+
 def work(
     app: Flask,
     *,
@@ -100,11 +124,14 @@ def work(
     lease = timedelta(seconds=app.config.get("JOB_LEASE_SECONDS", 900))
     max_attempts = app.config.get("JOB_MAX_ATTEMPTS", 3)
     ran = 0
+    periodic_runs: dict[str, float] = {}
     while not stop.is_set():
         if parent_pid is not None and os.getppid() != parent_pid:
             log.info("worker: parent %s is gone, stopping", parent_pid)
             break
         beat(app, "worker")  # /healthz reports when the worker was last seen
+        if not once:
+            run_periodic(app, periodic_runs)
         with app.app_context():
             try:
                 operations.requeue_stale_jobs(lease, max_attempts)

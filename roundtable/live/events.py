@@ -25,9 +25,9 @@ from roundtable.live import operations, payloads as p, queries, registry, snapsh
 from roundtable.live.actor_cache import actors
 from roundtable.live.ballot_box import BallotBox, ballot_box
 from roundtable.live.broadcast import release_after_ack, room_of, tallies, to_room
-from roundtable.live.models import POLL_KINDS, STANCES
+from roundtable.live.models import HAND_STANCES, POLL_KINDS, STANCES
 from roundtable.live.operations import BallotRequest
-from roundtable.live.permissions import Actor, actor_for, credential_from, watched_meeting_id
+from roundtable.live.permissions import Actor, actor_for, credential_from, may_take_sides, watched_meeting_id
 from roundtable.meetings.models import SIDES, Meeting
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,11 @@ def is_busy(error: Exception) -> bool:
             return True
         return getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
     return False
+
+
+def require_neutral_host(actor: Actor) -> None:
+    if not may_take_sides(actor):
+        raise NotAllowed("主持人须保持中立,不能发表立场或投票。", code="host_neutral")
 
 
 def refusal(error: OperationError) -> dict:
@@ -179,9 +184,12 @@ class LiveNamespace(Namespace):
         to_room(actor.meeting.id, "meeting", queries.meeting_view(actor.meeting))
         return {"ok": True}
 
-    @live_event(HOST, note=p.text("说明", max_length=1000, required=False))
-    def on_meeting_start(self, actor, note):
-        """Host → `meeting` (status live)."""
+    @live_event(HOST, note=p.text("说明", max_length=1000, required=False),
+                early=p.flag("提前开始", required=False, default=False))
+    def on_meeting_start(self, actor, note, early):
+        """Host → `meeting` (status live). More than an hour before the scheduled time the host
+        must confirm (`early: true`); otherwise the ack is `early_start` with the scheduled time."""
+        operations.check_start_time(actor.meeting, confirmed=early)
         return self._transition(actor, "live", note)
 
     @live_event(HOST, note=p.text("说明", max_length=1000, required=False))
@@ -233,10 +241,10 @@ class LiveNamespace(Namespace):
         to_room(actor.meeting.id, "queue", queries.queue_view(actor.meeting))
         return {"ok": True, "current_item_id": item.id if item else None}
 
-    @live_event(PARTICIPANT)
-    def on_hand_raise(self, actor):
-        """Participant → `queue`."""
-        request = operations.raise_hand(actor.meeting, actor.invitation)
+    @live_event(PARTICIPANT, stance=p.choice(HAND_STANCES, "立场"))
+    def on_hand_raise(self, actor, stance):
+        """Participant, stating a stance first (support / oppose / other) → `queue`."""
+        request = operations.raise_hand(actor.meeting, actor.invitation, stance)
         db.session.commit()
         to_room(actor.meeting.id, "queue", queries.queue_view(actor.meeting))
         return {"ok": True, "request_id": request.id}
@@ -249,10 +257,12 @@ class LiveNamespace(Namespace):
         to_room(actor.meeting.id, "queue", queries.queue_view(actor.meeting))
         return {"ok": True}
 
-    @live_event(HOST, request_id=p.integer("发言申请", required=False))
-    def on_speaker_grant(self, actor, request_id):
-        """Host → `queue` with the new speaker and ends_at."""
-        operations.grant_speaker(actor.meeting, actor.user, request_id)
+    @live_event(HOST, request_id=p.integer("发言申请", required=False),
+                reason=p.text("理由", max_length=operations.MAX_OVERRIDE_REASON, required=False))
+    def on_speaker_grant(self, actor, request_id, reason):
+        """Host → `queue` with the new speaker and ends_at. Anyone but the proposed next speaker
+        needs a `reason` (ack `override_reason_required` otherwise); it is recorded."""
+        operations.grant_speaker(actor.meeting, actor.user, request_id, reason)
         db.session.commit()
         state = queries.queue_view(actor.meeting)
         to_room(actor.meeting.id, "queue", state)
@@ -270,7 +280,8 @@ class LiveNamespace(Namespace):
 
     @live_event(PARTICIPANT, stance=p.choice(STANCES, "立场"), text=p.text("内容", max_length=500))
     def on_position_post(self, actor, stance, text):
-        """Participant → `position`."""
+        """Participant other than the host → `position`."""
+        require_neutral_host(actor)
         position = operations.post_position(actor.meeting, actor.invitation, stance, text)
         db.session.commit()
         to_room(actor.meeting.id, "position", queries.position_view(position))
@@ -331,6 +342,9 @@ class LiveNamespace(Namespace):
         db.session.commit()
         tallies().forget(poll_id)
         to_room(actor.meeting.id, "poll_closed", queries.room_result(result))
+        motion = queries.motion_of_poll(poll_id)
+        if motion is not None:
+            to_room(actor.meeting.id, "motion", queries.motion_view(motion))
         return {"ok": True, "result": result}
 
     @live_event(ANYONE, poll_id=p.integer("表决"))
@@ -341,7 +355,8 @@ class LiveNamespace(Namespace):
     @live_event(PARTICIPANT, poll_id=p.integer("表决"), choices=p.integers("选择"), key=p.text("幂等键", max_length=64))
     def on_vote_cast(self, actor, poll_id, choices, key):
         """Voter → `tally`, coalesced. Acked with the receipt only after the commit that holds the
-        ballot, which ballot_box shares with the votes arriving at the same moment."""
+        ballot, which ballot_box shares with the votes arriving at the same moment. The host does not vote."""
+        require_neutral_host(actor)
         request = BallotRequest(actor.meeting_id, actor.invitation_id, poll_id, choices, key)
         vote = ballot_box().cast(request)
         return {"ok": True, "receipt": vote.receipt, "repeated": vote.repeated}

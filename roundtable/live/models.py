@@ -6,7 +6,7 @@ import hmac
 import secrets
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roundtable.core.time import utcnow
@@ -15,7 +15,14 @@ from roundtable.extensions import db
 
 STANCES = {"support": "支持", "oppose": "反对", "concern": "关切", "neutral": "中立"}
 POLL_KINDS = {"yes_no": "赞成/反对/弃权", "single": "单选", "multiple": "多选"}
+# A budget poll (居民说了算) is opened from a fund's vote, never from the console's motion form:
+# its options carry costs and a ballot's options together must fit in the budget.
+BUDGET = "budget"
+ALL_POLL_KINDS = {**POLL_KINDS, BUDGET: "预算表决(在预算内勾选项目)"}
 YES_NO_OPTIONS = (("yes", "赞成"), ("no", "反对"), ("abstain", "弃权"))
+# The stance a raised hand states first (南塘议事规则, "立场明确"); for and against take turns.
+HAND_STANCES = {"support": "赞成", "oppose": "反对", "other": "其他"}
+ALTERNATING_STANCES = ("support", "oppose")
 
 
 def random_id() -> str:
@@ -39,6 +46,9 @@ class SpeakingRequest(db.Model):
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    stance: Mapped[str] = mapped_column(String(10), default="other", server_default="other")
+    # Set when the host gave the floor to someone other than the proposed next speaker.
+    override_reason: Mapped[str | None] = mapped_column(Text)
 
     invitation = relationship("Invitation")
 
@@ -73,7 +83,8 @@ class Motion(db.Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"))
     text: Mapped[str] = mapped_column(Text)
-    proposer_id: Mapped[int] = mapped_column(ForeignKey("invitations.id"))
+    # None: put to the meeting by the host (a budget vote), not proposed from the floor.
+    proposer_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"))
     seconder_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"))
     # proposed → seconded → voting → decided
     state: Mapped[str] = mapped_column(String(10), default="proposed")
@@ -112,6 +123,8 @@ class Poll(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     result: Mapped[dict | None] = mapped_column(JSON)
+    # Budget polls only: the fund's amount in fen; a ballot's options' costs must not exceed it.
+    budget_fen: Mapped[int | None] = mapped_column(BigInteger)
 
     motion = relationship("Motion")
     options = relationship(
@@ -135,6 +148,8 @@ class PollOption(db.Model):
     label: Mapped[str] = mapped_column(String(100))
     # "yes", "no", "abstain" for yes/no polls, so that rules need not read labels.
     code: Mapped[str | None] = mapped_column(String(10))
+    # Budget polls only: the project's cost in fen.
+    cost_fen: Mapped[int | None] = mapped_column(BigInteger)
 
     poll = relationship("Poll", back_populates="options")
 

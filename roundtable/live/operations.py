@@ -13,11 +13,14 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from roundtable.audit.operations import record
 from roundtable.auth.models import User
 from roundtable.core.errors import Conflict, NotAllowed, NotFound, OperationError
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.live.models import (
+    BUDGET,
+    HAND_STANCES,
     POLL_KINDS,
     STANCES,
     YES_NO_OPTIONS,
@@ -57,6 +60,17 @@ def of_meeting(model, object_id: int, meeting: Meeting, message: str):
     if row is None or row.meeting_id != meeting.id:
         raise NotFound(message)
     return row
+
+
+EARLY_START = timedelta(hours=1)
+
+
+def check_start_time(meeting: Meeting, *, confirmed: bool) -> None:
+    """Starting more than an hour before the scheduled time must be confirmed: residents may not be there yet."""
+    if meeting.status != "scheduled" or confirmed:
+        return
+    if meeting.starts_at - utcnow() > EARLY_START:
+        raise OperationError("现在开始比预定时间早一个多小时,居民可能还没到。确定现在开始吗?", code="early_start")
 
 
 # ---------------------------------------------------------------- presence
@@ -119,9 +133,12 @@ def _require_speech_left(meeting: Meeting, invitation_id: int, item: AgendaItem 
         )
 
 
-def raise_hand(meeting: Meeting, invitation: Invitation) -> SpeakingRequest:
-    """举手; raising again while waiting keeps one place in the queue."""
+def raise_hand(meeting: Meeting, invitation: Invitation, stance: str) -> SpeakingRequest:
+    """举手 with a stance first (赞成 / 反对 / 其他); raising again while waiting keeps one place
+    in the queue and takes the new stance."""
     require_live(meeting)
+    if stance not in HAND_STANCES:
+        raise OperationError("请先选择赞成、反对或其他。", code="invalid")
     item = current_item(meeting)
     mine = db.session.scalar(
         select(SpeakingRequest).where(
@@ -131,6 +148,8 @@ def raise_hand(meeting: Meeting, invitation: Invitation) -> SpeakingRequest:
         )
     )
     if mine is not None and mine.state == "waiting":
+        mine.stance = stance
+        db.session.flush()
         return mine
     if mine is not None:
         raise OperationError("您正在发言。", code="speaker_active")
@@ -140,6 +159,7 @@ def raise_hand(meeting: Meeting, invitation: Invitation) -> SpeakingRequest:
         community_id=meeting.community_id,
         agenda_item_id=item.id if item else None,
         invitation_id=invitation.id,
+        stance=stance,
     )
     db.session.add(request)
     db.session.flush()
@@ -160,20 +180,36 @@ def lower_hand(meeting: Meeting, invitation: Invitation) -> None:
     db.session.flush()
 
 
-def grant_speaker(meeting: Meeting, actor: User | None, request_id: int | None = None) -> SpeakingRequest:
-    """Give the floor for ``speech_minutes``; the phones count down to ``ends_at``."""
+MAX_OVERRIDE_REASON = 200
+
+
+def grant_speaker(
+    meeting: Meeting, actor: User | None, request_id: int | None = None, reason: str | None = None
+) -> SpeakingRequest:
+    """Give the floor for ``speech_minutes``; the phones count down to ``ends_at``.
+
+    Without ``request_id`` the proposed next speaker (see queries.propose_order)
+    gets it. The host may choose someone else, but only with a reason, which is
+    kept on the request (and so in the audit trail).
+    """
     require_live(meeting)
     if current_speech(meeting) is not None:
         raise OperationError("请先结束当前发言。", code="speaker_active")
     queue = [request for request, _ in waiting_queue(meeting)]
-    if request_id is None:
-        if not queue:
+    request = queue[0] if request_id is None and queue else next((r for r in queue if r.id == request_id), None)
+    if request is None:
+        if request_id is None:
             raise OperationError("没有人在排队发言。", code="queue_empty")
-        request = queue[0]
-    else:
-        request = next((r for r in queue if r.id == request_id), None)
-        if request is None:
-            raise NotFound("找不到这个发言申请。")
+        raise NotFound("找不到这个发言申请。")
+    reason = (reason or "").strip()
+    if request is not queue[0]:
+        if not reason:
+            raise OperationError(
+                "按正反轮流,下一位应是排在最前的人;请他人先发言须说明理由。", code="override_reason_required"
+            )
+        if len(reason) > MAX_OVERRIDE_REASON:
+            raise OperationError("理由不能超过200个字符。", code="invalid")
+        request.override_reason = reason
     _require_speech_left(meeting, request.invitation_id, current_item(meeting))
     now = utcnow()
     request.state = "speaking"
@@ -181,6 +217,15 @@ def grant_speaker(meeting: Meeting, actor: User | None, request_id: int | None =
     request.ends_at = now + timedelta(minutes=meeting.speech_minutes)
     request.granted_by_id = actor.id if actor else None
     db.session.flush()
+    if request.override_reason:
+        # The queue itself is not audited (it changes every few seconds); passing over the rules is.
+        record(
+            "live.speaker_override",
+            subject_type="live_speaking_requests",
+            subject_id=request.id,
+            community_id=meeting.community_id,
+            data={"meeting_id": meeting.id, "proposed_request_id": queue[0].id, "reason": request.override_reason},
+        )
     return request
 
 
@@ -312,6 +357,35 @@ def open_poll(
     return poll
 
 
+def open_budget_poll(
+    meeting: Meeting, actor: User | None, text: str, options: list[tuple[str, int]], budget_fen: int, secret: bool
+) -> Poll:
+    """A budget vote (居民说了算) put to the meeting by the host: approve any projects whose costs
+    together fit in ``budget_fen``. The motion has no proposer from the floor and needs no seconder;
+    rule and quorum are the meeting's, ballots follow the same rules as every poll."""
+    require_live(meeting)
+    if not 1 <= len(options) <= MAX_OPTIONS:
+        raise OperationError("请给出1到20个项目。")
+    if budget_fen <= 0 or any(cost <= 0 for _, cost in options):
+        raise OperationError("预算和项目费用须大于零。")
+    motion = Motion(
+        meeting_id=meeting.id, community_id=meeting.community_id, agenda_item_id=getattr(current_item(meeting), "id", None),
+        text=text, proposer_id=None, state="voting",
+    )
+    db.session.add(motion)
+    db.session.flush()
+    poll = Poll(
+        meeting_id=meeting.id, community_id=meeting.community_id, motion_id=motion.id, kind=BUDGET,
+        secret=bool(secret), min_choices=1, max_choices=len(options), rule=meeting.majority_rule,
+        quorum=meeting.quorum, opened_by_id=actor.id if actor else None, budget_fen=budget_fen,
+        options=[PollOption(position=i, label=label[:100], cost_fen=cost) for i, (label, cost) in enumerate(options)],
+    )
+    poll.motion = motion
+    db.session.add(poll)
+    db.session.flush()
+    return poll
+
+
 def _lock_poll(poll_id: int, *, exclusive: bool) -> Poll | None:
     """The poll, locked for the rest of the transaction, so that votes and the close never interleave.
 
@@ -366,6 +440,10 @@ def _checked_choices(poll: Poll, choices: list[int]) -> list[int]:
         else:
             message = f"请选择{poll.min_choices}到{poll.max_choices}项。"
         raise OperationError(message, code="bad_choices")
+    if poll.kind == BUDGET:
+        costs = {option.id: option.cost_fen or 0 for option in poll.options}
+        if sum(costs[choice] for choice in choices) > (poll.budget_fen or 0):
+            raise OperationError("所选项目的费用合计超过了经费总额,请减少一些项目。", code="over_budget")
     return sorted(choices)
 
 
@@ -428,9 +506,13 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
     loser answering like a repeat, as before.
     """
     outcomes: list[VoteReceipt | OperationError | None] = [None] * len(requests)
-    voters = {
+    voters = {  # with their meetings in the same statement: _checked_voter finds them in the session
         voter.id: voter
-        for voter in db.session.scalars(select(Invitation).where(Invitation.id.in_({r.invitation_id for r in requests})))
+        for voter in db.session.scalars(
+            select(Invitation)
+            .where(Invitation.id.in_({r.invitation_id for r in requests}))
+            .options(joinedload(Invitation.meeting))
+        )
     }
     by_poll: dict[int, list[int]] = {}
     for index, request in enumerate(requests):
@@ -538,6 +620,14 @@ def judge(poll: Poll, counts: dict[int, int], total: int, present: int) -> dict:
             return 2 * count > present
         return 2 * count > total
 
+    if poll.kind == BUDGET:
+        # Which projects are funded is the fund's rule to decide (roundtable.funds), from the ballots.
+        return {
+            "result": "counted" if quorum_met else "no_quorum",
+            "winners": [],
+            "quorum_met": quorum_met,
+            "present": present,
+        }
     if poll.kind == "yes_no":
         by_code = {option.code: option.id for option in poll.options}
         yes, no = counts[by_code["yes"]], counts[by_code["no"]]

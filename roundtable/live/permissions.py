@@ -34,6 +34,11 @@ def can_vote(invitation: Invitation | None) -> bool:
     return invitation is not None and invitation.side in VOTING_SIDES
 
 
+def may_take_sides(actor: "Actor") -> bool:
+    """May this caller post a position or vote? Participants yes; the host stays neutral (主持中立)."""
+    return actor.invitation_id is not None and not actor.host
+
+
 class Actor:
     """The caller in one meeting. Built from rows (``actor_for``) or from ids (the cache); the
     rows of the latter are read on first use, in the event's own session."""

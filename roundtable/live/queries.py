@@ -12,7 +12,7 @@ from roundtable.communities.models import Department, Organization
 from roundtable.core.errors import NotFound, OperationError
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
-from roundtable.live.models import Ballot, Motion, Poll, Position, SecretVote, SecretVoter, SpeakingRequest
+from roundtable.live.models import ALTERNATING_STANCES, Ballot, Motion, Poll, Position, SecretVote, SecretVoter, SpeakingRequest
 from roundtable.live.permissions import VOTING_SIDES, Actor, can_vote
 from roundtable.meetings.models import SIDES, AgendaItem, Invitation, Meeting
 
@@ -44,8 +44,47 @@ def speeches_made(meeting: Meeting, invitation_id: int, item: AgendaItem | None)
     )
 
 
+def last_side(meeting: Meeting, item: AgendaItem | None) -> str | None:
+    """The stance, for or against, of the latest speaker on ``item`` who took one; None if nobody yet."""
+    return db.session.scalar(
+        select(SpeakingRequest.stance)
+        .where(
+            SpeakingRequest.meeting_id == meeting.id,
+            SpeakingRequest.state.in_(("speaking", "done")),
+            SpeakingRequest.stance.in_(ALTERNATING_STANCES),
+            _on_item(SpeakingRequest.agenda_item_id, item),
+        )
+        .order_by(SpeakingRequest.started_at.desc(), SpeakingRequest.id.desc())
+        .limit(1)
+    )
+
+
+def propose_order(waiting: list[SpeakingRequest], spoken: dict[int, int], last: str | None) -> list[SpeakingRequest]:
+    """The speaking order the rules propose (南塘议事规则).
+
+    For and against take turns (正反轮流), starting with the side opposite the
+    last speaker who took one; within a side those who have not yet spoken on
+    the item come before those who have, then first come, first served. Hands
+    with another stance (其他) take their turn after each for/against pair, so
+    they are neither skipped nor allowed to break the alternation.
+    """
+    sides: dict[str, list[SpeakingRequest]] = {"support": [], "oppose": [], "other": []}
+    for request in waiting:
+        sides.get(request.stance, sides["other"]).append(request)
+    for requests in sides.values():
+        requests.sort(key=lambda r: (spoken[r.invitation_id], r.requested_at, r.id))
+    first = "support" if last != "support" else "oppose"
+    cycle = [first, "oppose" if first == "support" else "support", "other"]
+    order: list[SpeakingRequest] = []
+    while any(sides.values()):
+        for side in cycle:
+            if sides[side]:
+                order.append(sides[side].pop(0))
+    return order
+
+
 def waiting_queue(meeting: Meeting) -> list[tuple[SpeakingRequest, int]]:
-    """The waiting hands in speaking order: first-time speakers before repeat speakers (南塘议事规则)."""
+    """The waiting hands in the proposed speaking order (see ``propose_order``), each with its speeches so far."""
     item = current_item(meeting)
     waiting = list(
         db.session.scalars(
@@ -57,8 +96,8 @@ def waiting_queue(meeting: Meeting) -> list[tuple[SpeakingRequest, int]]:
         )
     )
     spoken = {r.invitation_id: speeches_made(meeting, r.invitation_id, item) for r in waiting}
-    waiting.sort(key=lambda r: (spoken[r.invitation_id], r.requested_at, r.id))
-    return [(r, spoken[r.invitation_id]) for r in waiting]
+    order = propose_order(waiting, spoken, last_side(meeting, item))
+    return [(r, spoken[r.invitation_id]) for r in order]
 
 
 def current_speech(meeting: Meeting) -> SpeakingRequest | None:
@@ -160,6 +199,7 @@ def queue_view(meeting: Meeting) -> dict:
                 "participant": participant_view(request.invitation),
                 "requested_at": iso(request.requested_at),
                 "spoken": spoken,
+                "stance": request.stance,
             }
             for request, spoken in waiting_queue(meeting)
         ],
@@ -169,6 +209,7 @@ def queue_view(meeting: Meeting) -> dict:
                 "participant": participant_view(speech.invitation),
                 "started_at": iso(speech.started_at),
                 "ends_at": iso(speech.ends_at),
+                "stance": speech.stance,
             }
             if speech is not None
             else None
@@ -191,6 +232,10 @@ def position_view(position: Position, *, for_host: bool = False) -> dict:
             else None
         ),
     }
+
+
+def motion_of_poll(poll_id: int) -> Motion | None:
+    return db.session.scalar(select(Motion).join(Poll, Poll.motion_id == Motion.id).where(Poll.id == poll_id))
 
 
 def motion_view(motion: Motion) -> dict:
@@ -247,7 +292,12 @@ def poll_view(poll: Poll, *, full: bool = False) -> dict:
         "motion_id": poll.motion_id,
         "motion": poll.motion.text,
         "kind": poll.kind,
-        "options": [{"id": option.id, "label": option.label} for option in poll.options],
+        "options": [
+            {"id": option.id, "label": option.label, "code": option.code,
+             **({"cost_fen": option.cost_fen} if poll.budget_fen else {})}
+            for option in poll.options
+        ],
+        **({"budget_fen": poll.budget_fen} if poll.budget_fen else {}),
         "secret": poll.secret,
         "min_choices": poll.min_choices,
         "max_choices": poll.max_choices,

@@ -31,6 +31,7 @@ NAMESPACE = "/live"
 KEY = "roundtable:live:user-sockets:{}"  # by user id, or "invitation-<id>"
 KEY_TTL = 24 * 3600
 PENDING = "live_users_to_drop"
+GRANTED = "live_users_granted"
 
 
 def invitation_holder(invitation_id: int) -> str:
@@ -153,7 +154,10 @@ def drop_sockets_of(user_ids: set[int], invitation_ids: set[int] = frozenset()) 
 
 
 def _losing_access(session: Session) -> tuple[set[int], set[int]]:
-    """(users, invitations) whose live sockets must go after this flush commits."""
+    """(users, invitations) whose live sockets must go after this flush commits: their role changed.
+
+    Grants are not here (nobody is disconnected for gaining a role): see ``_granted``.
+    """
     from roundtable.auth.models import User
     from roundtable.communities.models import DepartmentMember, Membership, OrganizationMember
     from roundtable.meetings.models import Invitation, Meeting
@@ -167,6 +171,11 @@ def _losing_access(session: Session) -> tuple[set[int], set[int]]:
                 users.add(obj.id)
         elif isinstance(obj, Membership) and inspect(obj).attrs.role.history.has_changes():
             users.add(obj.user_id)
+        elif isinstance(obj, Invitation):
+            state = inspect(obj)
+            if any(state.attrs[name].history.has_changes() for name in ("side", "user_id", "meeting_id")):
+                invitations.add(obj.id)
+                users.update(u for u in (*state.attrs.user_id.history.deleted, obj.user_id) if u is not None)
         elif isinstance(obj, Meeting):
             history = inspect(obj).attrs.host_id.history
             if history.has_changes():  # the old host stops being one, the new one becomes one
@@ -180,7 +189,18 @@ def _losing_access(session: Session) -> tuple[set[int], set[int]]:
     return users, invitations
 
 
+def _granted(session: Session) -> set[int]:
+    """Users given an invitation: their kept actors (no invitation yet) are forgotten in this
+    process after the commit; in another process the next join or ``LIVE_ACTOR_TTL`` finds it."""
+    from roundtable.meetings.models import Invitation
+
+    return {obj.user_id for obj in session.new if isinstance(obj, Invitation) and obj.user_id is not None}
+
+
 def _collect(session: Session, _flush_context, _instances) -> None:
+    granted = _granted(session)
+    if granted:
+        session.info.setdefault(GRANTED, set()).update(granted)
     users, invitations = _losing_access(session)
     if users or invitations:
         pending = session.info.setdefault(PENDING, (set(), set()))
@@ -189,6 +209,9 @@ def _collect(session: Session, _flush_context, _instances) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    granted = session.info.pop(GRANTED, None)
+    if granted:
+        actors.forget(users=granted)
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
@@ -201,6 +224,7 @@ def _after_commit(session: Session) -> None:
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(PENDING, None)
+    session.info.pop(GRANTED, None)
 
 
 def _drop_quietly(users: set[int], invitations: set[int]) -> None:

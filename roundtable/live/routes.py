@@ -8,26 +8,26 @@ every event: a page that opens is never by itself a licence to act.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, make_response, render_template
+from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from roundtable.communities.context import community_required, get_in_community_or_404
 from roundtable.core.http import error_response
-from roundtable.extensions import db
+from roundtable.extensions import db, limiter
 from roundtable.live.models import STANCES
+from roundtable.live.outcome import check_code, meeting_summary, normalise_code
 from roundtable.live.permissions import invitation_of, is_live_host
 from roundtable.meetings.models import Invitation, Meeting
 from roundtable.meetings.qr import public_url
 
 bp = Blueprint("live_pages", __name__)
 
-# A finished or cancelled meeting has no live room any more; its links say so plainly.
+# A finished or cancelled meeting has no live room any more; its links lead to its summary.
 CLOSED_STATUSES = ("concluded", "cancelled")
 TOKEN_MAX_LENGTH = 32
 
 NO_SUCH_LINK = "这个链接无效,请检查链接是否完整,或向社区工作人员索取新的链接。"
-MEETING_OVER = "这次会议已经结束或已取消,现场链接已失效。"
 NOT_INVITED = "您不在这次会议的邀请名单上。"
 
 # The stance buttons of the phone page, in the order residents see them.
@@ -46,10 +46,19 @@ def _by_token(model, column, token: str):
     return db.session.scalar(select(model).where(column == token))
 
 
-def _still_open(meeting: Meeting) -> Meeting:
-    if meeting.status in CLOSED_STATUSES:
-        _refuse(404, MEETING_OVER)
-    return meeting
+def _summary_page(meeting: Meeting, invitation: Invitation | None, **links) -> Response:
+    """What a finished (or cancelled) meeting decided: outcomes in words, the caller's own ballots, the resolution."""
+    from roundtable.resolutions.queries import latest_published, public_pdf_url
+
+    resolution = latest_published(meeting.id)
+    return _private(make_response(render_template(
+        "live/summary.html",
+        meeting=meeting,
+        summary=meeting_summary(meeting, invitation),
+        resolution=resolution,
+        resolution_pdf=public_pdf_url(resolution) if resolution else None,
+        **links,
+    )))
 
 
 def _private(response: Response) -> Response:
@@ -59,11 +68,12 @@ def _private(response: Response) -> Response:
     return response
 
 
-def _phone_page(meeting: Meeting, token: str | None, name: str) -> Response:
+def _phone_page(meeting: Meeting, token: str | None, name: str, summary_url: str) -> Response:
     return _private(
         make_response(
             render_template(
-                "live/phone.html", meeting=meeting, token=token, name=name, stances=STANCE_BUTTONS
+                "live/phone.html", meeting=meeting, token=token, name=name, stances=STANCE_BUTTONS,
+                summary_url=summary_url,
             )
         )
     )
@@ -75,8 +85,11 @@ def join(token: str):
     invitation = _by_token(Invitation, Invitation.token, token)
     if invitation is None:
         _refuse(404, NO_SUCH_LINK)
-    meeting = _still_open(invitation.meeting)
-    return _phone_page(meeting, token, invitation.display_name)
+    summary_url = url_for("invite.join", token=token)
+    if invitation.meeting.status in CLOSED_STATUSES:
+        # After the meeting the invitation page is its summary: outcomes, my receipts, the resolution.
+        return redirect(summary_url)
+    return _phone_page(invitation.meeting, token, invitation.display_name, summary_url)
 
 
 @bp.route("/meetings/<int:meeting_id>/live")
@@ -92,8 +105,24 @@ def phone(meeting_id: int):
         if current_user.role_in(meeting.community_id) is None:
             abort(404)
         _refuse(403, NOT_INVITED)
-    _still_open(meeting)
-    return _phone_page(meeting, None, invitation.display_name)
+    if meeting.status in CLOSED_STATUSES:
+        return redirect(url_for("live_pages.summary", meeting_id=meeting.id))
+    return _phone_page(meeting, None, invitation.display_name, url_for("live_pages.summary", meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/summary")
+@login_required
+def summary(meeting_id: int):
+    """What the meeting decided, for an invited person who is logged in (with their own ballots)."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    invitation = invitation_of(current_user, meeting)
+    if invitation is None:
+        if current_user.role_in(meeting.community_id) is None:
+            abort(404)
+        _refuse(403, NOT_INVITED)
+    return _summary_page(meeting, invitation)
 
 
 @bp.route("/meetings/<int:meeting_id>/console")
@@ -120,5 +149,34 @@ def watch(token: str):
     meeting = _by_token(Meeting, Meeting.watch_token, token)
     if meeting is None:
         _refuse(404, NO_SUCH_LINK)
-    _still_open(meeting)
-    return _private(make_response(render_template("live/watch.html", meeting=meeting, token=token)))
+    if meeting.status in CLOSED_STATUSES:
+        return _summary_page(meeting, None)
+    return _private(make_response(render_template(
+        "live/watch.html", meeting=meeting, token=token,
+        summary_url=url_for("live_pages.watch", token=token),
+        qr_url=url_for("live_pages.watch_qr", token=token),
+    )))
+
+
+@bp.route("/watch/<token>/qr.svg")
+def watch_qr(token: str):
+    """The QR code in the big screen's corner: scanning it opens the same watch link on a phone."""
+    from roundtable.meetings.qr import join_qr_svg
+
+    meeting = _by_token(Meeting, Meeting.watch_token, token)
+    if meeting is None:
+        abort(404)
+    response = Response(join_qr_svg(public_url("live_pages.watch", token=token)), mimetype="image/svg+xml")
+    return _private(response)
+
+
+@bp.route("/receipt")
+@limiter.limit("30 per minute")
+def receipt_check():
+    """Anyone may check a receipt's short code: counted in which poll; named polls also say which choice."""
+    typed = request.args.get("code", "")
+    code = normalise_code(typed) if typed else None
+    return render_template(
+        "live/receipt.html", typed=typed[:40], code=code, invalid=bool(typed) and code is None,
+        found=check_code(code) if code else [],
+    )

@@ -326,6 +326,10 @@ def transition_meeting(meeting: Meeting, new_status: str, actor: User | None, no
         for user in _people_to_tell(meeting):
             _notify(user, f"会议已取消:{meeting.title}", note, "")
     db.session.flush()
+    if new_status == "concluded":
+        from roundtable.minutes.operations import generate_minutes
+
+        generate_minutes(meeting)
 
 
 def _people_to_tell(meeting: Meeting) -> list[User]:

@@ -38,6 +38,8 @@ from roundtable.meetings.permissions import (
     is_department_staff,
 )
 from roundtable.meetings.qr import join_link, join_qr_svg, public_url
+from roundtable.live.outcome import meeting_summary
+from roundtable.resolutions.queries import latest_published, public_pdf_url
 
 bp = Blueprint("meetings", __name__)
 invite_bp = Blueprint("invite", __name__)
@@ -239,7 +241,14 @@ def show(meeting_id: int):
         report_labels=REPORT_IN_LABELS,
         rsvp_labels=RSVP_LABELS,
         now=utcnow(),
+        minutes=_minutes_of(meeting),
     )
+
+
+def _minutes_of(meeting: Meeting):
+    from roundtable.minutes.queries import minutes_of
+
+    return minutes_of(meeting.id) if meeting.status == "concluded" else None
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -484,22 +493,49 @@ def _invitation_for(token: str) -> Invitation:
     keep_days = current_app.config.get("INVITATION_LINK_DAYS", LINK_KEEP_DAYS_DEFAULT)
     reason = queries.link_expiry(invitation, keep_days)
     if reason:
-        abort(Response(render_template("invite/unavailable.html", message=EXPIRED_MESSAGES[reason], meeting=invitation.meeting), 404))
+        # Gone, not missing: the page says why, and an ended meeting's public summary stays reachable.
+        meeting = invitation.meeting
+        summary_url = url_for("live_pages.watch", token=meeting.watch_token) if reason == "ended" else None
+        abort(Response(render_template(
+            "invite/unavailable.html", message=EXPIRED_MESSAGES[reason], meeting=meeting, summary_url=summary_url,
+            cancelled=reason == "cancelled",
+        ), 410))
     return invitation
 
 
 @invite_bp.route("/j/<token>")
 def join(token: str):
     invitation = _invitation_for(token)
+    meeting = invitation.meeting
+    ended = meeting.status in ("adjourned", "concluded")
+    resolution = latest_published(meeting.id) if meeting.status == "concluded" else None
     return render_template(
         "invite/join.html",
         invitation=invitation,
-        meeting=invitation.meeting,
+        meeting=meeting,
+        summary=meeting_summary(meeting, invitation) if ended else None,
+        resolution=resolution,
+        resolution_pdf=public_pdf_url(resolution) if resolution else None,
+        copy_link=join_link(invitation),
         form=ConfirmForm(),
         rsvp_labels=RSVP_LABELS,
         changing=request.args.get("change") == "1",
         live_url=_live_join_url(token) if invitation.meeting.status in ("live", "adjourned", "scheduled") else None,
+        **_after_meeting_links(invitation),
     )
+
+
+def _after_meeting_links(invitation: Invitation) -> dict:
+    """After the meeting: the minutes to review and the satisfaction questions, through the same link."""
+    from roundtable.minutes.permissions import can_review_minutes
+    from roundtable.minutes.queries import minutes_of
+    from roundtable.satisfaction.queries import open_for_invitation
+
+    minutes = minutes_of(invitation.meeting_id) if invitation.meeting.status == "concluded" else None
+    return {
+        "minutes_open": minutes is not None and minutes.state != "draft" and can_review_minutes(invitation, minutes),
+        "satisfaction_requests": open_for_invitation(invitation.id),
+    }
 
 
 @invite_bp.route("/j/<token>/rsvp", methods=["POST"])

@@ -119,3 +119,6 @@ class SmtpSender:
 
 register_sender("log", LogSender)
 register_sender("smtp", SmtpSender)
+
+# Gateways that register themselves on import (after the registry above exists).
+from roundtable.notifications import aliyun as _aliyun  # noqa: E402,F401

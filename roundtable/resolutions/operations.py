@@ -447,7 +447,11 @@ def report_progress(commitment: Commitment, user: User, note: str, done: bool, u
         commitment.done_at = now
     db.session.flush()
     if done and all(c.is_done for c in resolution.commitments):
-        return _reply_cases(resolution, user)
+        from roundtable.satisfaction.operations import ask_after_completion
+
+        outcomes = _reply_cases(resolution, user)
+        ask_after_completion(resolution)
+        return outcomes
     return []
 
 

@@ -56,6 +56,11 @@ class _Labels:
         return scrub_phones(invitation.display_name or SIDES.get(invitation.side, ""))
 
 
+def participant_labels(invitations: list[Invitation]) -> _Labels:
+    """The published document's names for participants (minutes use the same ones)."""
+    return _Labels(invitations)
+
+
 def _attendance(invitations: list[Invitation], label: _Labels) -> dict:
     sides = {}
     for side in RECORD_SIDES:
@@ -226,7 +231,15 @@ def full_record(resolution: Resolution, published_at: datetime) -> dict:
         "agreed_points": [scrub_phones(point) for point in resolution.points],
         "commitments": [commitment_record(c) for c in resolution.commitments],
         "unconfirmed_reason": scrub_phones(resolution.unconfirmed_reason),
+        "minutes": minutes_section(resolution.meeting),
     }
+
+
+def minutes_section(meeting: Meeting) -> dict:
+    """The meeting's approved minutes as published with the resolution (only noted while not approved)."""
+    from roundtable.minutes.queries import published_section
+
+    return published_section(meeting)
 
 
 # ---------------------------------------------------------------- lists and lookups

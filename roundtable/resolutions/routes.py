@@ -42,6 +42,12 @@ from roundtable.resolutions.permissions import (
 
 bp = Blueprint("resolutions", __name__)
 
+
+def commitment_context(commitment: Commitment) -> dict:
+    from roundtable.escalation.routes import commitment_context as escalation_context
+
+    return escalation_context(commitment)
+
 READERS = ("secretary", "auditor")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -302,8 +308,12 @@ def _to_commitment(commitment: Commitment):
 def my_commitments():
     if not has_commitments_to_answer(current_user):
         abort(403)
+    from roundtable.escalation.queries import view
+
+    commitments = queries.commitments_for_user(current_user)
     return render_template(
-        "resolutions/commitments.html", commitments=queries.commitments_for_user(current_user), now=utcnow()
+        "resolutions/commitments.html", commitments=commitments, now=utcnow(),
+        escalations={c.id: view(c) for c in commitments},
     )
 
 
@@ -322,6 +332,7 @@ def commitment(commitment_id: int):
         progress_form=ProgressForm(formdata=None),
         now=utcnow(),
         limits=operations,
+        **commitment_context(commitment),
     )
 
 

@@ -16,7 +16,11 @@ from werkzeug.serving import make_server
 from roundtable import create_app
 from roundtable.config import TestConfig
 from roundtable.extensions import db
+from pathlib import Path
+
 from tests.conftest import ARTIFACTS, unavailable
+
+ROOT_DIR = Path(__file__).resolve().parents[2]
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -93,8 +97,11 @@ def new_page(browser, request):
     """Open a page in a fresh context (``new_page(phone=True)`` for a 360 px phone)."""
     contexts = []
 
-    def open_page(phone: bool = False, locale: str = "zh-CN"):
-        context = browser.new_context(locale=locale, **(PHONE if phone else DESKTOP))
+    def open_page(phone: bool = False, locale: str = "zh-CN", size: tuple[int, int] | None = None):
+        options = dict(PHONE if phone else DESKTOP)
+        if size is not None:
+            options["viewport"] = {"width": size[0], "height": size[1]}
+        context = browser.new_context(locale=locale, **options)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
@@ -123,3 +130,28 @@ def log_in(page, base_url: str, username: str, password: str = "secret-pass-1"):
     page.fill("#password", password)
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
+
+
+AXE = ROOT_DIR / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    """axe-core (npm, package-lock.json) run in the page; the serious and critical violations, summarised.
+
+    The script is evaluated through the DevTools protocol, not added as a <script>, so that
+    the page's Content-Security-Policy stays as strict as in production.
+    """
+    if not AXE.exists():
+        unavailable(f"axe-core not installed at {AXE} (npm install)")
+    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ["violations"]});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                       nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+    }""")
+    return [v for v in result if v["impact"] in impacts]
+
+
+def sideways_overflow(page) -> int:
+    """How many CSS px the page scrolls sideways (0 when it fits)."""
+    return page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")

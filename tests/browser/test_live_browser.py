@@ -62,17 +62,19 @@ def test_a_whole_agenda_item_runs_live_on_the_console_two_phones_and_the_big_scr
     expect(host.locator(".presence-count")).to_have_text("到场 3 / 受邀 3")
     expect(screen.locator("#presence-count")).to_have_text("到场 3 / 受邀 3")
 
-    # Hands go up; each phone shows its own place in the queue.
-    phone_li.click("#hand-button")
-    expect(phone_li.locator("#my-place")).to_have_text("您排在第 1 位")
-    phone_wang.click("#hand-button")
-    expect(phone_wang.locator("#my-place")).to_have_text("您排在第 2 位")
-    expect(host.locator("#console-queue li")).to_have_count(2)
+    # Hands go up, each with its stance first; each phone shows its own place in the queue.
+    phone_li.click("[data-hand-stance=support]")
+    expect(phone_li.locator("#my-place")).to_have_text("您排在第 1 位 · 赞成")
+    phone_wang.click("[data-hand-stance=oppose]")
+    expect(phone_wang.locator("#my-place")).to_have_text("您排在第 2 位 · 反对")
+    expect(host.locator("#console-queue ol.queue li")).to_have_count(2)
 
     # The host gives the floor to the head of the queue: a countdown runs everywhere.
     host.click("[data-action=grant-next]")
-    expect(phone_li.locator("#speaker .speaker-name")).to_have_text("请您发言")
-    expect(phone_wang.locator("#my-place")).to_have_text("您排在第 1 位")
+    expect(phone_li.locator("#speaker .speaker-name")).to_contain_text("请您发言")
+    expect(phone_li.locator("#alert-banner")).to_contain_text("轮到您发言了")
+    expect(host.locator("#live-notice")).to_contain_text("发言")
+    expect(phone_wang.locator("#my-place")).to_have_text("您排在第 1 位 · 反对")
     for page in (*phones, screen, host):
         expect(page.locator(".countdown")).to_have_text(COUNTDOWN)
     first = screen.locator(".countdown").inner_text()
@@ -114,7 +116,7 @@ def test_a_whole_agenda_item_runs_live_on_the_console_two_phones_and_the_big_scr
         page.locator(".poll-vote button.choice", has_text=choice).click()
         page.locator(".confirm-vote").click()
         expect(page.locator(".voted")).to_have_text("您已投票")
-        expect(page.locator(".receipt-code")).to_have_text(re.compile(r"^[0-9a-f]{16,}$"))
+        expect(page.locator(".receipt-short")).to_have_text(re.compile(r"^[0-9A-F]{4} [0-9A-F]{4}$"))
 
     # The tally moves live on both phones, the console and the big screen.
     for page in (*phones, host, screen):
@@ -130,20 +132,21 @@ def test_a_whole_agenda_item_runs_live_on_the_console_two_phones_and_the_big_scr
         expect(page.locator(".tally-total")).to_have_text("共 3 票")
 
     # A phone that reloads draws itself again from the server: the ballot is still there.
-    receipt = phone_li.locator(".receipt-code").inner_text()
+    receipt = phone_li.locator(".receipt-short").inner_text()
     phone_li.reload()
     expect(phone_li.locator("#live-status")).to_have_text("已连接")
-    expect(phone_li.locator(".receipt-code")).to_have_text(receipt)
+    expect(phone_li.locator(".receipt-short")).to_have_text(receipt)
     expect(phone_li.locator(".tally-total")).to_have_text("共 3 票")
 
     # The host closes the vote: two for, one against — passed, on every screen.
     host.click("[data-action=close-poll]")
     for page in (*phones, host, screen):
-        expect(page.locator(".poll-result")).to_have_text("通过")
+        expect(page.locator(".poll-result .verdict")).to_contain_text("通过")
+        expect(page.locator(".poll-result .outcome-text")).to_have_text("赞成 2 > 反对 1,通过(赞成多于反对,到场 3 人,法定 0 人)")
     # Each voter can check that their secret ballot was counted; the big screen shows no receipts.
     for page in phones:
         expect(page.locator(".counted")).to_have_text("您的选票已计入结果")
-    expect(screen.locator(".receipt-code")).to_have_count(0)
+    expect(screen.locator(".receipt-code, .receipt-short")).to_have_count(0)
 
 
 def test_the_big_screen_cannot_act_and_never_shows_hidden_positions(live_server, new_page, world):

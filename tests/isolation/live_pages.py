@@ -32,5 +32,8 @@ SPECS = {
     "live_pages.join": public("the invitation token is the key; it opens only its own meeting (tests/live_pages)"),
     "live_pages.watch": public("the read-only watch token (直播) opens only its own meeting (tests/live_pages)"),
     "live_pages.phone": foreign(lambda w: [("GET", f"/meetings/{w.b.extra['live_meeting'].id}/live")]),
+    "live_pages.summary": foreign(lambda w: [("GET", f"/meetings/{w.b.extra['live_meeting'].id}/summary")]),
+    "live_pages.watch_qr": public("the QR code of the watch link it is opened with, nothing else (tests/live_pages)"),
+    "live_pages.receipt_check": public("anyone may check a receipt code; it names a poll, never a voter (tests/live_pages)"),
     "live_pages.console": foreign(lambda w: [("GET", f"/meetings/{w.b.extra['live_meeting'].id}/console")]),
 }

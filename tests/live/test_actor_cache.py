@@ -43,7 +43,7 @@ def sid_of(phone) -> str:
 def test_the_actor_is_checked_once_at_join_and_kept(phones, room, statements):
     phone = joined(phones, room.guests[0], checked_in=True)
     statements.clear()
-    assert phone.call("hand_raise")["ok"]
+    assert phone.call("hand_raise", {"stance": "support"})["ok"]
     assert phone.call("hand_lower")["ok"]
     assert not [s for s in statements if "invitations.token = " in s], statements
     assert actors.get(sid_of(phone), room.meeting.id).invitation_id == room.guests[0].id
@@ -57,7 +57,7 @@ def test_a_removed_invitation_is_refused_at_the_next_event_although_its_actor_wa
 
     assert phone.connected
     assert actors.get(sid_of(phone), room.meeting.id) is None
-    assert phone.call("hand_raise")["error"] == "forbidden"
+    assert phone.call("hand_raise", {"stance": "support"})["error"] == "forbidden"
     ack = phone.call("vote_cast", {"poll_id": 1, "choices": [1], "key": "after-removal"})
     assert ack["ok"] is False and ack["error"] == "forbidden"
     assert guest_id not in {a.invitation_id for a in [actors.get(sid_of(phone), room.meeting.id)] if a}
@@ -72,7 +72,7 @@ def test_a_logged_out_resident_is_refused_at_the_next_event(phones, room, auth, 
     db.session.commit()
 
     assert phone.connected
-    assert phone.call("hand_raise")["error"] == "forbidden"
+    assert phone.call("hand_raise", {"stance": "support"})["error"] == "forbidden"
 
 
 def test_a_demoted_secretary_loses_the_host_events_at_once(host, room, world, held_back):
@@ -103,7 +103,7 @@ def test_a_cached_actor_is_checked_again_after_its_time(phones, room, monkeypatc
     monkeypatch.setattr(actors, "ttl", 0.0)
     phone = joined(phones, room.guests[0], checked_in=True)
     statements.clear()
-    assert phone.call("hand_raise")["ok"]
+    assert phone.call("hand_raise", {"stance": "support"})["ok"]
     assert [s for s in statements if "invitations.token = " in s]
 
 

@@ -98,7 +98,7 @@ def test_a_database_too_busy_to_answer_asks_the_phone_to_retry(host, phones, roo
     monkeypatch.setattr(operations, "raise_hand", locked)
     host.call("agenda_advance")
     resident = joined(phones, room.guests[0])
-    assert resident.call("hand_raise")["error"] == "busy"
+    assert resident.call("hand_raise", {"stance": "support"})["error"] == "busy"
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
     monkeypatch.undo()
-    assert resident.call("hand_raise")["ok"]
+    assert resident.call("hand_raise", {"stance": "support"})["ok"]

@@ -57,14 +57,14 @@ def test_a_watcher_joins_with_the_watch_link_and_can_do_nothing(phones, room):
     watcher = phones(room.meeting.watch_token)
     snapshot = watcher.join()
     assert snapshot["me"]["role"] == "watcher"
-    assert watcher.call("hand_raise")["error"] == "forbidden"
+    assert watcher.call("hand_raise", {"stance": "support"})["error"] == "forbidden"
     assert watcher.call("check_in")["error"] == "forbidden"
     assert watcher.call("position_post", {"stance": "support", "text": "支持"})["error"] == "forbidden"
 
 
 def test_events_before_joining_are_refused(phones, room):
     phone = phones(room.guests[0].token)
-    assert phone.call("hand_raise")["error"] == "not_joined"
+    assert phone.call("hand_raise", {"stance": "support"})["error"] == "not_joined"
 
 
 def test_a_removed_invitation_loses_the_room_at_the_next_event(phones, room, monkeypatch):
@@ -74,12 +74,12 @@ def test_a_removed_invitation_loses_the_room_at_the_next_event(phones, room, mon
     phone = joined(phones, room.guests[0])
     db.session.delete(room.guests[0])
     db.session.commit()
-    assert phone.call("hand_raise")["error"] == "forbidden"
+    assert phone.call("hand_raise", {"stance": "support"})["error"] == "forbidden"
 
 
 def test_a_reconnecting_phone_gets_the_same_state_back(phones, room):
     phone = joined(phones, room.guests[0], checked_in=True)
-    assert phone.call("hand_raise")["ok"]
+    assert phone.call("hand_raise", {"stance": "support"})["ok"]
     phone.disconnect()
 
     again = joined(phones, room.guests[0])

@@ -288,7 +288,7 @@ def test_a_phone_that_loses_its_connection_gets_the_room_back(world, servers, co
     phone = connect(server, room.guests[0].token)
     before = phone.join(room.meeting.id)
     assert phone.call("check_in")["ok"]
-    assert phone.call("hand_raise")["ok"]
+    assert phone.call("hand_raise", {"stance": "support"})["ok"]
     assert phone.call("position_post", {"stance": "concern", "text": "晚上噪音"})["ok"]
     phone.close()
 

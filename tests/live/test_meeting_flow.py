@@ -50,14 +50,14 @@ def test_the_host_opens_advances_and_closes_the_agenda_and_everyone_hears_it(hos
 def test_first_time_speakers_go_before_repeat_speakers(host, phones, room):
     host.call("agenda_advance")
     zhang, li, wang = (joined(phones, guest) for guest in room.guests)
-    assert zhang.call("hand_raise")["ok"]
+    assert zhang.call("hand_raise", {"stance": "support"})["ok"]
     speech = host.call("speaker_grant")["speaker"]
     assert speech["participant"]["id"] == room.guests[0].id
     assert host.call("speaker_done")["ok"]
 
-    zhang.call("hand_raise")  # wants to speak again, before the others asked
-    li.call("hand_raise")
-    wang.call("hand_raise")
+    zhang.call("hand_raise", {"stance": "support"})  # wants to speak again, before the others asked
+    li.call("hand_raise", {"stance": "support"})
+    wang.call("hand_raise", {"stance": "support"})
     queue = host.call("snapshot")["snapshot"]["queue"]
     assert [entry["participant"]["id"] for entry in queue] == [room.guests[1].id, room.guests[2].id, room.guests[0].id]
     assert [entry["spoken"] for entry in queue] == [0, 0, 1]
@@ -66,7 +66,7 @@ def test_first_time_speakers_go_before_repeat_speakers(host, phones, room):
 def test_a_speech_ends_after_the_meeting_s_speech_minutes(host, phones, room):
     host.call("agenda_advance")
     speaker = joined(phones, room.guests[0])
-    speaker.call("hand_raise")
+    speaker.call("hand_raise", {"stance": "support"})
     host.call("speaker_grant")
     heard = speaker.wait_for("queue", lambda q: q["speaker"] is not None)["speaker"]
     started = datetime.fromisoformat(heard["started_at"])
@@ -79,21 +79,21 @@ def test_nobody_speaks_more_often_than_the_rules_allow(host, phones, room):
     host.call("agenda_advance")
     talker = joined(phones, room.guests[0])
     for _ in range(room.meeting.speeches_per_motion):
-        assert talker.call("hand_raise")["ok"]
+        assert talker.call("hand_raise", {"stance": "support"})["ok"]
         assert host.call("speaker_grant")["ok"]
         assert host.call("speaker_done")["ok"]
-    refused = talker.call("hand_raise")
+    refused = talker.call("hand_raise", {"stance": "support"})
     assert refused["error"] == "speech_limit"
     assert "2次" in refused["message"]
 
     host.call("agenda_advance")  # a new item: a new allowance
-    assert talker.call("hand_raise")["ok"]
+    assert talker.call("hand_raise", {"stance": "support"})["ok"]
 
 
 def test_lowering_a_hand_leaves_the_queue(host, phones, room):
     host.call("agenda_advance")
     resident = joined(phones, room.guests[0])
-    resident.call("hand_raise")
+    resident.call("hand_raise", {"stance": "support"})
     assert resident.call("hand_lower")["ok"]
     assert host.call("snapshot")["snapshot"]["queue"] == []
     assert host.call("speaker_grant")["error"] == "queue_empty"
@@ -173,10 +173,10 @@ def test_the_host_starts_adjourns_and_concludes_the_meeting(app, phones, auth, c
     host.join(scheduled_room.meeting.id)
     resident = joined(phones, scheduled_room.guests[0])
 
-    assert resident.call("hand_raise")["error"] == "meeting_not_live"
+    assert resident.call("hand_raise", {"stance": "support"})["error"] == "meeting_not_live"
     assert host.call("meeting_start")["ok"]
     assert resident.wait_for("meeting")["status"] == "live"
-    assert resident.call("hand_raise")["ok"]
+    assert resident.call("hand_raise", {"stance": "support"})["ok"]
     assert host.call("meeting_adjourn", {"note": "午休"})["ok"]
     assert resident.wait_for("meeting", lambda m: m["status"] == "adjourned")
     assert host.call("meeting_conclude")["ok"]

@@ -70,12 +70,19 @@ def test_a_bad_link_gets_a_clear_404_page(client, room, kind):
 
 
 @pytest.mark.parametrize("status", ["concluded", "cancelled"])
-def test_the_link_of_a_finished_meeting_says_it_is_over(client, room, status):
+def test_the_link_of_a_finished_meeting_leads_to_its_summary(client, room, status):
     room.meeting.status = status
+    room.meeting.status_note = "因雨改期" if status == "cancelled" else ""
     db.session.commit()
     response = client.get(f"/live/join/{room.guests[0].token}")
-    assert response.status_code == 404
-    assert "已经结束或已取消" in response.get_data(as_text=True)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/j/{room.guests[0].token}")
+    page = client.get(response.headers["Location"])
+    html = page.get_data(as_text=True)
+    if status == "concluded":
+        assert page.status_code == 200 and "会议已经结束" in html and "会议决定了什么" in html
+    else:
+        assert page.status_code == 410 and "已经取消" in html and "因雨改期" in html
 
 
 def test_the_link_of_a_scheduled_meeting_already_opens_the_page(client, room):
@@ -175,7 +182,10 @@ def test_an_invitation_token_is_not_a_watch_link(client, room):
     assert "这个链接无效" in response.get_data(as_text=True)
 
 
-def test_the_watch_link_of_a_cancelled_meeting_is_closed(client, room):
+def test_the_watch_link_of_a_cancelled_meeting_says_so(client, room):
     room.meeting.status = "cancelled"
+    room.meeting.status_note = "因雨改期"
     db.session.commit()
-    assert client.get(f"/watch/{room.meeting.watch_token}").status_code == 404
+    page = client.get(f"/watch/{room.meeting.watch_token}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "已经取消" in html and "因雨改期" in html and "data-token" not in html

@@ -81,8 +81,9 @@ def test_cancelled_and_long_finished_meetings_close_their_links(client, world):
     transition_meeting(meeting, "cancelled", world.a.secretary, "改期")
     db.session.commit()
     page = client.get(f"/j/{invitation.token}")
-    assert page.status_code == 404 and "已经取消" in page.get_data(as_text=True)
-    assert client.post(f"/j/{invitation.token}/rsvp", data={"answer": "yes"}).status_code == 404
+    # Gone, not "not found": the page says the meeting was cancelled and why.
+    assert page.status_code == 410 and "已经取消" in page.get_data(as_text=True) and "改期" in page.get_data(as_text=True)
+    assert client.post(f"/j/{invitation.token}/rsvp", data={"answer": "yes"}).status_code == 410
 
     finished, old_invitation = _guest_invitation(world, status="scheduled", title="上个月的会")
     for step in ("live", "concluded"):
@@ -92,7 +93,10 @@ def test_cancelled_and_long_finished_meetings_close_their_links(client, world):
     finished.ended_at = utcnow() - timedelta(days=30)
     db.session.commit()
     page = client.get(f"/j/{old_invitation.token}")
-    assert page.status_code == 404 and "已经结束多日" in page.get_data(as_text=True)
+    assert page.status_code == 410 and "已经结束多日" in page.get_data(as_text=True)
+    # The meeting's public summary stays one tap away.
+    assert f"/watch/{finished.watch_token}" in page.get_data(as_text=True)
+    assert client.get(f"/watch/{finished.watch_token}").status_code == 200
 
 
 def test_the_invitation_calendar_file_parses_back_with_the_meeting(client, world):

@@ -14,6 +14,7 @@
   var t = RT.t;
   // One idempotency key per (poll, voter) for assisted votes, so that a retry is the same vote.
   var assistKeys = {};
+  var startsAt = root.dataset.startsAt || "";
 
   var live = RT.connect({
     meetingId: Number(root.dataset.meetingId),
@@ -28,7 +29,10 @@
       dataset: options.dataset,
       onClick: function (e) {
         if (options.confirm && !window.confirm(options.confirm)) return;
-        RT.act(live, notice, e.currentTarget, event, payload, options.done || t("done"));
+        var target = e.currentTarget;
+        RT.act(live, notice, target, event, payload, options.done || t("done")).then(function (ack) {
+          if (options.then) options.then(ack, target);
+        });
       }
     });
   }
@@ -58,14 +62,27 @@
     RT.keyed($("meeting-controls"), state.meeting, function (meeting) {
       var status = meeting.status;
       var controls = [el("span", { className: "badge status-" + status, id: "meeting-status", text: meeting.status_label })];
-      if (status === "draft" || status === "scheduled") controls.push(button(t("start_meeting"), "meeting_start", {}, { className: "primary", dataset: { action: "start" } }));
-      if (status === "adjourned") controls.push(button(t("resume_meeting"), "meeting_start", {}, { className: "primary", dataset: { action: "start" } }));
-      if (status === "live") controls.push(button(t("adjourn"), "meeting_adjourn", {}, { dataset: { action: "adjourn" } }));
+      var start = { className: "primary", dataset: { action: "start" }, done: t("meeting_started"), then: confirmEarlyStart };
+      if (status === "draft" || status === "scheduled") controls.push(button(t("start_meeting"), "meeting_start", {}, start));
+      if (status === "adjourned") controls.push(button(t("resume_meeting"), "meeting_start", {}, start));
+      if (status === "live") controls.push(button(t("adjourn"), "meeting_adjourn", {}, { dataset: { action: "adjourn" }, done: t("meeting_adjourned_msg") }));
       if (status === "live" || status === "adjourned") {
-        controls.push(button(t("conclude"), "meeting_conclude", {}, { className: "danger", confirm: t("confirm_conclude"), dataset: { action: "conclude" } }));
+        controls.push(button(t("conclude"), "meeting_conclude", {}, { className: "danger", confirm: t("confirm_conclude"), dataset: { action: "conclude" }, done: t("meeting_concluded_msg") }));
       }
       return controls;
     });
+  }
+
+  /* More than an hour before the scheduled time the server asks for a confirmation first. */
+  function confirmEarlyStart(ack, target) {
+    if (ack.ok || ack.error !== "early_start") return;
+    if (!window.confirm(t("early_start_confirm", { time: startsAt }))) { notice(t("start_cancelled"), false); return; }
+    RT.act(live, notice, target, "meeting_start", { early: true }, t("meeting_started"));
+  }
+
+  function nameOf(state, participantId) {
+    var found = participants(state).filter(function (p) { return p.id === participantId; })[0];
+    return found ? found.name : "";
   }
 
   function renderPresence(state) {
@@ -79,7 +96,7 @@
         blocks.push(el("ul", { className: "people" }, people.map(function (person) {
           var action = null;
           if (person.id !== undefined && !person.checked_in) {
-            action = button(t("check_in_for"), "check_in_for", { participant_id: person.id }, { className: "small", done: t("checked_in") });
+            action = button(t("check_in_for"), "check_in_for", { participant_id: person.id }, { className: "small", done: t("checked_in_for", { name: person.name }) });
           }
           return el("li", { className: person.checked_in ? "present" : "absent", dataset: { participantId: String(person.id) } }, [
             person.id === undefined ? null : el("span", { className: "mark", "aria-hidden": "true", text: person.checked_in ? "✓" : "○" }), " ",
@@ -103,38 +120,77 @@
           el("span", { className: "badge", text: t("agenda_" + item.state) }), " ",
           el("span", { className: "agenda-title", text: item.title }),
           item.case ? el("span", { className: "hint", text: " " + t("case_number", { number: item.case.number }) }) : null, " ",
-          item.state === "pending" ? button(t("open_item"), "agenda_advance", { item_id: item.id }, { className: "small", disabled: !d.live }) : null
+          item.state === "pending" ? button(t("open_item"), "agenda_advance", { item_id: item.id }, { className: "small", disabled: !d.live, done: advanced }) : null
         ]);
       });
       var advance = null;
-      if (pending.length) advance = button(t("next_item"), "agenda_advance", {}, { className: "primary", disabled: !d.live, dataset: { action: "advance" } });
-      else if (d.current !== null && d.current !== undefined) advance = button(t("close_last_item"), "agenda_advance", {}, { disabled: !d.live, dataset: { action: "advance" } });
+      if (pending.length) advance = button(t("next_item"), "agenda_advance", {}, { className: "primary", disabled: !d.live, dataset: { action: "advance" }, done: advanced });
+      else if (d.current !== null && d.current !== undefined) advance = button(t("close_last_item"), "agenda_advance", {}, { disabled: !d.live, dataset: { action: "advance" }, done: advanced });
       return [el("ol", { className: "agenda" }, rows), advance];
     });
+  }
+
+  function advanced(ack) {
+    var item = RT.findById((live.state() || {}).agenda, ack.current_item_id);
+    return item ? t("item_opened", { title: item.title }) : t("agenda_done");
+  }
+
+  function granted(ack) {
+    return t("speaker_granted", { name: RT.personName(ack.speaker && ack.speaker.participant) });
   }
 
   function renderSpeaker(state) {
     RT.keyed($("console-speaker"), state.speaker, function (speaker) {
       if (!speaker) return el("p", { className: "muted", text: t("no_speaker") });
       return [
-        el("p", { className: "speaker-name", text: RT.personName(speaker.participant) }),
+        el("p", { className: "speaker-name" }, [RT.personName(speaker.participant), " ",
+          speaker.stance ? el("span", { className: "badge hand-stance stance-" + speaker.stance, text: t("hand_stance_" + speaker.stance) }) : null]),
         speaker.ends_at ? RT.countdown(speaker.ends_at, "big-countdown") : null,
-        button(t("end_speech"), "speaker_done", {}, { className: "primary", dataset: { action: "speaker-done" } })
+        button(t("end_speech"), "speaker_done", {}, { className: "primary", dataset: { action: "speaker-done" },
+                                                     done: t("speech_ended", { name: RT.personName(speaker.participant) }) })
       ];
     });
+    /*
+     * The queue as the rules propose it (正反轮流, first-timers first), and the same hands by side.
+     * Giving the floor to anyone but the proposed next speaker asks for a reason, which is recorded.
+     */
     RT.keyed($("console-queue"), { queue: state.queue, busy: !!state.speaker }, function (d) {
       var queue = d.queue || [];
       if (!queue.length) return el("p", { className: "muted", text: t("no_queue") });
+      var bySide = ["support", "oppose", "other"].map(function (side) {
+        var hands = queue.filter(function (entry) { return entry.stance === side; });
+        return el("div", { className: "queue-side side-" + side }, [
+          el("h3", { text: t("hand_stance_" + side) + " · " + hands.length }),
+          el("ul", { className: "plain" }, hands.map(function (entry) { return el("li", { text: RT.personName(entry.participant) }); }))
+        ]);
+      });
       return [
-        button(t("grant_next"), "speaker_grant", {}, { className: "primary", disabled: d.busy, dataset: { action: "grant-next" } }),
-        el("ol", { className: "queue" }, queue.map(function (entry) {
-          return el("li", { dataset: { requestId: String(entry.id) } }, [
+        button(t("grant_next"), "speaker_grant", {}, { className: "primary", disabled: d.busy, dataset: { action: "grant-next" }, done: granted }),
+        el("p", { className: "hint", text: t("queue_rule") }),
+        el("ol", { className: "queue" }, queue.map(function (entry, index) {
+          return el("li", { dataset: { requestId: String(entry.id) }, className: index === 0 ? "proposed" : "" }, [
+            el("span", { className: "badge hand-stance stance-" + entry.stance, text: t("hand_stance_" + entry.stance) }), " ",
             el("span", { className: "person-name", text: RT.personName(entry.participant) }), " ",
             el("span", { className: "hint", text: t("side_" + (entry.participant ? entry.participant.side : "host")) + (entry.spoken ? " · " + t("spoken_times", { n: entry.spoken }) : "") }), " ",
-            button(t("grant"), "speaker_grant", { request_id: entry.id }, { className: "small", disabled: d.busy })
+            index === 0
+              ? button(t("grant"), "speaker_grant", { request_id: entry.id }, { className: "small", disabled: d.busy, done: granted })
+              : overrideButton(entry, d.busy)
           ]);
-        }))
+        })),
+        el("div", { className: "queue-by-side" }, bySide)
       ];
+    });
+  }
+
+  function overrideButton(entry, busy) {
+    return el("button", {
+      type: "button", className: "small", disabled: busy, text: t("grant_out_of_turn"),
+      onClick: function (event) {
+        var reason = window.prompt(t("override_reason_prompt", { name: RT.personName(entry.participant) }), "");
+        if (reason === null) return;
+        if (!reason.trim()) { notice(t("override_reason_needed"), true); return; }
+        RT.act(live, notice, event.currentTarget, "speaker_grant", { request_id: entry.id, reason: reason.trim() }, granted);
+      }
     });
   }
 
@@ -168,7 +224,8 @@
     return el("button", {
       type: "button", className: "small", text: t("hide"),
       onClick: function (event) {
-        RT.act(live, notice, event.currentTarget, "position_hide", { position_id: position.id }, t("done"))
+        RT.act(live, notice, event.currentTarget, "position_hide", { position_id: position.id },
+               t("position_hidden", { name: RT.personName(position.participant) }))
           .then(function (ack) { if (ack.ok) live.refresh(); });
       }
     });
@@ -213,13 +270,16 @@
           el("p", { className: "poll-meta" }, [
             el("span", { className: "badge", text: poll.secret ? t("secret") : t("named") }), " ",
             el("span", { className: "badge", text: poll.state === "open" ? t("poll_open") : t("poll_closed") }), " ",
-            poll.state === "open" ? button(t("close_poll"), "poll_close", { poll_id: poll.id }, { className: "danger", dataset: { action: "close-poll" } }) : null
+            poll.state === "open" ? button(t("close_poll"), "poll_close", { poll_id: poll.id }, { className: "danger", dataset: { action: "close-poll" },
+              done: function (ack) {
+                var closed = Object.assign({}, poll, { state: "closed", result: ack.result });
+                return t("poll_closed_msg", { outcome: RT.outcomeText(closed) });
+              } }) : null
           ])
         ];
       });
-      RT.keyed(card.querySelector(".poll-tally"), [poll.tally, poll.result], function () {
-        var quorum = poll.result ? el("p", { className: "hint", text: t("quorum_line", { present: poll.result.present, quorum: poll.result.quorum }) }) : null;
-        return [RT.resultLine(poll), quorum, RT.tallyBars(poll)];
+      RT.keyed(card.querySelector(".poll-tally"), [poll.tally, poll.result, poll.state], function () {
+        return [RT.resultLine(poll), RT.tallyBars(poll)];
       });
     });
     renderAssist(state);
@@ -255,7 +315,8 @@
     var keyName = pollId + ":" + voterId;
     assistKeys[keyName] = assistKeys[keyName] || RT.randomKey();
     RT.act(live, notice, event.currentTarget, "vote_assist",
-      { poll_id: pollId, participant_id: voterId, choices: choices, key: assistKeys[keyName] }, t("assist_recorded"))
+      { poll_id: pollId, participant_id: voterId, choices: choices, key: assistKeys[keyName] },
+      t("assist_recorded_for", { name: nameOf(live.state(), voterId) }))
       .then(function (ack) {
         if (ack.ok && ack.repeated) notice(t("already_voted"), false);
         if (ack.ok) document.querySelectorAll("#assist-choices input").forEach(function (input) { input.checked = false; });
@@ -286,7 +347,8 @@
       if ($("poll-min").value) payload.min_choices = Number($("poll-min").value);
       if ($("poll-max").value) payload.max_choices = Number($("poll-max").value);
     }
-    RT.act(live, notice, event.submitter || null, "poll_open", payload, t("poll_opened_msg")).then(function (ack) {
+    var motionText = $("poll-motion").selectedOptions[0] ? $("poll-motion").selectedOptions[0].textContent : "";
+    RT.act(live, notice, event.submitter || null, "poll_open", payload, t("poll_opened_msg", { motion: motionText })).then(function (ack) {
       if (ack.ok) { $("poll-options").value = ""; }
     });
   });

@@ -251,10 +251,48 @@
     ]);
   };
 
+  /*
+   * The outcome in words, as the summary pages say it (roundtable/live/outcome.py):
+   * "赞成 12 > 反对 5,通过(赞成多于反对,到场 20 人,法定 15 人)". Null while the poll is open.
+   */
+  RT.outcomeText = function (poll) {
+    if (poll.state !== "closed" || !poll.result) return null;
+    var result = poll.result;
+    var counts = result.counts || (poll.tally && poll.tally.counts) || {};
+    var tally;
+    if (poll.kind === "yes_no") {
+      var byCode = {};
+      poll.options.forEach(function (o) { byCode[o.code] = counts[String(o.id)] || 0; });
+      var yes = byCode.yes || 0, no = byCode.no || 0;
+      tally = RT.t("outcome_yes_no", { yes: yes, sign: yes > no ? ">" : (yes === no ? "=" : "<"), no: no });
+    } else {
+      tally = poll.options.map(function (o) { return RT.t("outcome_option", { label: o.label, n: counts[String(o.id)] || 0 }); }).join("、");
+      var winners = poll.options.filter(function (o) { return (result.winners || []).indexOf(o.id) >= 0; }).map(function (o) { return o.label; });
+      if (winners.length) tally += ";" + RT.t("outcome_winners", { names: winners.join("、") });
+    }
+    return RT.t("outcome_line", {
+      tally: tally, verdict: RT.t("result_" + result.result), rule: RT.t("rule_" + (poll.rule || result.rule)),
+      present: result.present || 0, quorum: poll.quorum !== undefined ? poll.quorum : (result.quorum || 0)
+    });
+  };
+
   RT.resultLine = function (poll) {
     if (poll.state !== "closed" || !poll.result) return null;
     var result = poll.result.result;
-    return RT.el("p", { className: "poll-result result-" + result, text: RT.t("result_" + result) });
+    return RT.el("div", { className: "poll-result result-" + result, role: "status" }, [
+      RT.el("p", { className: "verdict" }, [
+        RT.el("span", { className: "verdict-mark", "aria-hidden": "true", text: result === "passed" ? "✓ " : "✗ " }),
+        RT.t("result_" + result)
+      ]),
+      RT.el("p", { className: "outcome-text", text: RT.outcomeText(poll) })
+    ]);
+  };
+
+  /* A receipt's short code: the first 8 hex digits of its hash, in two groups of four. */
+  RT.shortCode = function (receipt) {
+    if (!receipt) return "";
+    var head = String(receipt).slice(0, 8).toUpperCase();
+    return head.slice(0, 4) + " " + head.slice(4);
   };
 
   RT.personName = function (participant) {
@@ -281,7 +319,12 @@
       var payload = options.meetingId ? { meeting_id: options.meetingId } : {};
       socket.timeout(ACK_TIMEOUT_MS).emit("join", payload, function (err, ack) {
         if (err) { status("retrying", RT.t("timeout")); setTimeout(join, 2000); return; }
-        if (!ack || !ack.ok) { status("refused", (ack && ack.message) || RT.t("refused")); return; }
+        if (!ack || !ack.ok) {
+          // A meeting that is over has a summary page; the page decides where to go.
+          if (ack && options.refused && options.refused(ack)) return;
+          status("refused", (ack && ack.message) || RT.t("refused"));
+          return;
+        }
         state = RT.adoptSnapshot(state, ack.snapshot);
         RT.syncClock(state.server_time);
         joined = true;
@@ -373,7 +416,7 @@
     };
   };
 
-  /* A short message after an action; errors stay until the next action, successes fade. */
+  /* A short message after an action: successes fade after 4 s, errors after 10 s or at the next action. */
   RT.notice = function (node) {
     var timer = null;
     return function (message, isError) {
@@ -382,19 +425,35 @@
       node.textContent = message || "";
       node.classList.toggle("notice-error", !!isError);
       node.hidden = !message;
-      if (message && !isError) timer = setTimeout(function () { node.hidden = true; }, 4000);
+      if (message) timer = setTimeout(function () { node.hidden = true; }, isError ? 10000 : 4000);
     };
   };
 
   /* Send an action from a button: disable it while waiting, report the answer. */
+  /* `done` is the message for success: a string, or a function of the ack (say what happened). */
   RT.act = function (live, notice, button, event, payload, done) {
     if (button) button.disabled = true;
+    notice("", false);
     return live.send(event, payload).then(function (ack) {
-      if (button) button.disabled = false;
+      if (button && button.isConnected) button.disabled = false;
       if (!ack.ok) notice(ack.message || RT.t("failed"), true);
-      else notice(done || "", false);
+      else notice((typeof done === "function" ? done(ack) : done) || "", false);
       return ack;
     });
+  };
+
+  /* Text typed into a box with a limit: refused with the limit named, never cut silently. */
+  RT.limitCounter = function (field, counter, limit) {
+    function update() {
+      var over = field.value.trim().length - limit;
+      counter.textContent = over > 0 ? RT.t("text_over", { limit: limit, over: over })
+                                     : RT.t("text_left", { n: limit - field.value.trim().length });
+      counter.classList.toggle("over", over > 0);
+      field.setAttribute("aria-invalid", over > 0 ? "true" : "false");
+    }
+    field.addEventListener("input", update);
+    update();
+    return function () { update(); return field.value.trim().length <= limit; };
   };
 
   global.RoundtableLive = RT;

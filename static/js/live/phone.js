@@ -1,32 +1,51 @@
 /*
  * The phone page of a participant: a resident, a department or an organization.
  * Large buttons, few taps; everything shown comes from the server's state.
+ *
+ * Nothing is missed: a poll to vote in, the floor given to me, or a meeting waiting for my
+ * check-in shows a banner pinned at the top, scrolls its card into view, vibrates and (if
+ * switched on) chimes. Ballots are drawn by one render function per poll kind
+ * (RoundtablePhone.registerBallot), and further panels plug in with registerPanel, so that
+ * a new kind of poll or ballot does not touch the rest of the page.
  */
-(function (RT) {
+(function (RT, global) {
   "use strict";
 
   var root = document.getElementById("live");
   if (!root) return;
   var meetingId = Number(root.dataset.meetingId);
+  var summaryUrl = root.dataset.summaryUrl;
+  var receiptUrl = root.dataset.receiptUrl;
   var $ = function (id) { return document.getElementById(id); };
   var notice = RT.notice($("live-notice"));
   var el = RT.el;
   var t = RT.t;
+  var TEXT_LIMIT = 500;
 
   // Input the person is still making: stance chosen, options ticked. Not meeting state.
   var chosenStance = null;
   var selections = {};
+  var ballotKinds = {};
+  var panels = [];
 
   var live = RT.connect({
     meetingId: meetingId,
     token: root.dataset.token || null,
     render: render,
-    status: RT.statusLine($("live-status"))
+    status: RT.statusLine($("live-status")),
+    refused: function (ack) {
+      // The meeting is over (or was cancelled): its summary page has what was decided.
+      if (ack.error === "meeting_ended" && summaryUrl) { global.location.assign(summaryUrl); return true; }
+      return false;
+    }
   });
 
   function me(state) { return state.me || {}; }
   function myId(state) { return me(state).participant ? me(state).participant.id : null; }
-  function isLive(state) { return state.meeting && state.meeting.status === "live"; }
+  function status(state) { return state.meeting ? state.meeting.status : null; }
+  function isLive(state) { return status(state) === "live"; }
+  function isOver(state) { return status(state) === "concluded" || status(state) === "cancelled"; }
+  function mayTakeSides(state) { return !!myId(state) && !me(state).host; }
 
   function checkedIn(state) {
     var id = myId(state);
@@ -38,6 +57,97 @@
     return found === null ? !!me(state).checked_in : found;
   }
 
+  /* ---- never miss it: banner, scroll, vibration, chime ------------------------------------ */
+
+  var alerted = {};
+  var currentAlert = null;
+  var audio = null;
+
+  function chimeOn() { return RT.recall("rt:chime") === "1"; }
+  function syncChimeButton() { $("chime-toggle").setAttribute("aria-pressed", chimeOn() ? "true" : "false"); }
+  $("chime-toggle").addEventListener("click", function () {
+    RT.remember("rt:chime", chimeOn() ? "0" : "1");
+    syncChimeButton();
+    if (chimeOn()) chime();  // also unlocks audio, which browsers allow only after a tap
+  });
+  syncChimeButton();
+
+  function chime() {
+    var Context = global.AudioContext || global.webkitAudioContext;
+    if (!Context) return;
+    try {
+      audio = audio || new Context();
+      if (audio.state === "suspended") audio.resume();
+      [0, 0.22].forEach(function (offset) {
+        var osc = audio.createOscillator();
+        var gain = audio.createGain();
+        osc.frequency.value = offset ? 1175 : 880;
+        gain.gain.setValueAtTime(0.0001, audio.currentTime + offset);
+        gain.gain.exponentialRampToValueAtTime(0.3, audio.currentTime + offset + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + offset + 0.18);
+        osc.connect(gain).connect(audio.destination);
+        osc.start(audio.currentTime + offset);
+        osc.stop(audio.currentTime + offset + 0.2);
+      });
+    } catch (e) { /* no sound: the banner and the vibration remain */ }
+  }
+
+  function typing() {
+    var active = document.activeElement;
+    return !!active && (active.tagName === "TEXTAREA" || active.tagName === "INPUT");
+  }
+
+  function bringIntoView(target) {
+    if (!target) return;
+    target.scrollIntoView({ block: "start", behavior: "auto" });
+  }
+
+  /* What needs the person now, most urgent first. */
+  function pendingAlerts(state) {
+    var list = [];
+    if (!myId(state) || isOver(state) || !isLive(state)) return list;
+    var speaker = state.speaker;
+    if (speaker && speaker.participant && speaker.participant.id === myId(state)) {
+      list.push({ key: "speak:" + speaker.request_id, text: t("alert_speak"), action: t("alert_go_speak"), target: $("speaker-card") });
+    }
+    if (!checkedIn(state)) {
+      list.push({ key: "checkin:" + meetingId, text: t("alert_check_in"), action: t("alert_go_check_in"), target: $("checkin") });
+    } else if (me(state).can_vote) {
+      (state.polls || []).forEach(function (poll) {
+        if (poll.state === "open" && !myBallot(state, poll)) {
+          list.push({ key: "vote:" + poll.id, text: t("alert_vote", { motion: poll.motion }), action: t("alert_go_vote"),
+                      target: document.querySelector('[data-poll-card="' + poll.id + '"]') });
+        }
+      });
+    }
+    return list;
+  }
+
+  function renderAlerts(state) {
+    var list = pendingAlerts(state);
+    var first = list[0] || null;
+    currentAlert = first;
+    $("alert-banner").hidden = !first;
+    if (first) {
+      $("alert-text").textContent = first.text;
+      $("alert-go").textContent = first.action;
+    }
+    list.forEach(function (alert) {
+      if (alerted[alert.key]) return;
+      alerted[alert.key] = true;
+      if (navigator.vibrate) { try { navigator.vibrate([200, 100, 200]); } catch (e) { /* not allowed */ } }
+      if (chimeOn()) chime();
+      if (alert === first && !typing()) bringIntoView(alert.target);
+    });
+  }
+
+  $("alert-go").addEventListener("click", function () {
+    if (!currentAlert || !currentAlert.target) return;
+    bringIntoView(currentAlert.target);
+    var control = currentAlert.target.querySelector("button:not([disabled])");
+    if (control) control.focus({ preventScroll: true });
+  });
+
   /* ---- sections -------------------------------------------------------------------------- */
 
   function renderMeeting(state) {
@@ -47,9 +157,9 @@
   }
 
   function renderCheckIn(state) {
-    var data = { present: checkedIn(state), live: isLive(state), participant: !!myId(state) };
+    var data = { present: checkedIn(state), live: isLive(state), participant: !!myId(state), over: isOver(state) };
     RT.keyed($("checkin"), data, function (d) {
-      if (!d.participant) return null;
+      if (!d.participant || d.over) return null;
       if (d.present) return el("p", { className: "checked-in", text: t("checked_in") });
       if (!d.live) return el("p", { className: "muted", text: t("not_started") });
       return el("button", {
@@ -76,13 +186,17 @@
   }
 
   function renderSpeaker(state) {
-    var speaker = state.speaker;
+    var speaker = isLive(state) ? state.speaker : null;
     var mine = speaker && speaker.participant && speaker.participant.id === myId(state);
-    RT.keyed($("speaker"), { speaker: speaker, mine: mine }, function (d) {
+    var paused = status(state) === "adjourned" ? "adjourned" : (isOver(state) || status(state) === "concluded" ? "ended" : null);
+    RT.keyed($("speaker"), { speaker: speaker, mine: mine, paused: paused }, function (d) {
+      if (d.paused) return el("p", { className: "muted", text: t(d.paused === "ended" ? "meeting_ended" : "meeting_adjourned") });
       if (!d.speaker) return el("p", { className: "muted", text: t("no_speaker") });
       return [
-        el("p", { className: "speaker-name" + (d.mine ? " is-me" : "") },
-          [d.mine ? t("you_speak") : RT.personName(d.speaker.participant)]),
+        el("p", { className: "speaker-name" + (d.mine ? " is-me" : "") }, [
+          d.mine ? t("you_speak") : RT.personName(d.speaker.participant),
+          d.speaker.stance ? el("span", { className: "badge hand-stance", text: " " + t("hand_stance_" + d.speaker.stance) }) : null
+        ]),
         d.speaker.ends_at ? RT.countdown(d.speaker.ends_at, "big-countdown") : null
       ];
     });
@@ -91,26 +205,43 @@
   function renderHand(state) {
     var id = myId(state);
     var queue = state.queue || [];
-    var place = 0;
-    queue.forEach(function (entry, index) { if (entry.participant && entry.participant.id === id) place = index + 1; });
-    var speaking = state.speaker && state.speaker.participant && state.speaker.participant.id === id;
-    var data = { place: place, speaking: !!speaking, open: isLive(state) && state.current_item_id !== null && state.current_item_id !== undefined, participant: !!id, waiting: queue.length };
-    RT.keyed($("hand"), data, function (d) {
-      if (!d.participant) return null;
-      if (d.speaking) return el("p", { className: "hand-state is-me", text: t("you_speak") });
-      var button = d.place
-        ? el("button", { type: "button", className: "big hand-button lower", id: "hand-button", text: t("hand_lower"),
-                         onClick: function (event) { RT.act(live, notice, event.currentTarget, "hand_lower", {}); } })
-        : el("button", { type: "button", className: "primary big hand-button", id: "hand-button", text: t("hand_raise"),
-                         disabled: !d.open,
-                         onClick: function (event) { RT.act(live, notice, event.currentTarget, "hand_raise", {}); } });
-      var line = d.place
-        ? el("p", { className: "my-place", id: "my-place", text: t("my_place", { n: d.place }) })
-        : el("p", { className: "muted", text: d.open ? t("queue_count", { n: d.waiting }) : t("no_item") });
-      return [button, line];
+    var place = 0, stance = null;
+    queue.forEach(function (entry, index) {
+      if (entry.participant && entry.participant.id === id) { place = index + 1; stance = entry.stance; }
     });
-    RT.keyed($("queue"), queue.map(function (entry) { return [entry.id, RT.personName(entry.participant), entry.participant && entry.participant.id === id]; }), function (rows) {
-      return rows.map(function (row) { return el("li", { className: row[2] ? "is-me" : "" }, [row[1]]); });
+    var speaking = isLive(state) && state.speaker && state.speaker.participant && state.speaker.participant.id === id;
+    var open = isLive(state) && state.current_item_id !== null && state.current_item_id !== undefined;
+    var data = { place: place, stance: stance, speaking: !!speaking, open: open, participant: !!id && !me(state).host,
+                 waiting: queue.length, live: isLive(state) };
+    RT.keyed($("hand"), data, function (d) {
+      if (!d.participant || !d.live) return null;
+      if (d.speaking) return el("p", { className: "hand-state is-me", text: t("you_speak") });
+      if (d.place) {
+        return [
+          el("p", { className: "my-place", id: "my-place", text: t("my_place", { n: d.place }) + " · " + t("hand_stance_" + d.stance) }),
+          el("button", { type: "button", className: "big hand-button lower", id: "hand-button", text: t("hand_lower"),
+                         onClick: function (event) { RT.act(live, notice, event.currentTarget, "hand_lower", {}, t("hand_lowered")); } })
+        ];
+      }
+      // 立场明确: the stance comes first; one tap states it and raises the hand.
+      return [
+        el("p", { className: "hand-ask", text: d.open ? t("hand_ask") : t("no_item") }),
+        el("div", { className: "hand-stances", role: "group", "aria-label": t("hand_raise") }, ["support", "oppose", "other"].map(function (code) {
+          return el("button", {
+            type: "button", className: "big hand-button hand-" + code, disabled: !d.open, dataset: { handStance: code },
+            text: t("hand_stance_" + code),
+            onClick: function (event) {
+              RT.act(live, notice, event.currentTarget, "hand_raise", { stance: code }, t("hand_raised"));
+            }
+          });
+        })),
+        el("p", { className: "muted", text: d.open ? t("queue_count", { n: d.waiting }) : "" })
+      ];
+    });
+    RT.keyed($("queue"), queue.map(function (entry) { return [entry.id, RT.personName(entry.participant), entry.stance, entry.participant && entry.participant.id === id]; }), function (rows) {
+      return rows.map(function (row) {
+        return el("li", { className: row[3] ? "is-me" : "" }, [row[1] + " · " + t("hand_stance_" + row[2])]);
+      });
     });
   }
 
@@ -150,6 +281,7 @@
     polls.forEach(function (poll) {
       var card = pollCard(poll);
       card.classList.toggle("closed", poll.state === "closed");
+      card.classList.toggle("open", poll.state === "open");
       RT.keyed(card.querySelector(".poll-head"), [poll.motion, poll.secret, poll.state, poll.min_choices, poll.max_choices, poll.kind], function () {
         return [
           el("p", { className: "poll-motion", text: poll.motion }),
@@ -165,44 +297,58 @@
         ? poll.result.receipts.some(function (r) { return r.receipt === ballot.receipt; }) : false;
       var voteData = {
         state: poll.state, options: poll.options, ballot: ballot, counted: counted,
-        canVote: !!me(state).can_vote, checkedIn: checkedIn(state), chosen: selections[poll.id] || [],
-        max: poll.max_choices, min: poll.min_choices
+        canVote: !!me(state).can_vote && mayTakeSides(state), host: !!me(state).host, checkedIn: checkedIn(state),
+        chosen: selections[poll.id] || [], max: poll.max_choices, min: poll.min_choices, live: isLive(state)
       };
       RT.keyed(card.querySelector(".poll-vote"), voteData, function (d) { return voteArea(poll, d); });
-      RT.keyed(card.querySelector(".poll-tally"), [poll.tally, poll.result && poll.result.result, poll.result && poll.result.winners], function () {
+      RT.keyed(card.querySelector(".poll-tally"), [poll.tally, poll.result && poll.result.result, poll.result && poll.result.winners, poll.state], function () {
         return [RT.resultLine(poll), RT.tallyBars(poll)];
       });
     });
   }
 
+  function receiptBlock(ballot, counted) {
+    var code = RT.shortCode(ballot.receipt);
+    return el("div", { className: "my-ballot" }, [
+      el("p", { className: "voted", text: t("voted") }),
+      ballot.receipt ? el("p", { className: "receipt" }, [
+        el("span", { className: "receipt-label", text: t("receipt_code") }),
+        el("a", { className: "receipt-short", href: receiptUrl + "?code=" + encodeURIComponent(code), text: code })
+      ]) : null,
+      ballot.receipt ? el("details", { className: "receipt-details" }, [
+        el("summary", { text: t("receipt_full") }),
+        el("code", { className: "receipt-code", text: ballot.receipt })
+      ]) : null,
+      counted ? el("p", { className: "counted", text: t("receipt_counted") }) : null
+    ]);
+  }
+
   function voteArea(poll, d) {
-    if (d.ballot) {
-      return el("div", { className: "my-ballot" }, [
-        el("p", { className: "voted", text: t("voted") }),
-        d.ballot.receipt ? el("p", { className: "receipt" }, [
-          el("span", { text: t("receipt") + " " }),
-          el("code", { className: "receipt-code", text: d.ballot.receipt })
-        ]) : null,
-        d.counted ? el("p", { className: "counted", text: t("receipt_counted") }) : null
-      ]);
-    }
-    if (d.state !== "open") return null;
+    if (d.ballot) return receiptBlock(d.ballot, d.counted);
+    if (d.state !== "open" || !d.live) return null;
+    if (d.host) return el("p", { className: "muted", text: t("host_neutral") });
     if (!d.canVote) return el("p", { className: "muted", text: t("not_voter") });
     if (!d.checkedIn) return el("p", { className: "muted", text: t("need_check_in") });
+    var render = ballotKinds[poll.kind] || ballotKinds.choice;
+    return render(poll, d, ballotApi);
+  }
+
+  /* The ballot of yes/no, single and multiple choice: one big button per option, then confirm. */
+  function choiceBallot(poll, d, api) {
     var buttons = poll.options.map(function (option) {
       var on = d.chosen.indexOf(option.id) >= 0;
       return el("button", {
-        type: "button", className: "big choice" + (on ? " chosen" : ""), "aria-pressed": on ? "true" : "false",
-        dataset: { optionId: String(option.id) }, text: option.label,
-        onClick: function () { choose(poll, option.id); }
-      });
+        type: "button", className: "big choice choice-" + (option.code || "option") + (on ? " chosen" : ""), "aria-pressed": on ? "true" : "false",
+        dataset: { optionId: String(option.id) },
+        onClick: function () { api.choose(poll, option.id); }
+      }, [el("span", { className: "choice-mark", "aria-hidden": "true", text: on ? "✓ " : "" }), option.label]);
     });
     var ready = d.chosen.length >= d.min && d.chosen.length <= d.max;
     var labels = poll.options.filter(function (o) { return d.chosen.indexOf(o.id) >= 0; }).map(function (o) { return o.label; });
     var confirm = el("button", {
       type: "button", className: "primary big confirm-vote", disabled: !ready,
       text: ready ? t("confirm_vote", { choice: labels.join("、") }) : t("choose_first"),
-      onClick: function (event) { castVote(poll, d.chosen.slice(), event.currentTarget); }
+      onClick: function (event) { api.cast(poll, d.chosen.slice(), event.currentTarget); }
     });
     return el("div", { className: "vote" }, [el("div", { className: "choices" }, buttons), confirm]);
   }
@@ -222,15 +368,48 @@
     var keyName = storageKey("vote-key", live.state(), poll);
     var key = RT.recall(keyName);
     if (!key) { key = RT.randomKey(); RT.remember(keyName, key); }
-    RT.act(live, notice, button, "vote_cast", { poll_id: poll.id, choices: choices, key: key }, t("vote_recorded"))
+    return RT.act(live, notice, button, "vote_cast", { poll_id: poll.id, choices: choices, key: key }, t("vote_recorded"))
       .then(function (ack) {
-        if (!ack.ok) return;
+        if (!ack.ok) return ack;
         var state = live.state();
         RT.remember(storageKey("receipt", state, poll), ack.receipt);
         var ballots = state.me.ballots = state.me.ballots || [];
         if (!ballots.some(function (b) { return b.poll_id === poll.id; })) ballots.push({ poll_id: poll.id, receipt: ack.receipt, assisted: false });
         render(state);
+        return ack;
       });
+  }
+
+  /* What a ballot renderer may use: pick an option, cast a vote (a Promise of the ack). */
+  var ballotApi = { choose: choose, cast: castVote, el: el, t: t, selections: selections };
+
+  /* ---- the end: what was decided, with my own ballots -------------------------------------- */
+
+  function renderEnded(state) {
+    var over = status(state) === "concluded" || isOver(state);
+    var paused = status(state) === "adjourned";
+    var closed = (state.polls || []).filter(function (p) { return p.state === "closed"; });
+    var data = { over: over, paused: paused, polls: closed.map(function (p) { return [p.id, p.result, myBallot(state, p)]; }) };
+    $("ended").hidden = !(over || paused);
+    document.body.classList.toggle("meeting-over", over);
+    $("summary-link").hidden = !over;
+    RT.keyed($("ended-heading"), [over, paused], function () {
+      return document.createTextNode(over ? t("meeting_ended") : (paused ? t("meeting_adjourned") : ""));
+    });
+    RT.keyed($("ended-outcomes"), data, function (d) {
+      if (!d.over && !d.paused) return null;
+      if (!closed.length) return el("p", { className: "muted", text: t("no_decisions") });
+      return el("ol", { className: "outcome-list" }, closed.map(function (poll) {
+        var mine = myBallot(state, poll);
+        return el("li", { className: "outcome result-" + (poll.result ? poll.result.result : "open") }, [
+          el("p", { className: "outcome-motion", text: poll.motion }),
+          RT.resultLine(poll),
+          mine && mine.receipt ? el("p", { className: "my-receipt" }, [
+            t("receipt_code") + " ", el("strong", { className: "receipt-short", text: RT.shortCode(mine.receipt) })
+          ]) : null
+        ]);
+      }));
+    });
   }
 
   /* ---- motions and positions ------------------------------------------------------------ */
@@ -250,7 +429,7 @@
         return el("article", { className: "motion", dataset: { motionId: String(motion.id) } }, [
           el("p", { className: "motion-text", text: motion.text }),
           el("p", { className: "motion-meta" }, [
-            el("span", { className: "badge", text: t("motion_" + motion.state) }), " ",
+            el("span", { className: "badge motion-state", text: t("motion_" + motion.state) }), " ",
             t("proposer") + ":" + RT.personName(motion.proposer),
             motion.seconder ? " · " + t("seconder") + ":" + RT.personName(motion.seconder) : ""
           ]),
@@ -284,6 +463,9 @@
 
   /* ---- forms that stay on the page (their input is never re-rendered away) ---------------- */
 
+  var positionFits = RT.limitCounter($("position-text"), $("position-count"), TEXT_LIMIT);
+  var motionFits = RT.limitCounter($("motion-text"), $("motion-count"), TEXT_LIMIT);
+
   document.querySelectorAll("[data-stance]").forEach(function (button) {
     button.addEventListener("click", function () {
       chosenStance = button.dataset.stance;
@@ -297,11 +479,13 @@
     var text = $("position-text").value.trim();
     if (!chosenStance) { notice(t("need_stance"), true); return; }
     if (!text) { notice(t("need_text"), true); $("position-text").focus(); return; }
+    if (!positionFits()) { notice(t("text_too_long", { limit: TEXT_LIMIT }), true); $("position-text").focus(); return; }
     RT.act(live, notice, event.currentTarget, "position_post", { stance: chosenStance, text: text }, t("position_posted"))
       .then(function (ack) {
         if (!ack.ok) return;
         // Start the next position afresh, so that a second tap does not repeat the first stance.
         $("position-text").value = "";
+        positionFits();
         chosenStance = null;
         document.querySelectorAll("[data-stance]").forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
       });
@@ -310,13 +494,31 @@
   $("motion-send").addEventListener("click", function (event) {
     var text = $("motion-text").value.trim();
     if (!text) { notice(t("need_motion_text"), true); $("motion-text").focus(); return; }
+    if (!motionFits()) { notice(t("text_too_long", { limit: TEXT_LIMIT }), true); $("motion-text").focus(); return; }
     RT.act(live, notice, event.currentTarget, "motion_propose", { text: text }, t("motion_proposed"))
-      .then(function (ack) { if (ack.ok) $("motion-text").value = ""; });
+      .then(function (ack) { if (ack.ok) { $("motion-text").value = ""; motionFits(); } });
   });
+
+  /* 朗读: the current item, the open motion and its options (static/js/elder.js reads this). */
+  global.RoundtableReadAloud = function () {
+    var state = live.state();
+    if (!state) return "";
+    var parts = [];
+    var item = RT.currentItem(state);
+    parts.push(item ? t("read_item", { title: item.title }) : t("no_item"));
+    (state.polls || []).filter(function (p) { return p.state === "open"; }).forEach(function (poll) {
+      parts.push(t("read_poll", { motion: poll.motion, options: poll.options.map(function (o) { return o.label; }).join("、") }));
+    });
+    (state.polls || []).filter(function (p) { return p.state === "closed"; }).slice(-1).forEach(function (poll) {
+      parts.push(RT.outcomeText(poll));
+    });
+    return parts.join("。");
+  };
 
   function render(state) {
     if (!state) return;
     renderMeeting(state);
+    renderEnded(state);
     renderCheckIn(state);
     renderItem(state);
     renderSpeaker(state);
@@ -324,7 +526,20 @@
     renderPolls(state);
     renderMotions(state);
     renderPositions(state);
-    var actions = $("participant-actions");
-    if (actions) actions.hidden = !myId(state);
+    var sides = mayTakeSides(state) && !isOver(state) && status(state) !== "concluded";
+    $("participant-actions").hidden = !sides;
+    $("motion-form").hidden = !sides;
+    panels.forEach(function (panel) { panel(state, ballotApi); });
+    renderAlerts(state);
   }
-})(window.RoundtableLive);
+
+  ballotKinds.choice = choiceBallot;
+  global.RoundtablePhone = {
+    /* registerBallot("budget", function (poll, data, api) { return element; }) */
+    registerBallot: function (kind, renderBallot) { ballotKinds[kind] = renderBallot; render(live.state()); },
+    /* registerPanel(function (state, api) { ... }) runs after every render */
+    registerPanel: function (panel) { panels.push(panel); render(live.state()); },
+    live: live,
+    notice: notice
+  };
+})(window.RoundtableLive, window);

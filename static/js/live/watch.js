@@ -1,9 +1,10 @@
 /*
- * The big-screen view (直播): what a projector in the room or a resident at home sees.
+ * The big-screen view (直播): what a projector in the courtyard or a resident at home sees.
  * It connects with the watch token, which the server lets join and listen, never act;
  * so this script sends nothing but `join`. Secret polls show counts only, as for everyone.
+ * At the end of the meeting the page reloads into the meeting's summary.
  */
-(function (RT) {
+(function (RT, global) {
   "use strict";
 
   var root = document.getElementById("live");
@@ -11,16 +12,29 @@
   var $ = function (id) { return document.getElementById(id); };
   var el = RT.el;
   var t = RT.t;
-  var SHOWN_POSITIONS = 6;
+  var SHOWN_POSITIONS = 3;     // at once, clamped to a few lines each
+  var ROTATED_POSITIONS = 9;   // the latest ones take turns
+  var ROTATE_MS = 8000;
+  var rotation = 0;
+  var lastState = null;
 
   RT.connect({
     meetingId: Number(root.dataset.meetingId),
     token: root.dataset.token,
     render: render,
-    status: RT.statusLine($("live-status"))
+    status: RT.statusLine($("live-status")),
+    refused: function (ack) {
+      if (ack.error === "meeting_ended") { global.location.assign(root.dataset.summaryUrl); return true; }
+      return false;
+    }
   });
 
   function render(state) {
+    lastState = state;
+    if (state.meeting && (state.meeting.status === "concluded" || state.meeting.status === "cancelled")) {
+      // The watch link now answers with the summary of what was decided.
+      global.setTimeout(function () { global.location.assign(root.dataset.summaryUrl); }, 8000);
+    }
     RT.keyed($("meeting-status"), state.meeting && state.meeting.status_label, function (label) {
       return document.createTextNode(label || "");
     });
@@ -34,18 +48,20 @@
         item.case ? el("p", { className: "item-case", text: t("case_number", { number: item.case.number }) + " · " + (item.case.category_label || "") }) : null
       ];
     });
-    RT.keyed($("speaker"), state.speaker, function (speaker) {
-      if (!speaker) return el("p", { className: "muted", text: t("no_speaker") });
+    var speaker = state.meeting && state.meeting.status === "live" ? state.speaker : null;
+    RT.keyed($("speaker"), speaker, function (s) {
+      if (!s) return el("p", { className: "muted", text: t("no_speaker") });
       return [
-        el("p", { className: "speaker-name", text: RT.personName(speaker.participant) }),
-        speaker.ends_at ? RT.countdown(speaker.ends_at, "huge-countdown") : null
+        el("p", { className: "speaker-name" }, [RT.personName(s.participant), " ",
+          s.stance ? el("span", { className: "badge hand-stance stance-" + s.stance, text: t("hand_stance_" + s.stance) }) : null]),
+        s.ends_at ? RT.countdown(s.ends_at, "huge-countdown") : null
       ];
     });
     renderPoll(state);
     renderPositions(state);
   }
 
-  /* The open poll, or else the last one decided. */
+  /* The open poll, or else the last one decided, with its result announced large. */
   function renderPoll(state) {
     var polls = (state.polls || []).slice().sort(function (a, b) { return b.id - a.id; });
     var poll = polls.filter(function (p) { return p.state === "open"; })[0] || polls[0] || null;
@@ -61,18 +77,22 @@
         RT.tallyBars(poll)
       ];
     });
+    $("poll").classList.toggle("announced", !!(poll && poll.state === "closed"));
   }
 
-  /* The latest positions that are not hidden (a watcher never receives hidden text). */
+  /* The latest positions that are not hidden (a watcher never receives hidden text), a few at a time. */
   function renderPositions(state) {
     var all = [];
     Object.keys(state.positions || {}).forEach(function (side) {
       state.positions[side].forEach(function (p) { if (!p.hidden && p.text !== null) all.push(p); });
     });
     all.sort(function (a, b) { return b.id - a.id; });
-    RT.keyed($("positions"), all.slice(0, SHOWN_POSITIONS), function (shown) {
-      if (!shown.length) return el("p", { className: "muted", text: t("no_positions") });
-      return el("ul", { className: "positions" }, shown.map(function (position) {
+    var latest = all.slice(0, ROTATED_POSITIONS);
+    var start = latest.length > SHOWN_POSITIONS ? (rotation * SHOWN_POSITIONS) % latest.length : 0;
+    var shown = latest.slice(start, start + SHOWN_POSITIONS);
+    RT.keyed($("positions"), shown, function (list) {
+      if (!list.length) return el("p", { className: "muted", text: t("no_positions") });
+      return el("ul", { className: "positions" }, list.map(function (position) {
         return el("li", { className: "position stance-" + position.stance }, [
           el("span", { className: "stance", text: t("stance_" + position.stance) }), " ",
           el("strong", { text: RT.personName(position.participant) }), " ",
@@ -81,4 +101,9 @@
       }));
     });
   }
-})(window.RoundtableLive);
+
+  global.setInterval(function () {
+    rotation += 1;
+    if (lastState) renderPositions(lastState);
+  }, ROTATE_MS);
+})(window.RoundtableLive, window);

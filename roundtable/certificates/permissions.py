@@ -1,0 +1,31 @@
+"""Who may do what with certificate kinds and certificates."""
+from __future__ import annotations
+
+from roundtable.auth.models import User
+from roundtable.communities.permissions import can_manage_cases, can_read_cases
+
+
+def can_manage_certificates(user: User, community_id: int) -> bool:
+    """Secretaries authorise kinds and issue, refuse and revoke certificates."""
+    return can_manage_cases(user, community_id)
+
+
+def can_read_register(user: User, community_id: int) -> bool:
+    return can_read_cases(user, community_id)
+
+
+def can_request_certificate(user: User, kind) -> bool:
+    """Residents of the kind's community ask for themselves."""
+    return user.is_authenticated and kind.active and user.role_in(kind.community_id) == "resident"
+
+
+def can_see_certificate(user: User, certificate) -> bool:
+    """The applicant and the community's readers."""
+    return user.is_authenticated and (
+        certificate.applicant_id == user.id or can_read_register(user, certificate.community_id)
+    )
+
+
+def can_look_up_certificates(user: User) -> bool:
+    """Staff of a department that some kind names as its checker (区交通支队)."""
+    return user.is_authenticated and bool(user.department_ids)

@@ -1,0 +1,183 @@
+"""The community fund (社区经费) per period, the projects residents propose, and the budget vote.
+
+Money is stored in fen (integers), never floats. A budget vote's rule, ballot
+form, secrecy and quorum are fixed before it opens; the projects on the ballot
+and their costs are copied into the vote when it opens, so that later edits
+cannot change what people voted on.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from roundtable.core.time import utcnow
+from roundtable.core.types import UTCDateTime
+from roundtable.extensions import db
+from roundtable.funds.rules import APPROVAL, POINTS, RULES
+
+# --- proposals ---------------------------------------------------------------------------------
+SUBMITTED, ACCEPTED, MERGED, DECLINED = "submitted", "accepted", "merged", "declined"
+PROPOSAL_STATES = {SUBMITTED: "待审核", ACCEPTED: "已列入表决", MERGED: "已合并", DECLINED: "未采纳"}
+PROPOSAL_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    SUBMITTED: (ACCEPTED, MERGED, DECLINED),
+    ACCEPTED: (SUBMITTED, MERGED, DECLINED),  # back to review while no vote has opened on it
+    MERGED: (),
+    DECLINED: (),
+}
+ORIGINS = {"resident": "居民提出", "case": "由诉求转来", "topic": "由议题转来", "secretary": "社区提出"}
+
+# --- votes -------------------------------------------------------------------------------------
+DRAFT, OPEN, CLOSED, HANDED_OFF = "draft", "open", "closed", "handed_off"
+VOTE_STATES = {DRAFT: "准备中", OPEN: "投票中", CLOSED: "已计票", HANDED_OFF: "已转为决议"}
+VOTE_TRANSITIONS: dict[str, tuple[str, ...]] = {DRAFT: (OPEN,), OPEN: (CLOSED,), CLOSED: (HANDED_OFF,), HANDED_OFF: ()}
+PERIOD, LIVE = "period", "live"
+MODES = {PERIOD: "一段时间内用个人链接投票", LIVE: "在会议上用手机现场投票"}
+FORMS = {APPROVAL: "在预算内勾选项目", POINTS: "分配积分"}
+__all__ = ["RULES"]
+
+
+class Fund(db.Model):
+    """One fund of one community for one period, e.g. 党建服务群众经费 2026."""
+
+    __tablename__ = "funds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    community = relationship("Community")
+    proposals: Mapped[list[Proposal]] = relationship(back_populates="fund", order_by="Proposal.id")
+    votes: Mapped[list[BudgetVote]] = relationship(back_populates="fund", order_by="BudgetVote.id")
+
+
+class Proposal(db.Model):
+    """A project proposed for the fund: by a resident from the phone, or by the secretary from a case or topic."""
+
+    __tablename__ = "fund_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    cost_fen: Mapped[int] = mapped_column(BigInteger)
+    place: Mapped[str] = mapped_column(String(100), default="")
+    origin: Mapped[str] = mapped_column(String(20), default="resident")
+    proposer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id"))
+    photo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    photo_type: Mapped[str | None] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(20), default=SUBMITTED, index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("fund_proposals.id"))
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    fund: Mapped[Fund] = relationship(back_populates="proposals")
+    proposer = relationship("User", foreign_keys=[proposer_id])
+    merged_into: Mapped[Proposal | None] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
+
+    def can_move_to(self, state: str) -> bool:
+        return state in PROPOSAL_TRANSITIONS.get(self.state, ())
+
+    @property
+    def state_label(self) -> str:
+        return PROPOSAL_STATES.get(self.state, self.state)
+
+
+class BudgetVote(db.Model):
+    """The residents' vote on the accepted proposals of a fund (居民说了算)."""
+
+    __tablename__ = "fund_votes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    mode: Mapped[str] = mapped_column(String(10), default=PERIOD)
+    form: Mapped[str] = mapped_column(String(10), default=APPROVAL)
+    points: Mapped[int] = mapped_column(Integer, default=10)  # points each voter distributes (form "points")
+    rule: Mapped[str] = mapped_column(String(20))
+    secret: Mapped[bool] = mapped_column(Boolean, default=True)
+    quorum: Mapped[int] = mapped_column(Integer, default=0)  # ballots needed for the result to stand
+    state: Mapped[str] = mapped_column(String(20), default=DRAFT, index=True)
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    poll_id: Mapped[int | None] = mapped_column(ForeignKey("live_polls.id"))
+    # [{proposal_id, title, cost_fen, option_id}] copied when the vote opens.
+    items: Mapped[list] = mapped_column(JSON, default=list)
+    receipt_key: Mapped[str | None] = mapped_column(String(64))
+    result: Mapped[dict | None] = mapped_column(JSON)
+    resolution_id: Mapped[int | None] = mapped_column(ForeignKey("resolutions.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    fund: Mapped[Fund] = relationship(back_populates="votes")
+    meeting = relationship("Meeting")
+    poll = relationship("Poll")
+    resolution = relationship("Resolution")
+
+    def can_move_to(self, state: str) -> bool:
+        return state in VOTE_TRANSITIONS.get(self.state, ())
+
+    @property
+    def state_label(self) -> str:
+        return VOTE_STATES.get(self.state, self.state)
+
+    def receipt_for(self, voter_id: int) -> str | None:
+        """Same voter, same receipt while the vote is open; the key is erased at the close."""
+        if not self.receipt_key:
+            return None
+        return hmac.new(self.receipt_key.encode(), f"fund-vote:{self.id}:{voter_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def random_id() -> str:
+    return secrets.token_hex(16)
+
+
+class BudgetVoter(db.Model):
+    """A resident's personal link to a period vote, and whether (not what) they voted."""
+
+    __tablename__ = "fund_voters"
+    __table_args__ = (UniqueConstraint("vote_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("fund_votes.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    token: Mapped[str] = mapped_column(String(32), unique=True, default=new_token)
+    voted: Mapped[bool] = mapped_column(Boolean, default=False)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+
+    vote: Mapped[BudgetVote] = relationship()
+    user = relationship("User")
+
+
+class BudgetBallot(db.Model):
+    """What was voted: {proposal id: points}. Secret votes name nobody and carry no time (random key)."""
+
+    __tablename__ = "fund_ballots"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("fund_votes.id"), index=True)
+    voter_id: Mapped[int | None] = mapped_column(ForeignKey("fund_voters.id"), unique=True)  # named votes only
+    choices: Mapped[dict] = mapped_column(JSON)
+    receipt: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,25 @@
+"""Who may do what with a fund, its proposals and its budget votes."""
+from __future__ import annotations
+
+from roundtable.auth.models import User
+from roundtable.communities.permissions import can_manage_cases, can_read_cases
+
+
+def can_manage_fund(user: User, community_id: int) -> bool:
+    """The community's secretaries create funds, review proposals and run the vote."""
+    return can_manage_cases(user, community_id)
+
+
+def can_read_funds(user: User, community_id: int) -> bool:
+    """Secretaries and auditors read every fund, proposal and outcome of their community."""
+    return can_read_cases(user, community_id)
+
+
+def can_propose(user: User, fund) -> bool:
+    """Residents (and secretaries) of the fund's community submit projects."""
+    return user.is_authenticated and user.role_in(fund.community_id) in ("resident", "secretary")
+
+
+def can_see_proposal(user: User, proposal) -> bool:
+    """Its proposer (who sees the decline reason) and the community's readers."""
+    return user.is_authenticated and (proposal.proposer_id == user.id or can_read_funds(user, proposal.community_id))

@@ -1,0 +1,14 @@
+"""Who may see and handle satisfaction answers."""
+from __future__ import annotations
+
+from roundtable.auth.models import User
+from roundtable.communities.permissions import can_manage_cases, can_read_cases
+
+
+def can_read_satisfaction(user: User, community_id: int) -> bool:
+    return can_read_cases(user, community_id)
+
+
+def can_handle_flag(user: User, request) -> bool:
+    """The secretaries of the case's community reopen the case or take it to a new meeting."""
+    return can_manage_cases(user, request.community_id)

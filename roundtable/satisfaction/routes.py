@@ -1,0 +1,58 @@
+"""The one-screen satisfaction page (a bearer link, one per person and case) and the secretary's flags."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from roundtable.communities.context import community_required, current_community, get_in_community_or_404
+from roundtable.communities.permissions import can_manage_cases
+from roundtable.core.actions import act, flash_form_errors
+from roundtable.core.time import utcnow
+from roundtable.satisfaction import operations, queries
+from roundtable.satisfaction.forms import ActionForm, AnswerForm
+from roundtable.satisfaction.models import FLAG_NEW_MEETING, SatisfactionRequest
+
+bp = Blueprint("satisfaction", __name__)
+
+
+@bp.route("/s/<token>", methods=["GET", "POST"])
+def answer(token: str):
+    satisfaction = queries.by_token(token)
+    if satisfaction is None:
+        abort(404)
+    form = AnswerForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            act(lambda: operations.answer(satisfaction, form.resolved.data, form.satisfied.data, form.comment.data or ""),
+                "")
+        else:
+            flash_form_errors(form)
+        return redirect(url_for("satisfaction.answer", token=token))
+    return render_template(
+        "satisfaction/answer.html",
+        satisfaction=satisfaction,
+        case=satisfaction.case,
+        expired=satisfaction.answered_at is None and satisfaction.is_expired(utcnow()),
+        form=form,
+    )
+
+
+@bp.route("/satisfaction/")
+@community_required("secretary", "auditor")
+def flags():
+    community = current_community()
+    return render_template("satisfaction/flags.html", flags=queries.open_flags(community.id),
+                           answers=queries.recent_answers(community.id), form=ActionForm(),
+                           manage=can_manage_cases(current_user, community.id))
+
+
+@bp.route("/satisfaction/<int:request_id>/<action>", methods=["POST"])
+@community_required("secretary")
+def handle(request_id: int, action: str):
+    satisfaction = get_in_community_or_404(SatisfactionRequest, request_id)
+    if action not in operations.FLAG_ACTIONS:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        if act(lambda: operations.handle_flag(satisfaction, current_user, action), "已处理。") and action == FLAG_NEW_MEETING:
+            return redirect(url_for("meetings.new"))
+    return redirect(url_for("satisfaction.flags"))
