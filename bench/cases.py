@@ -9,8 +9,10 @@ already exist, and writes cases and their "created" timeline events in
 batches of ``--batch`` rows (executemany), not one flush per case. The list
 is timed through ``case_page``: the same ``filter_cases`` statement and
 pagination (page + count) the desk runs, over a mix of the filters people
-use; p50/p95 per filter and overall are printed and written to
-bench/results/cases.json. Targets: import ≤ 60 s, list p95 ≤ 100 ms.
+use, text search included (2-, 3- and 4-character Chinese queries and case
+numbers, through the search index of ``roundtable.cases.search_index``);
+p50/p95 per filter and overall are printed and written to
+bench/results/cases-<db>.json. Targets: import ≤ 60 s, list p95 ≤ 100 ms.
 """
 from __future__ import annotations
 
@@ -110,8 +112,13 @@ FILTERS = {
     "category parking": {"category": "parking"},
     "urgency emergency, due soonest": {"urgency": "emergency", "sort": "due_asc"},
     "overdue": {"overdue": True},
-    "search 停车": {"q": "停车"},
-    "search a number": {"q": "12345-0099"},
+    "search 停车 (2 characters)": {"q": "停车"},
+    "search 噪声 (2 characters, rarer)": {"q": "噪声"},
+    "search 超时停 (3 characters)": {"q": "超时停"},
+    "search 路面塌陷 (4 characters)": {"q": "路面塌陷"},
+    "search a whole number": {"q": "12345-0099999"},
+    "search part of a number": {"q": "12345-0099"},
+    "search 停车 + status received": {"q": "停车", "status": "received"},
     "parking + in deliberation, page 50": {"category": "parking", "status": "in_deliberation", "page": 50},
 }
 

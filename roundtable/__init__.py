@@ -120,9 +120,10 @@ def register_blueprints(app: Flask) -> None:
     from roundtable.notifications.routes import admin_bp as outbox_admin_bp
     from roundtable.notifications.routes import bp as notifications_bp
     from roundtable.open311.routes import bp as open311_bp
+    from roundtable.open311.routes import codes_bp as open311_codes_bp
     from roundtable.resolutions.routes import bp as resolutions_bp
 
-    for blueprint in (auth_bp, admin_bp, community_bp, cases_bp, imports_bp, open311_bp):
+    for blueprint in (auth_bp, admin_bp, community_bp, cases_bp, imports_bp, open311_bp, open311_codes_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(outbox_admin_bp)
@@ -144,6 +145,9 @@ def register_blueprints(app: Flask) -> None:
     from roundtable.satisfaction.routes import bp as satisfaction_bp
 
     app.register_blueprint(satisfaction_bp)
+    from roundtable.ballots.routes import bp as ballots_bp
+
+    app.register_blueprint(ballots_bp)
     from roundtable.health.routes import bp as health_bp
 
     app.register_blueprint(health_bp)

@@ -107,6 +107,8 @@ class Config:
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
     # Outbox delivery: a background dispatcher per server process (off: run `flask outbox run`).
     OUTBOX_DISPATCHER = _env_flag("OUTBOX_DISPATCHER", True)
+    # Open311: stock GeoReport clients may read requests without an api_key, fields without personal data only.
+    OPEN311_PUBLIC_READ = _env_flag("OPEN311_PUBLIC_READ")
     OUTBOX_POLL_SECONDS = float(os.environ.get("OUTBOX_POLL_SECONDS", "5"))
     OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "50"))
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "6"))

@@ -35,6 +35,7 @@ NOT_AUDITED = {
     "live_poll_options": "part of the poll; recorded in poll.open",
     "import_batches": "the cases an import creates are each audited; the pending batch is a draft",
     "fund_ballots": "like live ballots: the vote's count records the receipts, never who voted what",
+    "fund_voters": "a personal link marked as voted, in order, would time-stamp each voter; the count records the receipts",
 }
 
 # Fields whose values never enter the trail: personal data and secrets. The trail says they changed.
@@ -125,7 +126,6 @@ NAMINGS: dict[str, Naming] = {
                              describe=("fund_id", "title", "cost_fen", "origin", "state")),
     "fund_votes": Naming("fund_vote", (("state", "state"),),
                          describe=("fund_id", "mode", "form", "rule", "secret", "quorum", "state")),
-    "fund_voters": Naming("fund_voter", on_create="link", describe=("vote_id", "user_id")),
     "certificate_kinds": Naming("certificate_kind", on_create="authorise",
                                 describe=("resolution_id", "name", "validity_days", "department_id")),
     "certificates": Naming("certificate", (("revoked_at", "revoke"), ("number", "issue"), ("refusal_reason", "refuse"),

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from roundtable.auth.forms import ChangePasswordForm, LoginForm
+from roundtable.auth.home import staff_waiting
 from roundtable.auth.operations import attempt_login, change_password, log_out_everywhere
 from roundtable.communities.context import current_membership, switch_community
 from roundtable.core.errors import OperationError
@@ -50,7 +51,7 @@ def home():
         return redirect(url_for("cases.list_cases"))
     if current_user.is_admin:
         return redirect(url_for("admin.people"))
-    return render_template("auth/home.html")
+    return render_template("auth/home.html", waiting=staff_waiting(current_user))
 
 
 @bp.route("/login", methods=["GET", "POST"])

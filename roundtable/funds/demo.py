@@ -5,6 +5,7 @@ Kept apart from the other demo seeders; both run after the resolution seeder (th
 published resolution)."""
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -14,6 +15,9 @@ from roundtable.certificates import operations as certificates
 from roundtable.core.time import local, utcnow
 from roundtable.extensions import db
 from roundtable.funds import operations as funds
+from roundtable.jobs.operations import enqueue
+from roundtable.jobs.registry import load_handler_modules
+from roundtable.jobs.worker import run_one
 from roundtable.resolutions.models import Resolution
 
 DEMO_PROPOSALS = (
@@ -64,6 +68,19 @@ def seed_demo_certificates(seeded: dict) -> None:
         ), secretary)
     start = utcnow() - timedelta(hours=2)
     with acting_as(people["wangjianguo"]):
-        certificates.request_certificate(kind, certificates.RequestFields(
+        issued = certificates.request_certificate(kind, certificates.RequestFields(
             "王建国", "京A52866", start, start + timedelta(hours=2), "送母亲去复兴医院看病"), people["wangjianguo"], None)
+    with acting_as(people["zhaoshufen"]):
+        certificates.request_certificate(kind, certificates.RequestFields(
+            "赵淑芬", "京B37021", utcnow() + timedelta(hours=20), utcnow() + timedelta(hours=23), "明早陪老伴去医院复查"),
+            people["zhaoshufen"], None)
+    with acting_as(secretary):
+        certificates.issue(issued, secretary)
+        base_url = f"http://127.0.0.1:{os.environ.get('PORT', '5000')}/"
+        job = enqueue("render_certificate", {"certificate_id": issued.id, "base_url": base_url}, community_id=community.id)
+        issued.pdf_job_id = job.id
     db.session.flush()
+    # The worker's step, run here as the resolution seeder does (run_one commits).
+    load_handler_modules()
+    run_one()
+    db.session.expire_all()

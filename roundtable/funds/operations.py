@@ -4,12 +4,14 @@ Each raises OperationError before changing anything and flushes, never commits.
 """
 from __future__ import annotations
 
+import random
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
 
 from roundtable.auth.models import User
 from roundtable.communities.models import Membership
@@ -34,12 +36,24 @@ from roundtable.funds.models import (
     BudgetVoter,
     Fund,
     Proposal,
+    random_id,
 )
 
 MAX_AMOUNT_FEN = 100_000_000_00  # 1 亿元: far above any community fund, far below overflow
 MAX_PROJECTS = 20
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 PHOTO_MAX = 3 * 1024 * 1024
+
+
+def looks_like_image(data: bytes, content_type: str | None) -> bool:
+    """The file's first bytes match the type the phone claimed (a page sent as "image/png" is refused)."""
+    if content_type == "image/jpeg":
+        return data[:3] == b"\xff\xd8\xff"
+    if content_type == "image/png":
+        return data[:8] == b"\x89PNG\r\n\x1a\n"
+    if content_type == "image/webp":
+        return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    return False
 
 
 def yuan_to_fen(text: str | Decimal | int | None) -> int:
@@ -121,7 +135,7 @@ def _checked_proposal(fund: Fund, fields: ProposalFields) -> dict:
     if cost > fund.amount_fen:
         raise OperationError("项目的估算费用超过了这笔经费的总额。")
     if fields.photo is not None:
-        if fields.photo_type not in PHOTO_TYPES:
+        if fields.photo_type not in PHOTO_TYPES or not looks_like_image(fields.photo, fields.photo_type):
             raise OperationError("照片只能是 JPEG、PNG 或 WebP 格式。")
         if len(fields.photo) > PHOTO_MAX:
             raise OperationError("照片不能超过3MB。")
@@ -212,8 +226,6 @@ def create_vote(fund: Fund, fields: VoteFields, actor: User) -> BudgetVote:
         raise OperationError("表决方式无效。")
     if fields.form not in (rules.APPROVAL, rules.POINTS):
         raise OperationError("选票形式无效。")
-    if fields.mode == LIVE and fields.form != rules.APPROVAL:
-        raise OperationError("会议现场表决只支持在预算内勾选项目。")
     if fields.rule not in rules.RULES:
         raise OperationError("计票规则无效。")
     if not 0 <= fields.quorum <= 100_000:
@@ -277,8 +289,9 @@ def open_live_vote(vote: BudgetVote, meeting, actor: User):
     poll = live.open_budget_poll(
         meeting, actor, f"居民说了算:{vote.fund.name}",
         [(item["title"], item["cost_fen"]) for item in items], vote.fund.amount_fen, vote.secret,
+        points=vote.points if vote.form == rules.POINTS else None,
     )
-    for item, option in zip(items, poll.options):
+    for item, option in zip(items, poll.options, strict=True):
         item["option_id"] = option.id
     vote.items = items
     vote.meeting_id = meeting.id
@@ -322,6 +335,23 @@ def checked_choices(vote: BudgetVote, choices: dict[int, int]) -> dict[int, int]
     return {int(p): int(v) for p, v in sorted(choices.items())}
 
 
+def _locked_state(vote_id: int, *, exclusive: bool) -> str | None:
+    """The vote's state under a lock held to the end of the transaction, so that a ballot is either
+    written before the count reads the ballots, or waits and then finds the vote closed.
+
+    PostgreSQL: ballots share the row lock, the count takes it exclusively. SQLite serialises
+    writers but starts the transaction at the first write: a no-op UPDATE first puts the read
+    under the write lock (as the live polls do, roundtable/live/operations._lock_poll).
+    """
+    query = select(BudgetVote.state).where(BudgetVote.id == vote_id)
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(BudgetVote).where(BudgetVote.id == vote_id).values(state=BudgetVote.state)
+                           .execution_options(synchronize_session=False))
+    else:
+        query = query.with_for_update(read=not exclusive)
+    return db.session.scalar(query)
+
+
 @dataclass
 class BallotReceipt:
     receipt: str
@@ -341,6 +371,9 @@ def cast_ballot(voter: BudgetVoter, choices: dict[int, int], key: str) -> Ballot
     if not is_accepting(vote):
         raise OperationError("现在不在投票时间内。", code="poll_closed")
     chosen = checked_choices(vote, choices)
+    state = _locked_state(vote.id, exclusive=False)
+    if state != OPEN:
+        raise OperationError("表决已结束,不能再投票。", code="poll_closed")
     claimed = db.session.execute(
         update(BudgetVoter).where(BudgetVoter.id == voter.id, BudgetVoter.voted.is_(False))
         .values(voted=True, idempotency_key=key).execution_options(synchronize_session=False)
@@ -349,10 +382,6 @@ def cast_ballot(voter: BudgetVoter, choices: dict[int, int], key: str) -> Ballot
     if claimed != 1:  # another request of the same resident won the race
         db.session.refresh(voter)
         return BallotReceipt(receipt, repeated=True)
-    # The vote must still be open under the same transaction: the close flips the state first.
-    state = db.session.scalar(select(BudgetVote.state).where(BudgetVote.id == vote.id))
-    if state != OPEN:
-        raise OperationError("表决已结束,不能再投票。", code="poll_closed")
     db.session.add(BudgetBallot(
         vote_id=vote.id, voter_id=None if vote.secret else voter.id,
         choices={str(p): v for p, v in chosen.items()}, receipt=receipt,
@@ -376,7 +405,23 @@ def _live_ballots(vote: BudgetVote) -> list[dict[int, int]]:
         raise OperationError("请先在会议现场结束这项表决。", code="poll_open")
     by_option = {item["option_id"]: item["proposal_id"] for item in vote.items}
     entries = poll.result.get("receipts") if poll.secret else poll.result.get("ballots")
-    return [{by_option[o]: 1 for o in entry["choices"] if o in by_option} for entry in entries or []]
+    ballots = []
+    for entry in entries or []:
+        given = Counter(by_option[o] for o in entry["choices"] if o in by_option)  # points: one id per point
+        ballots.append({p: (1 if vote.form == rules.APPROVAL else n) for p, n in given.items()})
+    return ballots
+
+
+def _reshuffle_secret_ballots(vote: BudgetVote) -> None:
+    """Rewrite a secret vote's ballots in random order with new random keys (as the live secret
+    polls do): PostgreSQL keeps rows in insertion order, which would follow the order of voting."""
+    rows = [dict(row._mapping) for row in db.session.execute(
+        select(BudgetBallot.vote_id, BudgetBallot.choices, BudgetBallot.receipt).where(BudgetBallot.vote_id == vote.id)
+    )]
+    db.session.execute(delete(BudgetBallot).where(BudgetBallot.vote_id == vote.id).execution_options(synchronize_session=False))
+    random.SystemRandom().shuffle(rows)
+    if rows:
+        db.session.execute(insert(BudgetBallot), [dict(row, id=random_id(), voter_id=None) for row in rows])
 
 
 def count_vote(vote: BudgetVote, actor: User) -> dict:
@@ -384,8 +429,12 @@ def count_vote(vote: BudgetVote, actor: User) -> dict:
     if vote.state != OPEN:
         raise OperationError("这项表决不在进行中。", code="bad_transition")
     if vote.mode == PERIOD:
-        vote.state = CLOSED  # first, so that a ballot racing the close sees it (cast_ballot re-reads it)
+        # Exclusively: ballots in flight (holding the share lock) commit first, later ones see "closed".
+        _locked_state(vote.id, exclusive=True)
+        vote.state = CLOSED
         db.session.flush()
+        if vote.secret:
+            _reshuffle_secret_ballots(vote)
         ballots = [
             {int(p): v for p, v in choices.items()}
             for choices in db.session.scalars(select(BudgetBallot.choices).where(BudgetBallot.vote_id == vote.id))

@@ -16,7 +16,6 @@ from xml.etree.ElementTree import Element, TreeBuilder
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
-from roundtable.cases.models import CATEGORIES
 from roundtable.core.errors import OperationError
 
 FORMATS = {"csv": "CSV", "open311_json": "Open311 JSON", "open311_xml": "Open311 XML"}
@@ -52,6 +51,8 @@ class RawRow:
     # Open311's "closed": the request was already resolved in the system it came from.
     closed: bool = False
     closed_at: str = ""
+    # Open311's service_code as sent; mapped to our category when the rows are checked.
+    service_code: str | None = None
 
 
 @dataclass
@@ -243,7 +244,12 @@ def parse_open311_xml(data: bytes) -> list[RawRow]:
 
 
 def _open311_row(line: int, item: dict) -> RawRow:
-    """A GeoReport v2 request as our case fields: service_code is our category code."""
+    """A GeoReport v2 request as our case fields.
+
+    ``service_code`` is kept as the sender wrote it: our own category codes pass
+    as they are, other systems' codes are mapped (or refused, named) by the
+    community's service-code mapping when the rows are checked.
+    """
 
     def text(name: str) -> str:
         value = item.get(name)
@@ -253,8 +259,6 @@ def _open311_row(line: int, item: dict) -> RawRow:
     code = text("service_code")
     if not code:
         problems.append("缺少 service_code")
-    elif code not in CATEGORIES:
-        problems.append(f"未知的 service_code「{code[:30]}」")
     status = text("status").lower() or "open"
     if status not in OPEN311_STATUSES:
         problems.append(f"未知的 status「{status[:20]}」,应为 open 或 closed")
@@ -263,8 +267,7 @@ def _open311_row(line: int, item: dict) -> RawRow:
         address = f"坐标 {text('lat')},{text('long')}"
     values = {
         "external_number": text("service_request_id"),
-        # An unknown code is already this row's problem; "other" keeps it from being reported twice.
-        "category": code if code in CATEGORIES else "other",
+        "category": code,
         "description": text("description"),
         "address": address,
         "received_at": text("requested_datetime"),
@@ -272,4 +275,5 @@ def _open311_row(line: int, item: dict) -> RawRow:
         "longitude": text("long"),
     }
     closed = status == "closed"
-    return RawRow(line, values, ";".join(problems), closed, text("updated_datetime") if closed else "")
+    return RawRow(line, values, ";".join(problems), closed, text("updated_datetime") if closed else "",
+                  service_code=code)

@@ -374,6 +374,39 @@ class LiveNamespace(Namespace):
         vote = ballot_box().cast(request)
         return {"ok": True, "receipt": vote.receipt, "repeated": vote.repeated}
 
+    @live_event(
+        HOST,
+        poll_id=p.integer("表决"),
+        participant_id=p.integer("参会人"),
+        choices=p.integers("选择"),
+        key=p.text("幂等键", max_length=64),
+    )
+    def on_vote_paper(self, actor, poll_id, participant_id, choices, key):
+        """Host records a paper ballot of a present voter → `tally` (same path; never twice, never beside a phone ballot)."""
+        from roundtable.ballots.operations import paper_request
+
+        vote = ballot_box().cast(paper_request(actor.meeting, actor.user, participant_id, poll_id, choices, key))
+        if vote.repeated:
+            raise OperationError("这位居民的选票已经计入,不能再记纸质选票。", code="already_voted")
+        return {"ok": True, "receipt": vote.receipt, "repeated": False}
+
+    @live_event(
+        PARTICIPANT,
+        poll_id=p.integer("表决"),
+        grantor_id=p.integer("委托人"),
+        choices=p.integers("选择"),
+        key=p.text("幂等键", max_length=64),
+    )
+    def on_vote_proxy(self, actor, poll_id, grantor_id, choices, key):
+        """Proxy holder → one ballot for one person they represent → `tally`; the voter's own ballot wins a race."""
+        from roundtable.ballots.operations import proxy_request
+
+        require_neutral_host(actor)
+        vote = ballot_box().cast(proxy_request(actor.meeting, actor.invitation, grantor_id, poll_id, choices, key))
+        if vote.repeated:
+            raise OperationError("这位居民的选票已经计入。", code="already_voted")
+        return {"ok": True, "receipt": vote.receipt, "repeated": False}
+
 
 def register(app) -> None:
     """Register the namespace once per SocketIO object, and a tally broadcaster and a ballot box per app."""

@@ -251,12 +251,15 @@ def motion_view(motion: Motion) -> dict:
 
 def tally_of(poll: Poll) -> dict:
     """``seq`` is the committed ballot count: it only grows, whichever process reads it."""
+    from roundtable.ballots.queries import channel_counts
+
     votes = count_votes(poll)
     return {
         "poll_id": poll.id,
         "counts": {str(k): v for k, v in votes["counts"].items()},
         "total": votes["total"],
         "seq": votes["total"],
+        "channels": channel_counts(poll),
     }
 
 
@@ -481,5 +484,12 @@ def snapshot(actor: Actor) -> dict:
             "can_vote": can_vote(invitation),
             "checked_in": bool(invitation and invitation.checked_in_at),
             "ballots": my_ballots(actor, room["polls"]),
+            "proxies": _proxies(invitation),
         },
     }
+
+
+def _proxies(invitation) -> list[dict]:
+    from roundtable.ballots.queries import proxies_view
+
+    return proxies_view(invitation)

@@ -8,6 +8,8 @@ every event: a page that opens is never by itself a licence to act.
 """
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -161,12 +163,14 @@ def watch(token: str):
 @bp.route("/watch/<token>/qr.svg")
 def watch_qr(token: str):
     """The QR code in the big screen's corner: scanning it opens the same watch link on a phone."""
-    from roundtable.meetings.qr import join_qr_svg
+    from roundtable.meetings.qr import join_qr
 
     meeting = _by_token(Meeting, Meeting.watch_token, token)
     if meeting is None:
         abort(404)
-    response = Response(join_qr_svg(public_url("live_pages.watch", token=token)), mimetype="image/svg+xml")
+    svg = io.BytesIO()
+    join_qr(public_url("live_pages.watch", token=token)).save(svg, kind="svg", scale=8, border=2, title="QR")
+    response = Response(svg.getvalue(), mimetype="image/svg+xml")
     return _private(response)
 
 

@@ -136,3 +136,24 @@ def test_secretary_records_a_request_for_someone_without_a_phone(world, kind, cl
     certificate = db.session.scalar(select(Certificate))
     assert certificate.applicant_id is None and certificate.recorded_by_id == world.a.secretary.id
     assert client.get("/certificates/").status_code == 200
+
+
+def test_user_text_is_escaped_in_the_pdf_and_other_residents_cannot_read_a_certificate(world, kind, client, login):
+    from roundtable.certificates.jobs import certificate_html
+
+    certificate = operations.request_certificate(kind, operations.RequestFields(
+        "<b>李</b>", "京A12345", utcnow(), utcnow() + timedelta(hours=1), '<img src="http://evil.example/x.png">看病'),
+        world.a.resident, None)
+    operations.issue(certificate, world.a.secretary)
+    db.session.commit()
+    html = certificate_html(certificate, "http://localhost/")
+    assert "<b>李</b>" not in html and "&lt;b&gt;李&lt;/b&gt;" in html and "<img src=\"http://evil" not in html
+    from tests.factories import make_user
+    make_user("a_other_resident", world.a.community, "resident")
+    db.session.commit()
+    login("a_other_resident")
+    for url in (f"/certificates/{certificate.id}", f"/certificates/{certificate.id}/qr.svg", f"/certificates/{certificate.id}/pdf"):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/certificates/{certificate.id}/revoke", data={"reason": "x"}).status_code == 403
+    login("a_resident")
+    assert client.get(f"/certificates/{certificate.id}").status_code == 200
