@@ -47,11 +47,24 @@ def register_id_converter(app: Flask) -> None:
     install_id_converter(app)
 
 
+def _size_the_pool(app: Flask) -> None:
+    """PostgreSQL: keep the connections a live room's bursts need (``DB_POOL_SIZE``, default 10,
+    plus ``DB_MAX_OVERFLOW``, default 10). With SQLAlchemy's 5 kept, a joining rush opened
+    and closed a connection (a new PostgreSQL backend) for many joins."""
+    if not str(app.config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_size", int(os.environ.get("DB_POOL_SIZE", 10)))
+    options.setdefault("max_overflow", int(os.environ.get("DB_MAX_OVERFLOW", 10)))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def register_extensions(app: Flask) -> None:
     from roundtable import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
     from roundtable.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
     from roundtable.i18n import install_safe_gettext, select_locale
 
+    _size_the_pool(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -167,6 +180,9 @@ def register_blueprints(app: Flask) -> None:
     from roundtable.satisfaction.routes import bp as satisfaction_bp
 
     app.register_blueprint(satisfaction_bp)
+    from roundtable.ballots.routes import bp as ballots_bp
+
+    app.register_blueprint(ballots_bp)
     from roundtable.health.routes import bp as health_bp
 
     app.register_blueprint(health_bp)

@@ -17,8 +17,12 @@ STANCES = {"support": "支持", "oppose": "反对", "concern": "关切", "neutra
 POLL_KINDS = {"yes_no": "赞成/反对/弃权", "single": "单选", "multiple": "多选"}
 # A budget poll (居民说了算) is opened from a fund's vote, never from the console's motion form:
 # its options carry costs and a ballot's options together must fit in the budget.
+# A points poll is its sibling: each voter gives up to ``max_choices`` points, one option id per
+# point in ``choices`` (so an id may repeat), and the tally counts points.
 BUDGET = "budget"
-ALL_POLL_KINDS = {**POLL_KINDS, BUDGET: "预算表决(在预算内勾选项目)"}
+POINTS = "points"
+BUDGET_KINDS = (BUDGET, POINTS)
+ALL_POLL_KINDS = {**POLL_KINDS, BUDGET: "预算表决(在预算内勾选项目)", POINTS: "预算表决(分配积分)"}
 YES_NO_OPTIONS = (("yes", "赞成"), ("no", "反对"), ("abstain", "弃权"))
 # The stance a raised hand states first (南塘议事规则, "立场明确"); for and against take turns.
 HAND_STANCES = {"support": "赞成", "oppose": "反对", "other": "其他"}

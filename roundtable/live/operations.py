@@ -20,6 +20,8 @@ from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.live.models import (
     BUDGET,
+    BUDGET_KINDS,
+    POINTS,
     HAND_STANCES,
     POLL_KINDS,
     STANCES,
@@ -360,12 +362,16 @@ def open_poll(
 
 
 def open_budget_poll(
-    meeting: Meeting, actor: User | None, text: str, options: list[tuple[str, int]], budget_fen: int, secret: bool
+    meeting: Meeting, actor: User | None, text: str, options: list[tuple[str, int]], budget_fen: int, secret: bool,
+    points: int | None = None,
 ) -> Poll:
     """A budget vote (居民说了算) put to the meeting by the host: approve any projects whose costs
-    together fit in ``budget_fen``. The motion has no proposer from the floor and needs no seconder;
-    rule and quorum are the meeting's, ballots follow the same rules as every poll."""
+    together fit in ``budget_fen`` or, with ``points``, give up to that many points among them.
+    The motion has no proposer from the floor and needs no seconder; rule and quorum are the
+    meeting's, ballots follow the same rules as every poll."""
     require_live(meeting)
+    if points is not None and not 1 <= points <= 100:
+        raise OperationError("每人积分须在1到100之间。")
     if not 1 <= len(options) <= MAX_OPTIONS:
         raise OperationError("请给出1到20个项目。")
     if budget_fen <= 0 or any(cost <= 0 for _, cost in options):
@@ -377,8 +383,9 @@ def open_budget_poll(
     db.session.add(motion)
     db.session.flush()
     poll = Poll(
-        meeting_id=meeting.id, community_id=meeting.community_id, motion_id=motion.id, kind=BUDGET,
-        secret=bool(secret), min_choices=1, max_choices=len(options), rule=meeting.majority_rule,
+        meeting_id=meeting.id, community_id=meeting.community_id, motion_id=motion.id,
+        kind=POINTS if points else BUDGET, secret=bool(secret), min_choices=1,
+        max_choices=points or len(options), rule=meeting.majority_rule,
         quorum=meeting.quorum, opened_by_id=actor.id if actor else None, budget_fen=budget_fen,
         options=[PollOption(position=i, label=label[:100], cost_fen=cost) for i, (label, cost) in enumerate(options)],
     )
@@ -430,11 +437,17 @@ class BallotRequest:
     choices: list[int]
     key: str
     assisted_by_id: int | None = None
+    # How the ballot came when not from the voter's own phone: "paper" (recorded by the host,
+    # ``recorded_by_id``) or "proxy" (cast by a holder under ``proxy_id``); see roundtable/ballots.
+    channel: str = "phone"
+    proxy_id: int | None = None
+    recorded_by_id: int | None = None
 
 
 def _checked_choices(poll: Poll, choices: list[int]) -> list[int]:
     valid = {option.id for option in poll.options}
-    if len(set(choices)) != len(choices) or not set(choices) <= valid:
+    repeats_allowed = poll.kind == POINTS  # one id per point given
+    if (len(set(choices)) != len(choices) and not repeats_allowed) or not set(choices) <= valid:
         raise OperationError("所选的选项无效。", code="bad_choices")
     if not poll.min_choices <= len(choices) <= poll.max_choices:
         if poll.min_choices == poll.max_choices:
@@ -460,7 +473,7 @@ def _checked_voter(request: BallotRequest, voters: dict[int, Invitation]) -> Inv
         raise NotFound("找不到这位参会人。")
     if not can_vote(voter):
         raise NotAllowed("只有居民代表参加表决。", code="not_voter")
-    if voter.checked_in_at is None:
+    if voter.checked_in_at is None and request.channel != "proxy":  # a proxy's grantor is away; its holder is checked
         raise OperationError("请先签到再投票。", code="not_checked_in")
     return voter
 
@@ -485,9 +498,11 @@ def _repeat(poll: Poll, invitation_id: int) -> VoteReceipt:
 
 def _ballot_rows(poll: Poll, request: BallotRequest, chosen: list[int], receipt: str) -> tuple[list, list]:
     """(who voted, what was voted): one Ballot for a named poll; separate, unlinked rows for a secret one."""
+    from roundtable.ballots.operations import channel_rows  # how it came: beside "who", never beside "what"
+
     if poll.secret:
         voter, sealed, _receipt = secret_ballots.ballot_rows(poll, request.invitation_id, chosen, request.assisted_by_id)
-        return [voter], [sealed]
+        return [voter, *channel_rows(poll.id, request)], [sealed]
     ballot = Ballot(
         poll_id=poll.id,
         invitation_id=request.invitation_id,
@@ -496,7 +511,7 @@ def _ballot_rows(poll: Poll, request: BallotRequest, chosen: list[int], receipt:
         idempotency_key=request.key,
         assisted_by_id=request.assisted_by_id,
     )
-    return [ballot], []
+    return [ballot, *channel_rows(poll.id, request)], []
 
 
 def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationError]:
@@ -516,9 +531,13 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
     loser answering like a repeat, as before.
     """
     outcomes: list[VoteReceipt | OperationError | None] = [None] * len(requests)
-    voters = {
+    voters = {  # with their meetings in the same statement: _checked_voter finds them in the session
         voter.id: voter
-        for voter in db.session.scalars(select(Invitation).where(Invitation.id.in_({r.invitation_id for r in requests})))
+        for voter in db.session.scalars(
+            select(Invitation)
+            .where(Invitation.id.in_({r.invitation_id for r in requests}))
+            .options(joinedload(Invitation.meeting))
+        )
     }
     by_poll: dict[int, list[int]] = {}
     for index, request in enumerate(requests):
@@ -626,7 +645,7 @@ def judge(poll: Poll, counts: dict[int, int], total: int, present: int) -> dict:
             return 2 * count > present
         return 2 * count > total
 
-    if poll.kind == BUDGET:
+    if poll.kind in BUDGET_KINDS:
         # Which projects are funded is the fund's rule to decide (roundtable.funds), from the ballots.
         return {
             "result": "counted" if quorum_met else "no_quorum",

@@ -49,6 +49,9 @@ class QueueHealth:
             since = self._failing.get(side, (None, utcnow()))[1]
             self._failing[side] = (f"{error.__class__.__name__}: {error}", since)
 
+    def is_failing(self, side: str) -> bool:
+        return side in self._failing
+
     def recovered(self, side: str) -> None:
         if side in self._failing:  # cheap check first: this runs on every publish
             with self._lock:
@@ -110,6 +113,10 @@ class BoundedRedisManager(socketio.RedisManager):
             pubsub = self.client.pubsub(ignore_subscribe_messages=True)
             try:
                 pubsub.subscribe(self.channel)
+                if self.health.is_failing("listen"):  # disconnects of revoked sockets may have been missed
+                    from roundtable.live.actor_cache import actors
+
+                    actors.doubt()
                 self.health.listening = True
                 self.health.recovered("listen")
                 yield from pubsub.listen()
@@ -120,6 +127,15 @@ class BoundedRedisManager(socketio.RedisManager):
                 time.sleep(LISTEN_RETRY_SECONDS)  # gevent-patched in production
             finally:
                 pubsub.close()  # gives its connection back to the pool
+
+    def _handle_emit(self, message):
+        """A room event from any process: the meeting's shared snapshot part is out of date."""
+        room = message.get("room") if isinstance(message, dict) else None
+        if isinstance(room, str) and room.startswith("meeting-") and room[8:].isdigit():
+            from roundtable.live.snapshots import room_changed
+
+            room_changed(int(room[8:]))
+        return super()._handle_emit(message)
 
     def _listen(self):
         channel = self.channel.encode("utf-8")

@@ -243,7 +243,14 @@ def show(meeting_id: int):
         rsvp_labels=RSVP_LABELS,
         now=utcnow(),
         minutes=_minutes_of(meeting),
+        **_proxy_context(meeting, manage),
     )
+
+
+def _proxy_context(meeting: Meeting, manage: bool) -> dict:
+    from roundtable.ballots.routes import proxy_context
+
+    return proxy_context(meeting, manage)
 
 
 def _minutes_of(meeting: Meeting):

@@ -17,7 +17,7 @@ from roundtable.cases.models import Case
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.live import secret_ballots
-from roundtable.live.models import POLL_KINDS, STANCES, Ballot, Poll, Position
+from roundtable.live.models import ALL_POLL_KINDS, STANCES, Ballot, Poll, Position
 from roundtable.live.queries import count_votes, voters_present
 from roundtable.meetings.models import MAJORITY_RULES, REPORT_IN_LABELS, SIDES, Invitation, Meeting
 from roundtable.resolutions.models import Commitment, Resolution
@@ -118,6 +118,13 @@ def _receipts(poll: Poll) -> list[str]:
     return sorted(db.session.scalars(select(Ballot.receipt).where(Ballot.poll_id == poll.id)))
 
 
+def _channels(poll: Poll) -> list[dict]:
+    """How many ballots came by phone, paper, assistance and proxy (never who voted what)."""
+    from roundtable.ballots.queries import channel_counts, channel_rows_for_record
+
+    return channel_rows_for_record(channel_counts(poll))
+
+
 def _poll(poll: Poll, meeting: Meeting, label: _Labels) -> dict:
     """Counts and outcome of one poll; a poll left open is counted as it stands and marked so.
 
@@ -139,7 +146,7 @@ def _poll(poll: Poll, meeting: Meeting, label: _Labels) -> dict:
         "id": poll.id,
         "motion": scrub_phones(poll.motion.text),
         "kind": poll.kind,
-        "kind_label": POLL_KINDS.get(poll.kind, poll.kind),
+        "kind_label": ALL_POLL_KINDS.get(poll.kind, poll.kind),
         "secret": poll.secret,
         "rule": poll.rule,
         "rule_label": MAJORITY_RULES.get(poll.rule, poll.rule),
@@ -154,6 +161,7 @@ def _poll(poll: Poll, meeting: Meeting, label: _Labels) -> dict:
         "result_label": RESULT_LABELS.get(outcome, outcome),
         "closed_at": iso(poll.closed_at),
         "receipts": _receipts(poll),
+        "channels": _channels(poll),
     }
     if not poll.secret:
         ballots = db.session.scalars(select(Ballot).where(Ballot.poll_id == poll.id).order_by(Ballot.id))
