@@ -139,8 +139,10 @@ def refuse_ended_meeting(credential: dict | None, meeting_id: int | None) -> Non
     """MeetingEnded for an invitation or watch token whose meeting was cancelled, concluded or is gone."""
     if (credential or {}).get("kind") not in ("invitation", "watch"):
         return
-    status = db.session.scalar(select(Meeting.status).where(Meeting.id == meeting_id)) if meeting_id else None
-    if status is None or status in ENDED_STATUSES:
+    if not meeting_id:  # the token's own meeting no longer exists
+        raise MeetingEnded("会议已结束或已取消。")
+    status = db.session.scalar(select(Meeting.status).where(Meeting.id == meeting_id))
+    if status in ENDED_STATUSES:
         raise MeetingEnded("会议已结束或已取消。")
 
 
