@@ -88,6 +88,9 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The case search index (FTS5 tables, a GIN expression index) lives in its migration only.
+    from roundtable.cases.search_index import include_name
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

@@ -29,6 +29,7 @@ from roundtable.communities.operations import (
 )
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
+from roundtable.archive.demo import seed_demo_case_history
 from roundtable.meetings.demo import seed_demo_meeting
 from roundtable.resolutions.demo import seed_demo_resolution
 
@@ -178,7 +179,9 @@ def run_demo_seeders(seeded: dict) -> None:
 
 # The resolution seeder runs last: publishing runs the render job, which commits.
 # The fund and certificate seeders need the published resolution, so they come after it.
-DEMO_SEEDERS: list = [seed_demo_meeting, seed_demo_resolution, seed_demo_fund, seed_demo_certificates]
+# The case history comes first: it only adds cases, and the later seeders commit.
+DEMO_SEEDERS: list = [seed_demo_case_history, seed_demo_meeting, seed_demo_resolution, seed_demo_fund,
+                      seed_demo_certificates]
 
 
 @click.command("seed-demo")

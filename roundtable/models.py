@@ -2,6 +2,7 @@
 from roundtable.audit.models import AuditChainHead, AuditEntry  # noqa: F401
 from roundtable.auth.models import LoginAttempt, User  # noqa: F401
 from roundtable.cases.models import Case, CaseEvent, ImportBatch, Topic  # noqa: F401
+from roundtable.cases import search_index  # noqa: F401 - the text index is created with the cases table
 from roundtable.communities.models import (  # noqa: F401
     Community,
     Department,
@@ -20,13 +21,14 @@ from roundtable.live.models import (  # noqa: F401
     Poll,
     PollOption,
     Position,
+    SealedBallot,
     SecretVote,
     SecretVoter,
     SpeakingRequest,
 )
 from roundtable.meetings.models import AgendaItem, Invitation, Meeting, MeetingCase  # noqa: F401
 from roundtable.notifications.models import Notification, OutboxMessage  # noqa: F401
-from roundtable.open311.models import ApiKey  # noqa: F401
+from roundtable.open311.models import ApiKey, ServiceCodeMapping  # noqa: F401
 from roundtable.resolutions.models import (  # noqa: F401
     Commitment,
     CommitmentReport,

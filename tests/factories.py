@@ -143,7 +143,7 @@ class ConcludedMeeting:
 
 
 def make_concluded_meeting(world: World, *, yes: int = 2, no: int = 1, secret: bool = False,
-                           speeches: bool = False, hide_one: bool = False) -> ConcludedMeeting:
+                           speeches: bool = False, hide_one: bool = False, conclude: bool = True) -> ConcludedMeeting:
     """Build through the same operations the pages and the live namespace use, up to 'concluded'."""
     from roundtable.live import operations as live
     from roundtable.meetings.operations import (
@@ -193,6 +193,7 @@ def make_concluded_meeting(world: World, *, yes: int = 2, no: int = 1, secret: b
     for n, (voter, code) in enumerate(zip(voters, choices)):
         live.cast_vote(meeting, voter, poll.id, [codes[code]], key=f"vote-{n}")
     live.close_poll(meeting, a.secretary, poll.id)
-    transition_meeting(meeting, "concluded", a.secretary)
+    if conclude:
+        transition_meeting(meeting, "concluded", a.secretary)
     db.session.commit()
     return ConcludedMeeting(meeting, cases, voters, department, organization, poll)

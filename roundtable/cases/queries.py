@@ -8,10 +8,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, or_, select
+from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql import operators
 
 from roundtable.cases.models import CATEGORIES, STATUSES, TERMINAL_STATUSES, URGENCIES, Case, Topic
+from roundtable.cases.search_index import text_match
 from roundtable.communities.models import Community, Department
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
@@ -89,9 +92,9 @@ def filter_cases(
 ) -> Select:
     """The desk list of one community as a statement, ready to paginate.
 
-    The text search is a plain substring match (LIKE), which finds Chinese words
-    inside longer text on SQLite and PostgreSQL alike (停车 finds 超时停车); the
-    phone number is deliberately not searchable.
+    The text search finds a substring of the number, description, address or
+    complainant's name (停车 finds 超时停车) through the search index
+    (``roundtable.cases.search_index``); the phone number is deliberately not searchable.
     """
     stmt = select(Case).where(Case.community_id == community.id)
     if status:
@@ -105,23 +108,57 @@ def filter_cases(
     if topic_id:
         stmt = stmt.where(Case.topic_id == topic_id)
     if q:
-        stmt = stmt.where(
-            or_(
-                *(
-                    column.icontains(q, autoescape=True)
-                    for column in (Case.external_number, Case.description, Case.address, Case.complainant_name)
-                )
-            )
-        )
+        stmt = stmt.where(text_match(q))
     return stmt.options(selectinload(Case.topic)).order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
 
 
 def case_page(community: Community, filters: CaseFilters, page: int, per_page: int):
     """One page of the filtered list (Flask-SQLAlchemy pagination, out-of-range pages are empty)."""
     stmt = filter_cases(community, **asdict(filters))
+    if filters.q:
+        return SearchPagination(select=stmt, sort=filters.sort, session=db.session(), page=page,
+                                per_page=per_page, error_out=False)
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
+class SearchPagination(SelectPagination):
+    """A text search's page and its total from one pass over its matches.
+
+    The matches (id and sort keys only) are found first, in a subquery the
+    planner may not merge into the sorted outer query (``OFFSET 0``): otherwise
+    it may walk the received-time index and compute every case's bigrams on the
+    way, which for a rare word means all of them. The page's ids and
+    ``count(*) OVER ()`` come from those narrow rows in one pass (not a page
+    query and a count query each reading every match); then the page's cases
+    are loaded by id.
+    """
+
+    def _query_items(self) -> list:
+        session = self._query_args["session"]
+        matches = (select(Case.id, Case.received_at, Case.due_at)
+                   .where(self._query_args["select"].whereclause).offset(0).subquery("matches"))
+        rows = session.execute(
+            select(matches.c.id, func.count().over().label("total_matches"))
+            .order_by(*_sort_columns(matches.c, self._query_args["sort"]))
+            .limit(self.per_page).offset(self._query_offset)
+        ).all()
+        self._counted = rows[0].total_matches if rows else None
+        ids = [row.id for row in rows]
+        loaded = {case.id: case for case in session.scalars(
+            select(Case).where(Case.id.in_(ids)).options(selectinload(Case.topic)))}
+        return [loaded[case_id] for case_id in ids]
+
+    def _query_count(self) -> int:
+        if self._counted is not None:
+            return self._counted
+        return super()._query_count()  # a page past the end: count the matches the plain way
+
+
+def _sort_columns(columns, sort: str) -> list:
+    """The order of ``SORTS[sort]`` on the columns of a subquery of cases."""
+    return [columns[clause.element.key].desc() if clause.modifier is operators.desc_op
+            else columns[clause.element.key].asc()
+            for clause in SORTS.get(sort, SORTS[DEFAULT_SORT])]
 def community_topics(community: Community) -> list[Topic]:
     """Themes of the month first (newest month first), then the rest by title."""
     return list(

@@ -43,6 +43,7 @@ from roundtable.cases.queries import (
     status_counts,
     topic_cases,
 )
+from roundtable.cases.search_index import highlight
 from roundtable.cases.validation import FIELD_LABELS, CaseFieldErrors
 from roundtable.communities.context import community_required, current_community, get_in_community_or_404
 from roundtable.communities.permissions import can_manage_cases, can_reveal_phone
@@ -52,6 +53,8 @@ from roundtable.extensions import db
 from roundtable.meetings.queries import meetings_for_case
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+# Search results mark what matched (escaped text, <mark> around the query), on the desk and in the archive.
+bp.add_app_template_filter(highlight, "highlight")
 
 READERS = ("secretary", "auditor")
 STAFF = ("secretary",)

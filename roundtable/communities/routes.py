@@ -73,7 +73,7 @@ def invite_person():
     form = InviteResidentForm()
     if form.validate_on_submit():
         try:
-            membership = add_resident(current_community(), form.username.data)
+            membership = add_resident(current_community(), form.username.data, form.phone.data)
         except OperationError as exc:
             _refused(form, "username", exc)
         else:

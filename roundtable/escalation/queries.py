@@ -117,16 +117,17 @@ def view(commitment: Commitment) -> CommitmentEscalation:
 
 
 def street_overdue(street_ids: set[int], now: datetime | None = None) -> list[CommitmentEscalation]:
-    """Every published commitment of the streets' communities past its deadline and not done, oldest first."""
+    """Every published commitment of the streets' communities not done and past its deadline (or under 督办), oldest first."""
     if not street_ids:
         return []
     now = now or utcnow()
+    supervised = select(EscalationStep.commitment_id).where(EscalationStep.step == "supervise")
     rows = db.session.scalars(
         select(Commitment)
         .join(Resolution, Resolution.id == Commitment.resolution_id)
         .join(Community, Community.id == Commitment.community_id)
         .where(Community.street_id.in_(street_ids), Resolution.status == "published",
-               Commitment.done_at.is_(None), Commitment.deadline < now)
+               Commitment.done_at.is_(None), (Commitment.deadline < now) | Commitment.id.in_(supervised))
         .order_by(Commitment.deadline, Commitment.id)
     )
     return [view(c) for c in rows]

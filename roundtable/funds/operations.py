@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -42,6 +43,17 @@ MAX_AMOUNT_FEN = 100_000_000_00  # 1 亿元: far above any community fund, far b
 MAX_PROJECTS = 20
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 PHOTO_MAX = 3 * 1024 * 1024
+
+
+def looks_like_image(data: bytes, content_type: str | None) -> bool:
+    """The file's first bytes match the type the phone claimed (a page sent as "image/png" is refused)."""
+    if content_type == "image/jpeg":
+        return data[:3] == b"\xff\xd8\xff"
+    if content_type == "image/png":
+        return data[:8] == b"\x89PNG\r\n\x1a\n"
+    if content_type == "image/webp":
+        return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    return False
 
 
 def yuan_to_fen(text: str | Decimal | int | None) -> int:
@@ -123,7 +135,7 @@ def _checked_proposal(fund: Fund, fields: ProposalFields) -> dict:
     if cost > fund.amount_fen:
         raise OperationError("项目的估算费用超过了这笔经费的总额。")
     if fields.photo is not None:
-        if fields.photo_type not in PHOTO_TYPES:
+        if fields.photo_type not in PHOTO_TYPES or not looks_like_image(fields.photo, fields.photo_type):
             raise OperationError("照片只能是 JPEG、PNG 或 WebP 格式。")
         if len(fields.photo) > PHOTO_MAX:
             raise OperationError("照片不能超过3MB。")
@@ -214,8 +226,6 @@ def create_vote(fund: Fund, fields: VoteFields, actor: User) -> BudgetVote:
         raise OperationError("表决方式无效。")
     if fields.form not in (rules.APPROVAL, rules.POINTS):
         raise OperationError("选票形式无效。")
-    if fields.mode == LIVE and fields.form != rules.APPROVAL:
-        raise OperationError("会议现场表决只支持在预算内勾选项目。")
     if fields.rule not in rules.RULES:
         raise OperationError("计票规则无效。")
     if not 0 <= fields.quorum <= 100_000:
@@ -279,8 +289,9 @@ def open_live_vote(vote: BudgetVote, meeting, actor: User):
     poll = live.open_budget_poll(
         meeting, actor, f"居民说了算:{vote.fund.name}",
         [(item["title"], item["cost_fen"]) for item in items], vote.fund.amount_fen, vote.secret,
+        points=vote.points if vote.form == rules.POINTS else None,
     )
-    for item, option in zip(items, poll.options):
+    for item, option in zip(items, poll.options, strict=True):
         item["option_id"] = option.id
     vote.items = items
     vote.meeting_id = meeting.id
@@ -394,7 +405,11 @@ def _live_ballots(vote: BudgetVote) -> list[dict[int, int]]:
         raise OperationError("请先在会议现场结束这项表决。", code="poll_open")
     by_option = {item["option_id"]: item["proposal_id"] for item in vote.items}
     entries = poll.result.get("receipts") if poll.secret else poll.result.get("ballots")
-    return [{by_option[o]: 1 for o in entry["choices"] if o in by_option} for entry in entries or []]
+    ballots = []
+    for entry in entries or []:
+        given = Counter(by_option[o] for o in entry["choices"] if o in by_option)  # points: one id per point
+        ballots.append({p: (1 if vote.form == rules.APPROVAL else n) for p, n in given.items()})
+    return ballots
 
 
 def _reshuffle_secret_ballots(vote: BudgetVote) -> None:

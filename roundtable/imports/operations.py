@@ -18,6 +18,7 @@ from roundtable.core.errors import Conflict, OperationError
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.imports.parsers import FORMATS, ParsedFile, RawRow, parse_upload
+from roundtable.open311.queries import category_for_code, service_code_map
 
 # Kinds of report lines: a row that cannot be imported, and one that is already there.
 ERROR = "error"
@@ -65,8 +66,17 @@ def _judge_rows(community: Community, parsed: ParsedFile) -> tuple[list[dict], l
     valid_rows: list[dict] = []
     report: list[dict] = []
     first_line_of: dict[tuple[str, str], int] = {}
+    code_map = service_code_map(community.id)
     for row in parsed.rows:
         number = str(row.values.get("external_number") or "").strip()[:40]
+        if row.service_code:
+            category = category_for_code(row.service_code, code_map)
+            if category is None:
+                # Never guessed: the secretary maps the code (Open311 代码对照) and checks the file again.
+                report.append(_line(row, number, ERROR, _join(
+                    row.problem, f"未知的 service_code「{row.service_code[:30]}」:没有对应的类别,请先在“Open311 代码对照”中添加")))
+                continue
+            row.values["category"] = category
         try:
             fields = clean_case_fields(row.values, default_source=parsed.default_source, now=now)
             closed_at = _closed_at(row, now)

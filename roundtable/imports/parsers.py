@@ -16,7 +16,7 @@ from xml.etree.ElementTree import Element, TreeBuilder
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
-from roundtable.cases.models import CATEGORIES
+from roundtable.core import safe_json
 from roundtable.core.errors import OperationError
 
 FORMATS = {"csv": "CSV", "open311_json": "Open311 JSON", "open311_xml": "Open311 XML"}
@@ -52,6 +52,8 @@ class RawRow:
     # Open311's "closed": the request was already resolved in the system it came from.
     closed: bool = False
     closed_at: str = ""
+    # Open311's service_code as sent; mapped to our category when the rows are checked.
+    service_code: str | None = None
 
 
 @dataclass
@@ -71,6 +73,8 @@ def parse_upload(filename: str, data: bytes, *, max_bytes: int, max_rows: int, d
     if len(data) > max_bytes:
         raise FileRejected(f"文件过大(超过 {max_bytes // 1024} KB),请分成几个文件上传。")
     file_format = declared or detect_format(filename, data)
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileRejected("文件里有无效字符(NUL),这不是文本文件,请上传 CSV、Open311 JSON 或 XML 文件。")
     if file_format == "csv":
         parsed = ParsedFile(file_format, parse_csv(decode(data)))
     elif file_format == "open311_json":
@@ -171,6 +175,10 @@ def _map_header(header: list[str]) -> dict[int, str]:
 
 def parse_open311_json(text: str) -> list[RawRow]:
     """A GeoReport v2 array of requests, read item by item to know the line each starts on."""
+    try:
+        safe_json.check_text(text)
+    except safe_json.UnsafeJSON:
+        raise FileRejected("JSON 嵌套层数过多或含有无效字符(NUL),不是 Open311 请求文件。") from None
     decoder = json.JSONDecoder()
     position = _skip_space(text, 0)
     if text[position:position + 1] != "[":
@@ -191,6 +199,8 @@ def parse_open311_json(text: str) -> list[RawRow]:
         raise FileRejected(f"JSON 格式错误(第 {exc.lineno} 行):请检查逗号、引号和括号。") from None
     if text[position + 1:].strip():
         raise FileRejected("JSON 数组结束后还有多余内容。")
+    if any(safe_json.has_nul(item) for _line, item in items):
+        raise FileRejected("文件里有请求含有无效字符(NUL)。")
     return [
         _open311_row(line, item) if isinstance(item, dict) else RawRow(line, {}, "这一项不是请求对象")
         for line, item in items
@@ -243,7 +253,12 @@ def parse_open311_xml(data: bytes) -> list[RawRow]:
 
 
 def _open311_row(line: int, item: dict) -> RawRow:
-    """A GeoReport v2 request as our case fields: service_code is our category code."""
+    """A GeoReport v2 request as our case fields.
+
+    ``service_code`` is kept as the sender wrote it: our own category codes pass
+    as they are, other systems' codes are mapped (or refused, named) by the
+    community's service-code mapping when the rows are checked.
+    """
 
     def text(name: str) -> str:
         value = item.get(name)
@@ -253,8 +268,6 @@ def _open311_row(line: int, item: dict) -> RawRow:
     code = text("service_code")
     if not code:
         problems.append("缺少 service_code")
-    elif code not in CATEGORIES:
-        problems.append(f"未知的 service_code「{code[:30]}」")
     status = text("status").lower() or "open"
     if status not in OPEN311_STATUSES:
         problems.append(f"未知的 status「{status[:20]}」,应为 open 或 closed")
@@ -263,8 +276,7 @@ def _open311_row(line: int, item: dict) -> RawRow:
         address = f"坐标 {text('lat')},{text('long')}"
     values = {
         "external_number": text("service_request_id"),
-        # An unknown code is already this row's problem; "other" keeps it from being reported twice.
-        "category": code if code in CATEGORIES else "other",
+        "category": code,
         "description": text("description"),
         "address": address,
         "received_at": text("requested_datetime"),
@@ -272,4 +284,5 @@ def _open311_row(line: int, item: dict) -> RawRow:
         "longitude": text("long"),
     }
     closed = status == "closed"
-    return RawRow(line, values, ";".join(problems), closed, text("updated_datetime") if closed else "")
+    return RawRow(line, values, ";".join(problems), closed, text("updated_datetime") if closed else "",
+                  service_code=code)

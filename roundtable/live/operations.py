@@ -20,6 +20,8 @@ from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.live.models import (
     BUDGET,
+    BUDGET_KINDS,
+    POINTS,
     HAND_STANCES,
     POLL_KINDS,
     STANCES,
@@ -29,11 +31,11 @@ from roundtable.live.models import (
     Poll,
     PollOption,
     Position,
-    SecretVote,
     SecretVoter,
     SpeakingRequest,
     random_id,
 )
+from roundtable.live import secret_ballots
 from roundtable.live.permissions import can_vote
 from roundtable.live.queries import (
     count_votes,
@@ -351,6 +353,8 @@ def open_poll(
         opened_by_id=actor.id if actor else None,
         options=options,
     )
+    if poll.secret:
+        poll.receipt_key = None  # secret receipts come from the ballot key, outside the database
     motion.state = "voting"
     db.session.add(poll)
     db.session.flush()
@@ -358,12 +362,16 @@ def open_poll(
 
 
 def open_budget_poll(
-    meeting: Meeting, actor: User | None, text: str, options: list[tuple[str, int]], budget_fen: int, secret: bool
+    meeting: Meeting, actor: User | None, text: str, options: list[tuple[str, int]], budget_fen: int, secret: bool,
+    points: int | None = None,
 ) -> Poll:
     """A budget vote (居民说了算) put to the meeting by the host: approve any projects whose costs
-    together fit in ``budget_fen``. The motion has no proposer from the floor and needs no seconder;
-    rule and quorum are the meeting's, ballots follow the same rules as every poll."""
+    together fit in ``budget_fen`` or, with ``points``, give up to that many points among them.
+    The motion has no proposer from the floor and needs no seconder; rule and quorum are the
+    meeting's, ballots follow the same rules as every poll."""
     require_live(meeting)
+    if points is not None and not 1 <= points <= 100:
+        raise OperationError("每人积分须在1到100之间。")
     if not 1 <= len(options) <= MAX_OPTIONS:
         raise OperationError("请给出1到20个项目。")
     if budget_fen <= 0 or any(cost <= 0 for _, cost in options):
@@ -375,8 +383,9 @@ def open_budget_poll(
     db.session.add(motion)
     db.session.flush()
     poll = Poll(
-        meeting_id=meeting.id, community_id=meeting.community_id, motion_id=motion.id, kind=BUDGET,
-        secret=bool(secret), min_choices=1, max_choices=len(options), rule=meeting.majority_rule,
+        meeting_id=meeting.id, community_id=meeting.community_id, motion_id=motion.id,
+        kind=POINTS if points else BUDGET, secret=bool(secret), min_choices=1,
+        max_choices=points or len(options), rule=meeting.majority_rule,
         quorum=meeting.quorum, opened_by_id=actor.id if actor else None, budget_fen=budget_fen,
         options=[PollOption(position=i, label=label[:100], cost_fen=cost) for i, (label, cost) in enumerate(options)],
     )
@@ -428,11 +437,17 @@ class BallotRequest:
     choices: list[int]
     key: str
     assisted_by_id: int | None = None
+    # How the ballot came when not from the voter's own phone: "paper" (recorded by the host,
+    # ``recorded_by_id``) or "proxy" (cast by a holder under ``proxy_id``); see roundtable/ballots.
+    channel: str = "phone"
+    proxy_id: int | None = None
+    recorded_by_id: int | None = None
 
 
 def _checked_choices(poll: Poll, choices: list[int]) -> list[int]:
     valid = {option.id for option in poll.options}
-    if len(set(choices)) != len(choices) or not set(choices) <= valid:
+    repeats_allowed = poll.kind == POINTS  # one id per point given
+    if (len(set(choices)) != len(choices) and not repeats_allowed) or not set(choices) <= valid:
         raise OperationError("所选的选项无效。", code="bad_choices")
     if not poll.min_choices <= len(choices) <= poll.max_choices:
         if poll.min_choices == poll.max_choices:
@@ -458,14 +473,24 @@ def _checked_voter(request: BallotRequest, voters: dict[int, Invitation]) -> Inv
         raise NotFound("找不到这位参会人。")
     if not can_vote(voter):
         raise NotAllowed("只有居民代表参加表决。", code="not_voter")
-    if voter.checked_in_at is None:
+    if voter.checked_in_at is None and request.channel != "proxy":  # a proxy's grantor is away; its holder is checked
         raise OperationError("请先签到再投票。", code="not_checked_in")
     return voter
 
 
+def receipt_of(poll: Poll, invitation_id: int) -> str | None:
+    """The receipt of a participant's ballot: computed while a named poll is open, stored after its
+    close; a secret poll's always from the ballot key (secret_ballots)."""
+    if poll.secret:
+        return secret_ballots.receipt(poll.id, invitation_id)
+    if poll.receipt_key:
+        return poll.receipt_for(invitation_id)
+    return db.session.scalar(select(Ballot.receipt).where(Ballot.poll_id == poll.id, Ballot.invitation_id == invitation_id))
+
+
 def _repeat(poll: Poll, invitation_id: int) -> VoteReceipt:
-    """Someone whose ballot is already in gets its receipt again, or, after the close, a refusal."""
-    receipt = poll.receipt_for(invitation_id)
+    """Someone whose ballot is already in gets its receipt again, before and after the close (protocol §3)."""
+    receipt = receipt_of(poll, invitation_id)
     if receipt is None:
         raise OperationError("表决已结束,您的选票已计入。", code="poll_closed")
     return VoteReceipt(receipt, repeated=True)
@@ -473,11 +498,11 @@ def _repeat(poll: Poll, invitation_id: int) -> VoteReceipt:
 
 def _ballot_rows(poll: Poll, request: BallotRequest, chosen: list[int], receipt: str) -> tuple[list, list]:
     """(who voted, what was voted): one Ballot for a named poll; separate, unlinked rows for a secret one."""
+    from roundtable.ballots.operations import channel_rows  # how it came: beside "who", never beside "what"
+
     if poll.secret:
-        return (
-            [SecretVoter(poll_id=poll.id, invitation_id=request.invitation_id, assisted_by_id=request.assisted_by_id)],
-            [SecretVote(poll_id=poll.id, choices=chosen, receipt=receipt)],
-        )
+        voter, sealed, _receipt = secret_ballots.ballot_rows(poll, request.invitation_id, chosen, request.assisted_by_id)
+        return [voter, *channel_rows(poll.id, request)], [sealed]
     ballot = Ballot(
         poll_id=poll.id,
         invitation_id=request.invitation_id,
@@ -486,7 +511,7 @@ def _ballot_rows(poll: Poll, request: BallotRequest, chosen: list[int], receipt:
         idempotency_key=request.key,
         assisted_by_id=request.assisted_by_id,
     )
-    return [ballot], []
+    return [ballot, *channel_rows(poll.id, request)], []
 
 
 def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationError]:
@@ -506,9 +531,13 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
     loser answering like a repeat, as before.
     """
     outcomes: list[VoteReceipt | OperationError | None] = [None] * len(requests)
-    voters = {
+    voters = {  # with their meetings in the same statement: _checked_voter finds them in the session
         voter.id: voter
-        for voter in db.session.scalars(select(Invitation).where(Invitation.id.in_({r.invitation_id for r in requests})))
+        for voter in db.session.scalars(
+            select(Invitation)
+            .where(Invitation.id.in_({r.invitation_id for r in requests}))
+            .options(joinedload(Invitation.meeting))
+        )
     }
     by_poll: dict[int, list[int]] = {}
     for index, request in enumerate(requests):
@@ -543,7 +572,7 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
             except OperationError as error:
                 outcomes[index] = error
                 continue
-            receipt = poll.receipt_for(request.invitation_id)
+            receipt = receipt_of(poll, request.invitation_id)
             voted.add(request.invitation_id)
             fresh.append((index, poll, chosen, receipt))
 
@@ -616,7 +645,7 @@ def judge(poll: Poll, counts: dict[int, int], total: int, present: int) -> dict:
             return 2 * count > present
         return 2 * count > total
 
-    if poll.kind == BUDGET:
+    if poll.kind in BUDGET_KINDS:
         # Which projects are funded is the fund's rule to decide (roundtable.funds), from the ballots.
         return {
             "result": "counted" if quorum_met else "no_quorum",
@@ -646,26 +675,6 @@ def judge(poll: Poll, counts: dict[int, int], total: int, present: int) -> dict:
     }
 
 
-def _reshuffle_secret_rows(poll: Poll) -> None:
-    """Rewrite both secret tables' rows of the poll in random order with new random keys.
-
-    PostgreSQL stores rows in insertion order; rewriting them shuffled leaves
-    the physical order of voters and of votes unrelated to when anyone voted.
-    """
-    shuffle = random.SystemRandom().shuffle
-    for table, columns in (
-        (SecretVoter, ("poll_id", "invitation_id", "assisted_by_id")),
-        (SecretVote, ("poll_id", "choices", "receipt")),
-    ):
-        rows = [dict(row._mapping) for row in db.session.execute(
-            select(*(getattr(table, c) for c in columns)).where(table.poll_id == poll.id)
-        )]
-        db.session.execute(delete(table).where(table.poll_id == poll.id).execution_options(synchronize_session=False))
-        shuffle(rows)
-        if rows:
-            db.session.execute(insert(table), [dict(row, id=random_id()) for row in rows])
-
-
 def close_poll(meeting: Meeting, actor: User | None, poll_id: int) -> dict:
     """Close under the exclusive poll lock and compute the result from what was committed."""
     require_live(meeting)
@@ -684,13 +693,7 @@ def close_poll(meeting: Meeting, actor: User | None, poll_id: int) -> dict:
         **outcome,
     }
     if poll.secret:
-        result["receipts"] = sorted(
-            ({"receipt": receipt, "choices": chosen} for receipt, chosen in db.session.execute(
-                select(SecretVote.receipt, SecretVote.choices).where(SecretVote.poll_id == poll.id)
-            )),
-            key=lambda entry: entry["receipt"],
-        )
-        _reshuffle_secret_rows(poll)
+        result["receipts"] = secret_ballots.open_at_close(poll)
     else:
         # The voters in the same statement: one lazy load per ballot made a close of 1,000 take 0.3 s.
         ballots = db.session.scalars(

@@ -31,13 +31,14 @@ from roundtable.meetings.forms import (
 )
 from roundtable.meetings.models import REPORT_IN_LABELS, RSVP_LABELS, AgendaItem, Invitation, Meeting
 from roundtable.meetings.permissions import (
+    can_hand_out_links,
     can_manage_meeting,
     can_report_in,
     can_see_department_record,
     can_view_meeting,
     is_department_staff,
 )
-from roundtable.meetings.qr import join_link, join_qr_svg, public_url
+from roundtable.meetings.qr import join_link, join_qr_svg, join_qr_svg_document, public_url
 from roundtable.live.outcome import meeting_summary
 from roundtable.resolutions.queries import latest_published, public_pdf_url
 
@@ -237,12 +238,19 @@ def show(meeting_id: int):
         agenda_form=_agenda_form(meeting) if manage else None,
         invite_forms=_invite_forms(meeting) if manage and meeting.is_editable else None,
         confirm=ConfirmForm(),
-        join_links={i.id: join_link(i) for i in meeting.invitations},
+        join_links={i.id: join_link(i) for i in meeting.invitations} if can_hand_out_links(current_user, meeting) else None,
         report_labels=REPORT_IN_LABELS,
         rsvp_labels=RSVP_LABELS,
         now=utcnow(),
         minutes=_minutes_of(meeting),
+        **_proxy_context(meeting, manage),
     )
+
+
+def _proxy_context(meeting: Meeting, manage: bool) -> dict:
+    from roundtable.ballots.routes import proxy_context
+
+    return proxy_context(meeting, manage)
 
 
 def _minutes_of(meeting: Meeting):
@@ -403,11 +411,19 @@ def remove_invitation(meeting_id: int, invitation_id: int):
     return _to_meeting(meeting, "invitations")
 
 
+def _links_handed_out_by_caller(meeting_id: int) -> Meeting:
+    """The meeting, when the caller hands out its invitation links (host, secretaries); 403 otherwise."""
+    meeting = _viewable(meeting_id)
+    if not can_hand_out_links(current_user, meeting):
+        abort(403)
+    return meeting
+
+
 @bp.route("/meetings/<int:meeting_id>/invitations/<int:invitation_id>/sheet")
 @community_required(*STAFF)
 def invitation_sheet(meeting_id: int, invitation_id: int):
     """A printable invitation with the QR code, for residents who do not use a smartphone."""
-    meeting = _viewable(meeting_id)
+    meeting = _links_handed_out_by_caller(meeting_id)
     invitation = _part_of(meeting, Invitation, invitation_id)
     link = join_link(invitation)
     return render_template("meetings/sheet.html", meeting=meeting, invitation=invitation, link=link, qr_svg=join_qr_svg(link))
@@ -416,9 +432,9 @@ def invitation_sheet(meeting_id: int, invitation_id: int):
 @bp.route("/meetings/<int:meeting_id>/invitations/<int:invitation_id>/qr.svg")
 @community_required(*STAFF)
 def invitation_qr(meeting_id: int, invitation_id: int):
-    meeting = _viewable(meeting_id)
+    meeting = _links_handed_out_by_caller(meeting_id)
     invitation = _part_of(meeting, Invitation, invitation_id)
-    svg = join_qr_svg(join_link(invitation))
+    svg = join_qr_svg_document(join_link(invitation))
     return Response(svg, mimetype="image/svg+xml")
 
 

@@ -3,13 +3,17 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import db
+
+if TYPE_CHECKING:
+    from roundtable.communities.models import Community
 
 
 class ApiKey(db.Model):
@@ -39,3 +43,29 @@ class ApiKey(db.Model):
         api_key = cls(community_id=community_id, label=label, key_hash=cls.hash_key(key))
         db.session.add(api_key)
         return api_key, key
+
+
+class ServiceCodeMapping(db.Model):
+    """Another system's service code (``road``, ``traffic-parking``) and the category it means here.
+
+    Per community: the hotline platform of one district may call parking ``traffic-parking``
+    and another ``TC01``. A code without a mapping is refused and named, never guessed.
+    """
+
+    __tablename__ = "open311_service_codes"
+    __table_args__ = (UniqueConstraint("community_id", "external_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    external_code: Mapped[str] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    community: Mapped[Community] = relationship("Community")
+
+    @property
+    def category_label(self) -> str:
+        from roundtable.cases.models import CATEGORIES
+
+        return CATEGORIES.get(self.category, self.category)

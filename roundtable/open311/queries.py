@@ -1,7 +1,9 @@
-"""What the Open311 API reads: keys, services, and one community's cases as service requests.
+"""What the Open311 API reads: keys, services, code mappings, and cases as service requests.
 
 No function here ever returns a complainant's name or phone: ``as_service_request``
 is the only way a case leaves through this API, and it names its fields one by one.
+In public read mode (``OPEN311_PUBLIC_READ``) it names even fewer: nothing a
+resident wrote (description, notes) and no location finer than the community.
 """
 from __future__ import annotations
 
@@ -18,15 +20,27 @@ from roundtable.core.errors import OperationError
 from roundtable.core.time import as_utc, utcnow
 from roundtable.extensions import db
 from roundtable.open311.formats import w3c_datetime
-from roundtable.open311.models import ApiKey
+from roundtable.open311.models import ApiKey, ServiceCodeMapping
 
 # The spec's defaults: without dates, the last 90 days; never more than 1000 requests.
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_REQUESTS = 1000
 
-# Cases not from the hotline have no number the outside world knows: they get ours.
+# Page sizes of the GeoReport v2 pagination extension (page, page_size).
+DEFAULT_PAGE_SIZE = MAX_REQUESTS
+
+# Cases from the hotline or another Open311 system keep the number their sender gave them,
+# so the sender can read the status back by its own number; every other case gets ours.
 ID_PREFIX = "RT-"
 _OUR_ID = re.compile(r"^RT-(\d{1,9})$")
+SOURCES_KEEPING_THEIR_ID = ("hotline", "open311")
+
+# The fields public read mode returns: nothing that names, reaches or locates a person.
+PUBLIC_FIELDS = (
+    "service_request_id", "roundtable_request_id", "status", "status_notes", "service_name", "service_code",
+    "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
+    "address", "media_url",
+)
 
 # Per category: (group, keywords, description) for the service list.
 SERVICE_DETAILS = {
@@ -73,9 +87,38 @@ def list_services() -> list[dict]:
     ]
 
 
+def our_request_id(case: Case) -> str:
+    return f"{ID_PREFIX}{case.id}"
+
+
 def service_request_id(case: Case) -> str:
-    """The 12345 number for hotline cases (what residents and the hotline quote), else ``RT-<id>``."""
-    return case.external_number if case.source == "hotline" else f"{ID_PREFIX}{case.id}"
+    """The sender's number for hotline and Open311 cases (what residents and the sender quote), else ``RT-<id>``.
+
+    A request filed by POST carries ``RT-<id>`` as its number, so the same rule covers it.
+    """
+    return case.external_number if case.source in SOURCES_KEEPING_THEIR_ID else our_request_id(case)
+
+
+def service_code_map(community_id: int) -> dict[str, str]:
+    """Another system's service code → our category, as the community's secretary mapped it."""
+    return dict(db.session.execute(
+        select(ServiceCodeMapping.external_code, ServiceCodeMapping.category)
+        .where(ServiceCodeMapping.community_id == community_id)
+    ).all())
+
+
+def category_for_code(code: str, mapping: dict[str, str]) -> str | None:
+    """Our category for a service code: ours as is, another system's through the mapping, else None."""
+    if code in CATEGORIES:
+        return code
+    return mapping.get(code)
+
+
+def community_mappings(community: Community) -> list[ServiceCodeMapping]:
+    return list(db.session.scalars(
+        select(ServiceCodeMapping).where(ServiceCodeMapping.community_id == community.id)
+        .order_by(ServiceCodeMapping.external_code)
+    ))
 
 
 @dataclass
@@ -85,15 +128,27 @@ class RequestFilters:
     start: datetime | None = None
     end: datetime | None = None
     statuses: list[str] = field(default_factory=list)
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+
+
+@dataclass
+class RequestPage:
+    """One page of requests, and whether another follows (for the pagination extension's links)."""
+
+    cases: list[Case]
+    page: int
+    page_size: int
+    has_next: bool
 
 
 def _with_details(query):
     return query.options(selectinload(Case.events), selectinload(Case.responsible_department))
 
 
-def find_requests(community: Community, filters: RequestFilters) -> list[Case]:
-    """The community's requests matching the filters; ids given override every other filter."""
-    query = select(Case).where(Case.community_id == community.id)
+def find_requests(community_ids: list[int], filters: RequestFilters) -> RequestPage:
+    """One page of the communities' requests matching the filters; ids given override every other filter."""
+    query = select(Case).where(Case.community_id.in_(community_ids))
     if filters.service_request_ids:
         query = query.where(_ids_clause(filters.service_request_ids))
     else:
@@ -109,34 +164,57 @@ def find_requests(community: Community, filters: RequestFilters) -> list[Case]:
             query = query.where(Case.status.not_in(TERMINAL_STATUSES))
         elif filters.statuses == ["closed"]:
             query = query.where(Case.status.in_(TERMINAL_STATUSES))
-    query = query.order_by(Case.received_at.desc(), Case.id.desc()).limit(MAX_REQUESTS)
-    return list(db.session.scalars(_with_details(query)))
+    query = (query.order_by(Case.received_at.desc(), Case.id.desc())
+             .offset((filters.page - 1) * filters.page_size).limit(filters.page_size + 1))
+    cases = list(db.session.scalars(_with_details(query)))
+    return RequestPage(cases[:filters.page_size], filters.page, filters.page_size, len(cases) > filters.page_size)
 
 
-def find_request(community: Community, request_id: str) -> Case | None:
-    query = select(Case).where(Case.community_id == community.id, _ids_clause([request_id]))
-    return db.session.scalars(_with_details(query)).first()
+def find_request(community_ids: list[int], request_id: str) -> Case | None:
+    query = select(Case).where(Case.community_id.in_(community_ids), _ids_clause([request_id]))
+    return db.session.scalars(_with_details(query.order_by(Case.id))).first()
 
 
 def _ids_clause(ids: list[str]):
+    """By the sender's number (hotline, Open311) or by ours (``RT-<id>``, any case)."""
     our_ids = [int(match.group(1)) for match in map(_OUR_ID.match, ids) if match]
     return or_(
-        and_(Case.source == "hotline", Case.external_number.in_(ids)),
-        and_(Case.source != "hotline", Case.id.in_(our_ids)),
+        and_(Case.source.in_(SOURCES_KEEPING_THEIR_ID), Case.external_number.in_(ids)),
+        Case.id.in_(our_ids),
     )
 
 
-def as_service_request(case: Case) -> dict:
+def as_service_request(case: Case, public: bool = False) -> dict:
     """A case in the spec's fields; complainant name and phone are deliberately absent.
 
     Once a resolution decided the case, status_notes names it and media_url is
     its public PDF, so the hotline platform can show residents the document.
+    ``roundtable_request_id`` is our own number (``RT-<id>``) beside the sender's.
+    ``public``: only ``PUBLIC_FIELDS``; the address is the community, status_notes
+    only a published resolution's (a desk note may name a resident).
     """
     from roundtable.resolutions.queries import current_for_case, public_pdf_url, status_note
 
     resolution = current_for_case(case)
+    if public:
+        return {
+            "service_request_id": service_request_id(case),
+            "roundtable_request_id": our_request_id(case),
+            "status": "closed" if case.is_terminal else "open",
+            "status_notes": status_note(resolution) if resolution else "",
+            "service_name": case.category_label,
+            "service_code": case.category,
+            "agency_responsible": case.responsible_department.name if case.responsible_department else "",
+            "service_notice": "",
+            "requested_datetime": w3c_datetime(case.received_at),
+            "updated_datetime": w3c_datetime(case.updated_at),
+            "expected_datetime": w3c_datetime(case.due_at),
+            "address": case.community.name,
+            "media_url": public_pdf_url(resolution) if resolution else "",
+        }
     return {
         "service_request_id": service_request_id(case),
+        "roundtable_request_id": our_request_id(case),
         "status": "closed" if case.is_terminal else "open",
         "status_notes": status_note(resolution) if resolution else case.latest_note,
         "service_name": case.category_label,
@@ -156,15 +234,21 @@ def as_service_request(case: Case) -> dict:
     }
 
 
-def filters_from(args) -> RequestFilters:
-    """The spec's query parameters, each checked; a malformed one is refused by name."""
+def filters_from(args, mapping: dict[str, str] | None = None) -> RequestFilters:
+    """The spec's query parameters, each checked; a malformed one is refused by name.
+
+    ``service_code`` takes our codes and, through ``mapping``, the caller's own.
+    ``page`` and ``page_size`` are the GeoReport v2 pagination extension.
+    """
     ids = _split(args.get("service_request_id"))
     if len(ids) > MAX_REQUESTS:
         raise OperationError(f"service_request_id 一次最多 {MAX_REQUESTS} 个。")
-    codes = _split(args.get("service_code"))
-    for code in codes:
-        if code not in CATEGORIES:
+    codes = []
+    for code in _split(args.get("service_code")):
+        category = category_for_code(code, mapping or {})
+        if category is None:
             raise OperationError(f"未知的 service_code「{code[:30]}」。")
+        codes.append(category)
     start = _w3c(args.get("start_date"), "start_date")
     end = _w3c(args.get("end_date"), "end_date")
     if start and end and start > end:
@@ -173,7 +257,18 @@ def filters_from(args) -> RequestFilters:
     for status in statuses:
         if status not in ("open", "closed"):
             raise OperationError(f"status 只能是 open 或 closed,收到「{status[:20]}」。")
-    return RequestFilters(ids, codes, start, end, statuses)
+    page = _positive(args.get("page"), "page", 1, 10**6)
+    page_size = _positive(args.get("page_size"), "page_size", DEFAULT_PAGE_SIZE, MAX_REQUESTS)
+    return RequestFilters(ids, codes, start, end, statuses, page, page_size)
+
+
+def _positive(value, name: str, default: int, largest: int) -> int:
+    text = str(value or "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or not 1 <= int(text) <= largest:
+        raise OperationError(f"{name} 应为 1 到 {largest} 之间的整数,收到「{text[:20]}」。")
+    return int(text)
 
 
 def _split(value) -> list[str]:

@@ -1,35 +1,49 @@
 """Open311 GeoReport v2 endpoints: discovery, services, reading and filing service requests.
 
-Who sees what: discovery and services are public. Requests are read and filed
-only with an ``api_key``, and a key belongs to one community, so a key only
-ever reaches its own community's cases. ``jurisdiction_id`` (the community id)
-may be sent as the spec allows; it must then be the key's own community.
+Who sees what: discovery and services are public. Requests are filed only
+with an ``api_key``, and a key belongs to one community, so a key only ever
+reaches its own community's cases. ``jurisdiction_id`` (the community id) may
+be sent as the spec allows; it must then be the key's own community. Reading
+needs a key too, unless the deployment opted into public read mode
+(``OPEN311_PUBLIC_READ``): then stock GeoReport clients read without a key and
+get only the fields that carry no personal data (``PUBLIC_FIELDS``).
 Errors come out in the spec's form through the central handler
 (``roundtable.core.http``), in the format of the URL's extension.
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request, url_for
+from dataclasses import dataclass
 
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from roundtable.cases.models import CATEGORIES
+from roundtable.communities.context import community_required, current_community, get_in_community_or_404
 from roundtable.communities.models import Community
-from roundtable.core.errors import NotAllowed, NotFound
+from roundtable.core.errors import NotAllowed, NotFound, OperationError
 from roundtable.core.time import format_local
 from roundtable.extensions import csrf, db
+from roundtable.open311.forms import RemoveMappingForm, ServiceCodeForm
 from roundtable.open311.formats import render, render_document
-from roundtable.open311.models import ApiKey
-from roundtable.open311.operations import submit_request
+from roundtable.open311.models import ApiKey, ServiceCodeMapping
+from roundtable.open311.operations import add_code_mapping, remove_code_mapping, submit_request
 from roundtable.open311.queries import (
     as_service_request,
+    community_mappings,
     filters_from,
     find_active_key,
     find_community,
     find_request,
     find_requests,
     list_services,
+    service_code_map,
     service_request_id,
 )
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+codes_bp = Blueprint("open311_codes", __name__, url_prefix="/cases/open311-codes")
 
 FORMAT = "<any(json, xml):fmt>"
 CHANGESET = "2026-11-26T00:00:00+08:00"
@@ -39,7 +53,7 @@ def _params():
     """Query string and form together; a JSON body is accepted from clients that send one."""
     params = request.values.to_dict()
     if request.is_json:
-        body = request.get_json(silent=True)
+        body = request.get_json()  # unreadable, too deep or with NUL: 400
         if isinstance(body, dict):
             params.update({key: value for key, value in body.items() if isinstance(value, (str, int, float))})
     return params
@@ -58,8 +72,39 @@ def _authorized_key(params) -> ApiKey:
     return api_key
 
 
-def _key_community(params) -> Community:
-    return db.session.get(Community, _authorized_key(params).community_id)
+@dataclass
+class Reader:
+    """Who reads: a key's one community (every field), or the public (fewer fields, opted in)."""
+
+    community_ids: list[int]
+    public: bool
+
+    @property
+    def code_map(self) -> dict[str, str]:
+        return service_code_map(self.community_ids[0]) if len(self.community_ids) == 1 else {}
+
+
+def _reader(params) -> Reader:
+    """A key, when one is sent (a wrong key is refused even in public mode); else public read, if on."""
+    if str(params.get("api_key") or "").strip() or not current_app.config.get("OPEN311_PUBLIC_READ"):
+        return Reader([_authorized_key(params).community_id], public=False)
+    jurisdiction = str(params.get("jurisdiction_id") or "").strip()
+    if jurisdiction:
+        community = find_community(jurisdiction)
+        if community is None:
+            raise NotFound("jurisdiction_id 不存在。")
+        return Reader([community.id], public=True)
+    return Reader(list(db.session.scalars(select(Community.id))), public=True)
+
+
+def _page_links(page) -> str:
+    """The pagination extension's ``Link`` header: the next and previous pages of the same query."""
+    links = []
+    for rel, number, present in (("next", page.page + 1, page.has_next), ("prev", page.page - 1, page.page > 1)):
+        if present:
+            args = {**request.args.to_dict(), "page": str(number), "page_size": str(page.page_size)}
+            links.append(f'<{url_for(request.endpoint, _external=True, **request.view_args, **args)}>; rel="{rel}"')
+    return ", ".join(links)
 
 
 @bp.route(f"/discovery.{FORMAT}")
@@ -70,9 +115,9 @@ def discovery(fmt: str):
         "contact": "请联系所在社区的居委会(社区书记)。",
         "key_service": (
             "api_key 由社区签发(flask apikey create --community 社区名),每个 api_key 只属于一个社区。"
-            "读取和提交服务请求都需要 api_key,只涉及该社区的工单;"
+            "提交服务请求需要 api_key;读取也需要,除非本站开启了公开读取(不含个人信息的字段)。"
             "jurisdiction_id 是社区编号,可以不传,传了就必须是 api_key 所属的社区。"
-            "输出中从不包含诉求人的姓名和电话。"
+            "输出中从不包含诉求人的姓名和电话。列表支持分页扩展 page、page_size。"
         ),
         "endpoints": [
             {
@@ -97,18 +142,22 @@ def services(fmt: str):
 
 @bp.route(f"/requests.{FORMAT}", methods=["GET"])
 def list_requests(fmt: str):
-    community = _key_community(request.args)
-    cases = find_requests(community, filters_from(request.args))
-    return render("service_requests", "request", [as_service_request(case) for case in cases])
+    reader = _reader(request.args)
+    page = find_requests(reader.community_ids, filters_from(request.args, reader.code_map))
+    response = render("service_requests", "request", [as_service_request(case, reader.public) for case in page.cases])
+    links = _page_links(page)
+    if links:
+        response.headers["Link"] = links
+    return response
 
 
 @bp.route(f"/requests/<request_id>.{FORMAT}")
 def get_request(request_id: str, fmt: str):
-    community = _key_community(request.args)
-    case = find_request(community, request_id)
+    reader = _reader(request.args)
+    case = find_request(reader.community_ids, request_id)
     if case is None:
         raise NotFound(f"没有编号为「{request_id[:40]}」的服务请求。")
-    return render("service_requests", "request", [as_service_request(case)])
+    return render("service_requests", "request", [as_service_request(case, reader.public)])
 
 
 @bp.route(f"/requests.{FORMAT}", methods=["POST"])
@@ -123,3 +172,39 @@ def post_request(fmt: str):
         "account_id": None,
     }
     return render("service_requests", "request", [answer], status=201)
+
+
+@codes_bp.route("/", methods=["GET", "POST"])
+@community_required("secretary")
+def service_codes():
+    """The community's mapping of other systems' service codes to our categories."""
+    community = current_community()
+    form = ServiceCodeForm()
+    if form.validate_on_submit():
+        try:
+            mapping = add_code_mapping(community, form.external_code.data, form.category.data, current_user)
+            db.session.commit()
+        except OperationError as exc:
+            db.session.rollback()
+            form.external_code.errors.append(exc.message)
+        else:
+            flash(_("已将「%(code)s」对应到「%(category)s」。", code=mapping.external_code,
+                    category=_(mapping.category_label)), "success")
+            return redirect(url_for("open311_codes.service_codes"))
+    page = render_template("open311/service_codes.html", form=form, mappings=community_mappings(community),
+                           remove_form=RemoveMappingForm(), categories=CATEGORIES)
+    return page, (400 if form.errors else 200)
+
+
+@codes_bp.route("/<int:mapping_id>/delete", methods=["POST"])
+@community_required("secretary")
+def remove_service_code(mapping_id: int):
+    mapping = get_in_community_or_404(ServiceCodeMapping, mapping_id)
+    if not RemoveMappingForm().validate_on_submit():
+        flash(_("请求已过期,请重试。"), "error")
+        return redirect(url_for("open311_codes.service_codes"))
+    code = mapping.external_code
+    remove_code_mapping(mapping)
+    db.session.commit()
+    flash(_("已删除「%(code)s」的对照。", code=code), "success")
+    return redirect(url_for("open311_codes.service_codes"))

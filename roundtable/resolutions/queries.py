@@ -16,7 +16,8 @@ from roundtable.auth.models import User
 from roundtable.cases.models import Case
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
-from roundtable.live.models import POLL_KINDS, STANCES, Ballot, Poll, Position, SecretVote
+from roundtable.live import secret_ballots
+from roundtable.live.models import ALL_POLL_KINDS, STANCES, Ballot, Poll, Position
 from roundtable.live.queries import count_votes, voters_present
 from roundtable.meetings.models import MAJORITY_RULES, REPORT_IN_LABELS, SIDES, Invitation, Meeting
 from roundtable.resolutions.models import Commitment, Resolution
@@ -112,8 +113,16 @@ def _positions(meeting: Meeting, label: _Labels) -> dict:
 
 
 def _receipts(poll: Poll) -> list[str]:
-    table = SecretVote if poll.secret else Ballot
-    return sorted(db.session.scalars(select(table.receipt).where(table.poll_id == poll.id)))
+    if poll.secret:
+        return secret_ballots.receipts(poll)
+    return sorted(db.session.scalars(select(Ballot.receipt).where(Ballot.poll_id == poll.id)))
+
+
+def _channels(poll: Poll) -> list[dict]:
+    """How many ballots came by phone, paper, assistance and proxy (never who voted what)."""
+    from roundtable.ballots.queries import channel_counts, channel_rows_for_record
+
+    return channel_rows_for_record(channel_counts(poll))
 
 
 def _poll(poll: Poll, meeting: Meeting, label: _Labels) -> dict:
@@ -137,7 +146,7 @@ def _poll(poll: Poll, meeting: Meeting, label: _Labels) -> dict:
         "id": poll.id,
         "motion": scrub_phones(poll.motion.text),
         "kind": poll.kind,
-        "kind_label": POLL_KINDS.get(poll.kind, poll.kind),
+        "kind_label": ALL_POLL_KINDS.get(poll.kind, poll.kind),
         "secret": poll.secret,
         "rule": poll.rule,
         "rule_label": MAJORITY_RULES.get(poll.rule, poll.rule),
@@ -152,6 +161,7 @@ def _poll(poll: Poll, meeting: Meeting, label: _Labels) -> dict:
         "result_label": RESULT_LABELS.get(outcome, outcome),
         "closed_at": iso(poll.closed_at),
         "receipts": _receipts(poll),
+        "channels": _channels(poll),
     }
     if not poll.secret:
         ballots = db.session.scalars(select(Ballot).where(Ballot.poll_id == poll.id).order_by(Ballot.id))

@@ -12,7 +12,6 @@ from roundtable.core.time import local, utcnow
 from roundtable.extensions import db
 from roundtable.funds import operations, queries
 from roundtable.funds.models import BudgetBallot, BudgetVote, BudgetVoter, Fund, Proposal
-from roundtable.resolutions.models import Resolution
 
 
 def _period_vote(world, fund, rule="greedy", form="approval", secret=True, quorum=0):
@@ -233,3 +232,44 @@ def test_secretary_turns_a_case_or_topic_into_a_proposal(world, fund, client, lo
     proposal_topic = operations.propose_from(fund, operations.ProposalFields("停车议题项目", "", "100", ""), "topic",
                                              world.a.secretary, topic_id=world.a.topic.id)
     assert proposal_topic.topic_id == world.a.topic.id
+
+
+def test_photo_upload_and_hand_off_through_the_pages(world, fund, residents, concluded, client, login):
+    import io
+
+    login("a_resident")
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 100
+    # Proposals close once a vote opens, so this one comes first.
+    client.post(f"/funds/{fund.id}/propose", data={
+        "title": "空地照片项目", "cost": "100", "photo": (io.BytesIO(png), "kongdi.png", "image/png")},
+        content_type="multipart/form-data")
+    proposal = db.session.scalar(select(Proposal).where(Proposal.title == "空地照片项目"))
+    assert proposal.photo == png and proposal.photo_type == "image/png"
+    client.post(f"/funds/{fund.id}/propose", data={
+        "title": "网页", "cost": "100", "photo": (io.BytesIO(b"<html>"), "x.html", "text/html")}, content_type="multipart/form-data")
+    assert db.session.scalar(select(Proposal).where(Proposal.title == "网页")) is None
+    client.post(f"/funds/{fund.id}/propose", data={
+        "title": "伪装", "cost": "100", "photo": (io.BytesIO(b"<script>"), "x.png", "image/png")}, content_type="multipart/form-data")
+    assert db.session.scalar(select(Proposal).where(Proposal.title == "伪装")) is None
+    login("a_secretary")
+    photo = client.get(f"/funds/proposals/{proposal.id}/photo")
+    assert photo.status_code == 200 and photo.data == png and photo.headers["X-Content-Type-Options"] == "nosniff"
+
+    vote = _period_vote(world, fund)
+    ids = _ids(fund)
+    for n, user in enumerate((world.a.resident, *residents)):
+        operations.cast_ballot(_voter(vote, user), {ids["空地种花草"]: 1, ids["空地装路灯"]: 1}, f"p{n}")
+    operations.count_vote(vote, world.a.secretary)
+    db.session.commit()
+    deadline = local(utcnow() + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+    form = {"meeting": str(concluded.meeting.id)}
+    for proposal_id in vote.result["funded"]:
+        form[f"unit-{proposal_id}"] = f"department:{world.department.id}"
+        form[f"deadline-{proposal_id}"] = deadline
+    response = client.post(f"/funds/votes/{vote.id}/handoff", data=form)
+    assert response.status_code == 302 and "/resolutions/" in response.headers["Location"]
+    db.session.expire_all()
+    vote = db.session.get(BudgetVote, vote.id)
+    assert vote.state == "handed_off"
+    actions = [c.action for c in vote.resolution.commitments]
+    assert len(actions) == 2 and all("实施居民投票资助的项目" in a for a in actions)

@@ -56,7 +56,7 @@ def test_an_open311_export_is_checked_and_imported(world, filename, encode):
     assert batch.file_format == ("open311_json" if filename.endswith("json") else "open311_xml")
     errors = {line["line"]: line["reason"] for line in batch.errors}
     assert errors == {
-        4: "未知的 service_code「potholes」",
+        4: "未知的 service_code「potholes」:没有对应的类别,请先在“Open311 代码对照”中添加",
         5: "未知的 status「pending」,应为 open 或 closed",
     }
     assert [row["line"] for row in batch.valid_rows] == [2, 3, 6]

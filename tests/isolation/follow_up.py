@@ -71,6 +71,8 @@ SPECS = {
     "escalation.street_overdue": own("lists the overdue commitments of the streets the caller supervises only"),
     "satisfaction.answer": public("the satisfaction token is the key; one person, one case, once (tests/satisfaction)"),
     "satisfaction.flags": own("lists the flagged answers of the caller's current community"),
+    "ballots.grant": foreign(lambda w: [("POST", f"/meetings/{w.b.extra['minutes_meeting'].id}/proxies",
+                                         {"grantor_id": "1", "holder_id": "2", "consent_means": "in_person"})]),
     "satisfaction.handle": foreign(
         lambda w: [("POST", f"/satisfaction/{w.b.extra['satisfaction'].id}/reopened")]),
 }

@@ -14,6 +14,7 @@ REQUEST_FIELDS = {
     "service_request_id", "status", "status_notes", "service_name", "service_code", "description",
     "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
     "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url",
+    "roundtable_request_id",  # ours (RT-<id>) beside the sender's number in service_request_id
 }
 SERVICE_FIELDS = {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
 POST_ANSWER_FIELDS = {"service_request_id", "service_notice", "account_id"}

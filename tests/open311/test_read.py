@@ -104,10 +104,14 @@ def test_an_unknown_request_is_a_404_in_the_specs_error_form(client, keys, cases
     assert int(error["code"]) == 404 and "12345-NOPE" in error["description"]
 
 
-def test_a_hotline_number_is_not_mistaken_for_our_id_based_number(client, keys, cases):
-    # RT-<id> of a hotline case is not a valid number: hotline cases answer only to their 12345 number.
-    response = get(client, f"requests/RT-{cases['open'].id}.json", api_key=keys.a)
-    assert response.status_code == 404
+def test_a_hotline_case_answers_to_its_12345_number_and_to_ours(client, keys, cases):
+    case = cases["open"]
+    by_ours = get(client, f"requests/RT-{case.id}.json", api_key=keys.a)
+    by_theirs = get(client, f"requests/{case.external_number}.json", api_key=keys.a)
+    assert by_ours.status_code == by_theirs.status_code == 200
+    assert by_ours.get_json() == by_theirs.get_json()
+    [answer] = by_ours.get_json()
+    assert answer["service_request_id"] == case.external_number and answer["roundtable_request_id"] == f"RT-{case.id}"
 
 
 def ids(response) -> set[str]:

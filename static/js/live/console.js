@@ -323,6 +323,20 @@
       });
   });
 
+  /* Paper ballot: collected at the table from a checked-in resident; never twice, never beside a phone ballot. */
+  $("paper-send").addEventListener("click", function (event) {
+    var pollId = Number($("assist-poll").value);
+    var voterId = Number($("assist-voter").value);
+    var choices = Array.prototype.map.call(document.querySelectorAll("#assist-choices input:checked"), function (input) { return Number(input.value); });
+    if (!pollId || !voterId || !choices.length) { notice(t("assist_incomplete"), true); return; }
+    RT.act(live, notice, event.currentTarget, "vote_paper",
+      { poll_id: pollId, participant_id: voterId, choices: choices, key: RT.randomKey() },
+      t("paper_recorded_for", { name: nameOf(live.state(), voterId) }))
+      .then(function (ack) {
+        if (ack.ok) document.querySelectorAll("#assist-choices input").forEach(function (input) { input.checked = false; });
+      });
+  });
+
   /* ---- opening a poll ------------------------------------------------------------------- */
 
   function syncPollForm() {

@@ -269,7 +269,7 @@
     if (!card) {
       card = el("article", { className: "poll", dataset: { pollCard: String(poll.id) } }, [
         el("div", { className: "poll-head" }), el("div", { className: "poll-vote" }),
-        el("div", { className: "poll-tally" })
+        el("div", { className: "poll-tally" }), el("div", { className: "poll-proxies" })
       ]);
       container.prepend(card);
     }
@@ -305,7 +305,46 @@
       RT.keyed(card.querySelector(".poll-tally"), [poll.tally, poll.result && poll.result.result, poll.result && poll.result.winners, poll.state], function () {
         return [RT.resultLine(poll), RT.tallyBars(poll)];
       });
+      var proxyData = { open: poll.state === "open" && isLive(state) && checkedIn(state), proxies: me(state).proxies || [],
+                        options: poll.options, max: poll.max_choices };
+      RT.keyed(card.querySelector(".poll-proxies"), proxyData, function (d) { return proxyBallots(poll, d); });
     });
+  }
+
+  /* A proxy holder votes once for each person they represent (委托投票): one tap per option. */
+  function proxyBallots(poll, d) {
+    if (!d.proxies.length || !d.open || d.max !== 1) return null;
+    return d.proxies.map(function (proxy) {
+      var name = RT.personName(proxy.grantor);
+      if (proxy.voted_polls.indexOf(poll.id) >= 0) {
+        return el("p", { className: "proxy-voted", text: t("proxy_voted", { name: name }) });
+      }
+      return el("div", { className: "proxy-ballot", dataset: { grantorId: String(proxy.grantor.id) } }, [
+        el("p", { className: "proxy-for", text: t("proxy_for", { name: name }) }),
+        el("div", { className: "choices" }, poll.options.map(function (option) {
+          return el("button", {
+            type: "button", className: "big choice choice-" + (option.code || "option"), text: option.label,
+            onClick: function (event) { castProxy(poll, proxy, option.id, event.currentTarget); }
+          });
+        }))
+      ]);
+    });
+  }
+
+  function castProxy(poll, proxy, optionId, button) {
+    var keyName = ["rt", "proxy-key", meetingId, poll.id, proxy.grantor.id].join(":");
+    var key = RT.recall(keyName);
+    if (!key) { key = RT.randomKey(); RT.remember(keyName, key); }
+    return RT.act(live, notice, button, "vote_proxy",
+      { poll_id: poll.id, grantor_id: proxy.grantor.id, choices: [optionId], key: key },
+      t("proxy_recorded", { name: RT.personName(proxy.grantor) }))
+      .then(function (ack) {
+        if (ack.ok || ack.error === "already_voted") {
+          proxy.voted_polls.push(poll.id);
+          render(live.state());
+        }
+        return ack;
+      });
   }
 
   function receiptBlock(ballot, counted) {

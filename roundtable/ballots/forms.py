@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, SelectField
+from wtforms.validators import DataRequired, Optional
+
+from roundtable.ballots.models import CONSENT_MEANS
+
+
+class ConsentTimeField(DateTimeLocalField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("时间格式不正确,应为 2026-12-01T18:00 这样的 年-月-日T时:分") from None
+
+
+class ProxyForm(FlaskForm):
+    grantor_id = SelectField("委托人", coerce=int, validators=[DataRequired("请选择委托人。")], validate_choice=False)
+    holder_id = SelectField("受托人(邻居或楼门长)", coerce=int, validators=[DataRequired("请选择受托人。")], validate_choice=False)
+    consent_means = SelectField("委托的确认方式", choices=list(CONSENT_MEANS.items()), validators=[DataRequired("请选择委托的确认方式。")])
+    consent_at = ConsentTimeField("确认时间(北京时间,不填为现在)", format="%Y-%m-%dT%H:%M", validators=[Optional()])

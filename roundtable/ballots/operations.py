@@ -1,0 +1,104 @@
+"""Paper and proxy ballots: requests for the one ballot path (``live.operations.cast_votes``), and proxies.
+
+Every channel ends in the same guarded INSERT of the voter's row, so the
+UNIQUE (poll, voter) rule holds across channels: a paper ballot beside a
+phone ballot, or a proxy holder and the voter at the same moment, leave one
+ballot. What differs is who may ask and what is recorded beside the voter.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from roundtable.auth.models import User
+from roundtable.ballots.models import CONSENT_MEANS, PAPER, PROXY, BallotChannel, Proxy
+from roundtable.core.errors import Conflict, NotAllowed, NotFound, OperationError
+from roundtable.core.time import utcnow
+from roundtable.extensions import db
+from roundtable.live.permissions import can_vote
+from roundtable.meetings.models import Invitation, Meeting
+
+PROXY_STATUSES = ("scheduled", "live", "adjourned")
+
+
+def channel_rows(poll_id: int, request) -> list[BallotChannel]:
+    """The row that says how a ballot came, written beside the voter's row (and rolled back with it)."""
+    if request.channel not in (PAPER, PROXY):
+        return []
+    return [BallotChannel(poll_id=poll_id, invitation_id=request.invitation_id, channel=request.channel,
+                          proxy_id=request.proxy_id, recorded_by_id=request.recorded_by_id)]
+
+
+def _participant(meeting: Meeting, invitation_id: int) -> Invitation:
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.meeting_id != meeting.id:
+        raise NotFound("找不到这位参会人。")
+    return invitation
+
+
+def paper_request(meeting: Meeting, host: User | None, participant_id: int, poll_id: int, choices: list[int], key: str):
+    """The host records a paper ballot collected at the table from a present voter."""
+    from roundtable.live.operations import BallotRequest
+
+    voter = _participant(meeting, participant_id)
+    if voter.checked_in_at is None:
+        raise OperationError("纸质选票只能由到场签到的居民投出。", code="not_checked_in")
+    return BallotRequest(meeting.id, voter.id, poll_id, list(choices), key, channel=PAPER,
+                         recorded_by_id=host.id if host else None)
+
+
+def proxy_of(meeting: Meeting, holder: Invitation, grantor_id: int) -> Proxy:
+    proxy = db.session.scalar(select(Proxy).where(
+        Proxy.meeting_id == meeting.id, Proxy.grantor_id == grantor_id, Proxy.holder_id == holder.id))
+    if proxy is None:
+        raise NotAllowed("您没有这位居民的委托。", code="no_proxy")
+    return proxy
+
+
+def proxy_request(meeting: Meeting, holder: Invitation, grantor_id: int, poll_id: int, choices: list[int], key: str):
+    """The holder, present and checked in, votes for one person they represent."""
+    from roundtable.live.operations import BallotRequest
+
+    proxy = proxy_of(meeting, holder, grantor_id)
+    if holder.checked_in_at is None:
+        raise OperationError("请先签到再代为投票。", code="not_checked_in")
+    return BallotRequest(meeting.id, proxy.grantor_id, poll_id, list(choices), key, channel=PROXY, proxy_id=proxy.id)
+
+
+def grant_proxy(meeting: Meeting, grantor_id: int, holder_id: int, consent_means: str, consent_at: datetime | None,
+                actor: User) -> Proxy:
+    """Record a resident's proxy (委托) with its consent: who, for whom, when, by what means."""
+    if meeting.status not in PROXY_STATUSES:
+        raise OperationError("只能在会议开始前或进行中登记委托。", code="meeting_state")
+    grantor = _participant(meeting, grantor_id)
+    holder = _participant(meeting, holder_id)
+    if grantor.id == holder.id:
+        raise OperationError("不能委托给自己。", code="self_proxy")
+    if not can_vote(grantor) or not can_vote(holder):
+        raise OperationError("委托人和受托人都须是有表决权的居民。", code="not_voter")
+    if consent_means not in CONSENT_MEANS:
+        raise OperationError("请选择委托的确认方式。", code="bad_consent")
+    now = utcnow()
+    consent_at = consent_at or now
+    if consent_at.tzinfo is None or consent_at > now:
+        raise OperationError("委托确认时间不能晚于现在。", code="bad_consent")
+    if db.session.scalar(select(Proxy).where(Proxy.meeting_id == meeting.id, Proxy.holder_id == grantor.id)):
+        raise OperationError("这位居民已受他人委托,不能再委托别人。", code="chain")
+    if db.session.scalar(select(Proxy).where(Proxy.meeting_id == meeting.id, Proxy.grantor_id == holder.id)):
+        raise OperationError("受托人已把自己的表决权委托他人。", code="chain")
+    # Lock the holder's invitation so that two grants at once cannot both pass the cap (PostgreSQL).
+    db.session.scalar(select(Invitation.id).where(Invitation.id == holder.id).with_for_update())
+    held = db.session.scalar(select(func.count()).select_from(Proxy).where(
+        Proxy.meeting_id == meeting.id, Proxy.holder_id == holder.id))
+    if held >= current_app.config.get("PROXY_MAX_PER_HOLDER", 2):
+        raise Conflict("受托人代表的人数已达上限。", code="proxy_cap")
+    if db.session.scalar(select(Proxy).where(Proxy.meeting_id == meeting.id, Proxy.grantor_id == grantor.id)):
+        raise Conflict("这位居民已登记过委托。", code="already_granted")
+    proxy = Proxy(meeting_id=meeting.id, community_id=meeting.community_id, grantor_id=grantor.id,
+                  holder_id=holder.id, consent_means=consent_means, consent_at=consent_at,
+                  recorded_by_id=actor.id, recorded_at=now)
+    db.session.add(proxy)
+    db.session.flush()
+    return proxy
