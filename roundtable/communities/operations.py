@@ -20,6 +20,7 @@ from roundtable.communities.models import (
     Street,
 )
 from roundtable.core.errors import Conflict, NotAllowed, OperationError
+from roundtable.core.privacy import normalize_phone
 from roundtable.extensions import db
 
 
@@ -84,9 +85,11 @@ def set_membership(user: User, community: Community, role: str) -> Membership:
 
 
 def remove_membership(membership: Membership) -> None:
-    user = membership.user
+    """End what this membership gave, and nothing else: every request checks the role from the
+    database, so that community's pages close at once; the person's live sockets in that
+    community's meetings are dropped after the commit (live/registry.py). Their sessions, other
+    communities, departments and organizations are untouched."""
     db.session.delete(membership)
-    log_out_everywhere(user)
     db.session.flush()
 
 
@@ -176,18 +179,24 @@ def rename_organization(organization: Organization, name: str) -> None:
     _rename(organization, name, "单位", Organization.community_id == organization.community_id)
 
 
-def add_resident(community: Community, username: str) -> Membership:
+NO_SUCH_ACCOUNT = "没有与这个用户名和手机号码相符的可用账号。请核对后重试,或为其新建账号。"
+
+
+def add_resident(community: Community, username: str, phone: str = "") -> Membership:
     """The secretary brings an existing account into her community as a resident.
 
+    She must give the person's own phone number as well as the username: whether
+    the username does not exist, is switched off, or has another phone, the answer
+    is the same, so the form cannot be used to find out who has an account, nor to
+    pull a stranger (another community's secretary, the admin) into her list.
     Someone who already holds a role here keeps it: a secretary or auditor must not
     be demoted (and logged out) by a resident invitation.
     """
     username = (username or "").strip()
     user = db.session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise OperationError("找不到用户名「%(username)s」。", username=username)
-    if not user.active:
-        raise OperationError("账号「%(username)s」已停用。", username=username)
+    given = normalize_phone(phone)
+    if user is None or not user.active or not given or normalize_phone(user.phone) != given:
+        raise OperationError(NO_SUCH_ACCOUNT, code="no_such_account")
     role = user.role_in(community.id)
     if role is not None:
         label = ROLE_LABELS.get(role, role)

@@ -68,7 +68,7 @@ def invite_person():
     form = InviteResidentForm()
     if form.validate_on_submit():
         membership = act(
-            lambda: add_resident(community_of_request(), form.username.data),
+            lambda: add_resident(community_of_request(), form.username.data, form.phone.data),
             lambda membership: _("%(name)s 已加入本社区。", name=membership.user.display_name),
             field=form.username,
         )

@@ -6,7 +6,7 @@ import hmac
 import secrets
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roundtable.core.time import utcnow
@@ -193,8 +193,28 @@ class SecretVoter(Model):
     assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+class SealedBallot(Model):
+    """What was voted in a secret poll *while it is open*: the choices and the receipt sealed
+    (X25519 sealed box) to the poll's public key, whose private key is derived from the
+    deployment's ballot key, which never enters the database (live/secret_ballots.py).
+
+    Written in the voter's transaction, so the commit that acknowledges a ballot holds it
+    (durable after kill -9), yet whoever reads the database files, its WAL or its dead tuples
+    sees only ciphertext beside the voter row. At the close the rows are opened, written as
+    plain ``SecretVote`` rows in shuffled order in one transaction, and deleted.
+    """
+
+    __tablename__ = "live_sealed_ballots"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("live_polls.id"), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class SecretVote(Model):
-    """What was voted in a secret poll, and nothing about who (same rules as SecretVoter)."""
+    """What was voted in a secret poll, and nothing about who: written only at the close, all at once
+    and shuffled, from the opened ``SealedBallot`` rows (same rules as SecretVoter)."""
 
     __tablename__ = "live_secret_votes"
     __table_args__ = ({"sqlite_with_rowid": False},)

@@ -33,11 +33,11 @@ from roundtable.live.models import (
     Poll,
     PollOption,
     Position,
-    SecretVote,
     SecretVoter,
     SpeakingRequest,
     random_id,
 )
+from roundtable.live import secret_ballots
 from roundtable.live.permissions import can_vote
 from roundtable.live.queries import (
     count_votes,
@@ -355,6 +355,8 @@ def open_poll(
         opened_by_id=actor.id if actor else None,
         options=options,
     )
+    if poll.secret:
+        poll.receipt_key = None  # secret receipts come from the ballot key, outside the database
     motion.state = "voting"
     db.session.add(poll)
     db.session.flush()
@@ -478,9 +480,19 @@ def _checked_voter(request: BallotRequest, voters: dict[int, Invitation]) -> Inv
     return voter
 
 
+def receipt_of(poll: Poll, invitation_id: int) -> str | None:
+    """The receipt of a participant's ballot: computed while a named poll is open, stored after its
+    close; a secret poll's always from the ballot key (secret_ballots)."""
+    if poll.secret:
+        return secret_ballots.receipt(poll.id, invitation_id)
+    if poll.receipt_key:
+        return poll.receipt_for(invitation_id)
+    return db.session.scalar(select(Ballot.receipt).where(Ballot.poll_id == poll.id, Ballot.invitation_id == invitation_id))
+
+
 def _repeat(poll: Poll, invitation_id: int) -> VoteReceipt:
-    """Someone whose ballot is already in gets its receipt again, or, after the close, a refusal."""
-    receipt = poll.receipt_for(invitation_id)
+    """Someone whose ballot is already in gets its receipt again, before and after the close (protocol §3)."""
+    receipt = receipt_of(poll, invitation_id)
     if receipt is None:
         raise OperationError("表决已结束,您的选票已计入。", code="poll_closed")
     return VoteReceipt(receipt, repeated=True)
@@ -491,11 +503,8 @@ def _ballot_rows(poll: Poll, request: BallotRequest, chosen: list[int], receipt:
     from roundtable.ballots.operations import channel_rows  # how it came: beside "who", never beside "what"
 
     if poll.secret:
-        return (
-            [SecretVoter(poll_id=poll.id, invitation_id=request.invitation_id, assisted_by_id=request.assisted_by_id),
-             *channel_rows(poll.id, request)],
-            [SecretVote(poll_id=poll.id, choices=chosen, receipt=receipt)],
-        )
+        voter, sealed, _receipt = secret_ballots.ballot_rows(poll, request.invitation_id, chosen, request.assisted_by_id)
+        return [voter, *channel_rows(poll.id, request)], [sealed]
     ballot = Ballot(
         poll_id=poll.id,
         invitation_id=request.invitation_id,
@@ -524,9 +533,13 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
     loser answering like a repeat, as before.
     """
     outcomes: list[VoteReceipt | OperationError | None] = [None] * len(requests)
-    voters = {
+    voters = {  # with their meetings in the same statement: _checked_voter finds them in the session
         voter.id: voter
-        for voter in db.session.scalars(select(Invitation).where(Invitation.id.in_({r.invitation_id for r in requests})))
+        for voter in db.session.scalars(
+            select(Invitation)
+            .where(Invitation.id.in_({r.invitation_id for r in requests}))
+            .options(joinedload(Invitation.meeting))
+        )
     }
     by_poll: dict[int, list[int]] = {}
     for index, request in enumerate(requests):
@@ -561,7 +574,7 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
             except OperationError as error:
                 outcomes[index] = error
                 continue
-            receipt = poll.receipt_for(request.invitation_id)
+            receipt = receipt_of(poll, request.invitation_id)
             voted.add(request.invitation_id)
             fresh.append((index, poll, chosen, receipt))
 
@@ -657,26 +670,6 @@ def judge(poll: Poll, counts: dict[int, int], total: int, present: int) -> dict:
     }
 
 
-def _reshuffle_secret_rows(poll: Poll) -> None:
-    """Rewrite both secret tables' rows of the poll in random order with new random keys.
-
-    PostgreSQL stores rows in insertion order; rewriting them shuffled leaves
-    the physical order of voters and of votes unrelated to when anyone voted.
-    """
-    shuffle = random.SystemRandom().shuffle
-    for table, columns in (
-        (SecretVoter, ("poll_id", "invitation_id", "assisted_by_id")),
-        (SecretVote, ("poll_id", "choices", "receipt")),
-    ):
-        rows = [dict(row._mapping) for row in db.session.execute(
-            select(*(getattr(table, c) for c in columns)).where(table.poll_id == poll.id)
-        )]
-        db.session.execute(delete(table).where(table.poll_id == poll.id).execution_options(synchronize_session=False))
-        shuffle(rows)
-        if rows:
-            db.session.execute(insert(table), [dict(row, id=random_id()) for row in rows])
-
-
 def close_poll(meeting: Meeting, actor: User | None, poll_id: int) -> dict:
     """Close under the exclusive poll lock and compute the result from what was committed."""
     require_live(meeting)
@@ -695,13 +688,7 @@ def close_poll(meeting: Meeting, actor: User | None, poll_id: int) -> dict:
         **outcome,
     }
     if poll.secret:
-        result["receipts"] = sorted(
-            ({"receipt": receipt, "choices": chosen} for receipt, chosen in db.session.execute(
-                select(SecretVote.receipt, SecretVote.choices).where(SecretVote.poll_id == poll.id)
-            )),
-            key=lambda entry: entry["receipt"],
-        )
-        _reshuffle_secret_rows(poll)
+        result["receipts"] = secret_ballots.open_at_close(poll)
     else:
         # The voters in the same statement: one lazy load per ballot made a close of 1,000 take 0.3 s.
         ballots = db.session.scalars(

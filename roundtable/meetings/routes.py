@@ -33,13 +33,14 @@ from roundtable.meetings.forms import (
 )
 from roundtable.meetings.models import REPORT_IN_LABELS, RSVP_LABELS, AgendaItem, Invitation, Meeting
 from roundtable.meetings.permissions import (
+    can_hand_out_links,
     can_manage_meeting,
     can_report_in,
     can_see_department_record,
     can_view_meeting,
     is_department_staff,
 )
-from roundtable.meetings.qr import join_link, join_qr_svg, public_url
+from roundtable.meetings.qr import join_link, join_qr_svg, join_qr_svg_document, public_url
 from roundtable.live.outcome import meeting_summary
 from roundtable.resolutions.queries import latest_published, public_pdf_url
 
@@ -203,7 +204,7 @@ def show(meeting_id: int):
         agenda_form=_agenda_form(meeting) if manage else None,
         invite_forms=_invite_forms(meeting) if manage and meeting.is_editable else None,
         confirm=ConfirmForm(),
-        join_links={i.id: join_link(i) for i in meeting.invitations},
+        join_links={i.id: join_link(i) for i in meeting.invitations} if can_hand_out_links(current_user, meeting) else None,
         report_labels=REPORT_IN_LABELS,
         rsvp_labels=RSVP_LABELS,
         now=utcnow(),
@@ -374,7 +375,7 @@ def remove_invitation(meeting_id: int, invitation_id: int):
 @community_required(can=can_read_cases)
 def invitation_sheet(meeting_id: int, invitation_id: int):
     """A printable invitation with the QR code, for residents who do not use a smartphone."""
-    meeting = load_or_404(Meeting, meeting_id, can=can_view_meeting)
+    meeting = load_or_404(Meeting, meeting_id, can=can_hand_out_links)
     invitation = load_part_or_404(meeting, Invitation, invitation_id, key="meeting_id")
     link = join_link(invitation)
     return render_template("meetings/sheet.html", meeting=meeting, invitation=invitation, link=link, qr_svg=join_qr_svg(link))
@@ -383,9 +384,9 @@ def invitation_sheet(meeting_id: int, invitation_id: int):
 @bp.route("/meetings/<int:meeting_id>/invitations/<int:invitation_id>/qr.svg")
 @community_required(can=can_read_cases)
 def invitation_qr(meeting_id: int, invitation_id: int):
-    meeting = load_or_404(Meeting, meeting_id, can=can_view_meeting)
+    meeting = load_or_404(Meeting, meeting_id, can=can_hand_out_links)
     invitation = load_part_or_404(meeting, Invitation, invitation_id, key="meeting_id")
-    svg = join_qr_svg(join_link(invitation))
+    svg = join_qr_svg_document(join_link(invitation))
     return Response(svg, mimetype="image/svg+xml")
 
 

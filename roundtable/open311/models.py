@@ -45,7 +45,7 @@ class ApiKey(Model):
         return api_key, key
 
 
-class ServiceCodeMapping(db.Model):
+class ServiceCodeMapping(Model):
     """Another system's service code (``road``, ``traffic-parking``) and the category it means here.
 
     Per community: the hotline platform of one district may call parking ``traffic-parking``

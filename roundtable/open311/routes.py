@@ -63,7 +63,7 @@ def _params():
     """Query string and form together; a JSON body is accepted from clients that send one."""
     params = request.values.to_dict()
     if request.is_json:
-        body = request.get_json(silent=True)
+        body = request.get_json()  # unreadable, too deep or with NUL: 400
         if isinstance(body, dict):
             params.update({key: value for key, value in body.items() if isinstance(value, (str, int, float))})
     return params

@@ -277,9 +277,20 @@ def unconfirmed(resolution: Resolution) -> list[Commitment]:
     return [c for c in resolution.commitments if c.state != "confirmed"]
 
 
+def require_public_base_url() -> None:
+    """In production a published PDF's verification link must name the configured public address:
+    taken from a request's Host header, anyone could have it point elsewhere."""
+    if current_app.config.get("REQUIRE_PUBLIC_BASE_URL") and not current_app.config.get("PUBLIC_BASE_URL"):
+        raise OperationError(
+            "尚未配置本系统的公开地址(PUBLIC_BASE_URL),无法在决议上印出核验链接;请管理员配置后再发布。",
+            code="no_public_base_url",
+        )
+
+
 def request_publication(resolution: Resolution, actor: User, reason: str = "", base_url: str = "") -> Job:
     """Queue the rendering; with an unconfirmed commitment only when the host says why (printed)."""
     _require_editable(resolution)
+    require_public_base_url()
     if not resolution.points:
         raise OperationError("请先写下会议达成的决议事项。")
     if resolution.commitments and resolution.status == "draft":
