@@ -9,14 +9,14 @@ PORT ?= 5000
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi.py
 
-.PHONY: run serve test test-faults bench-live bench-cases test-sqlite test-postgres setup setup-test system-deps assets translations messages db clean
+.PHONY: run serve test lint test-faults bench-live bench-cases test-sqlite test-postgres setup setup-test system-deps assets translations messages db clean
 
 run: setup db
 	@$(FLASK) seed-demo --if-empty
 	@$(FLASK) demo-logins
 	@$(PY) serve.py --embedded --port $(PORT)
 
-test: setup-test
+test: setup-test lint
 	$(PY) -m pytest -q --ignore=tests/faults
 	$(PY) -m pytest -q -m "not browser" --ignore=tests/faults --db postgresql --pg-url "$(PG_TEST_URL)"
 
@@ -24,6 +24,11 @@ test: setup-test
 # SERVE_PORT up, the job worker and the outbox sender, sharing Redis and DATABASE_URL.
 serve: setup db
 	@scripts/serve.sh
+
+# Linters first: ruff (rules in ruff.toml) and mypy (mypy.ini); any finding fails the build.
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # Real servers killed and services restarted mid-meeting (each test < 2 min, loopback only).
 test-faults: setup-test
