@@ -34,9 +34,9 @@ from gevent import monkey
 monkey.patch_all()
 
 import argparse  # noqa: E402 - everything below must come after the patch
-import os  # noqa: E402
-import resource  # noqa: E402
-import sys  # noqa: E402
+import os
+import resource
+import sys
 
 os.environ["SOCKETIO_ASYNC_MODE"] = "gevent"
 EMBEDDED = "--embedded" in sys.argv[1:]

@@ -11,11 +11,11 @@ from gevent import monkey
 
 monkey.patch_all()
 
-import argparse  # noqa: E402
-import os  # noqa: E402
+import argparse
+import os
 
-from flask import Flask, request  # noqa: E402
-from flask_socketio import SocketIO, join_room  # noqa: E402
+from flask import Flask
+from flask_socketio import SocketIO, join_room
 
 WINDOW = float(os.environ.get("LIVE_TALLY_WINDOW", "0.25"))
 ROOM = "bare"

@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.live_vote import _database, percentile  # noqa: E402
+from bench.live_vote import _database, percentile
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PLACES = ["西河沿街", "前门东大街", "草厂三条", "大江胡同", "长巷头条", "鲜鱼口街"]

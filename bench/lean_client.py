@@ -82,7 +82,7 @@ class LeanPhone:
 
     # ------------------------------------------------------------ connecting
 
-    async def open(self, timeout: float = 30.0) -> "LeanPhone":
+    async def open(self, timeout: float = 30.0) -> LeanPhone:
         await asyncio.wait_for(self._open(), timeout)
         return self
 

@@ -41,8 +41,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.lean_client import LeanPhone  # noqa: E402
-from bench.processes import Server, service_cpu  # noqa: E402
+from bench.lean_client import LeanPhone
+from bench.processes import Server, service_cpu
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PHONES_PER_CLIENT_PROCESS = 500

@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import weasyprint  # noqa: E402
-from weasyprint.pdf.fonts import Font  # noqa: E402
+import weasyprint
+from weasyprint.pdf.fonts import Font
 
-from roundtable.resolutions.pdf import (  # noqa: E402
+from roundtable.resolutions.pdf import (
     STATIC_BASE_URL,
     StaticOnlyURLFetcher,
     harfbuzz_subsetting_available,

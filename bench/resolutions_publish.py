@@ -24,7 +24,6 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,17 +38,17 @@ os.environ.update(
 )
 sys.path.insert(0, str(ROOT))
 
-import weasyprint  # noqa: E402
-from pypdf import PdfReader  # noqa: E402
+import weasyprint
+from pypdf import PdfReader
 
-from roundtable import create_app  # noqa: E402
-from roundtable.core.time import utcnow  # noqa: E402
-from roundtable.extensions import db  # noqa: E402
-from roundtable.jobs.registry import load_handler_modules  # noqa: E402
-from roundtable.jobs.worker import run_one  # noqa: E402
-from roundtable.resolutions import operations  # noqa: E402
-from roundtable.resolutions.jobs import resolution_html  # noqa: E402
-from roundtable.resolutions.pdf import STATIC_BASE_URL, StaticOnlyURLFetcher, harfbuzz_subsetting_available  # noqa: E402
+from roundtable import create_app
+from roundtable.core.time import utcnow
+from roundtable.extensions import db
+from roundtable.jobs.registry import load_handler_modules
+from roundtable.jobs.worker import run_one
+from roundtable.resolutions import operations
+from roundtable.resolutions.jobs import resolution_html
+from roundtable.resolutions.pdf import STATIC_BASE_URL, StaticOnlyURLFetcher, harfbuzz_subsetting_available
 
 PARAGRAPH = (
     "经西河沿社区圆桌会议协商,区交通支队加强街面巡查,提醒超时停车车主尽早驶离;"
@@ -228,7 +227,7 @@ def live_latency(app, world, voters: int, renders: int) -> dict:
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError((WORKDIR / "server.log").read_text())
+                    raise RuntimeError((WORKDIR / "server.log").read_text()) from None
                 time.sleep(0.1)
         phones = [Phone(f"http://127.0.0.1:{port}", token, meeting_id) for token in tokens]
         remaining = list(polls)
@@ -291,7 +290,6 @@ def main() -> None:
     args = parser.parse_args()
 
     from roundtable.config import Config
-
     from tests.factories import build_world
 
     app = create_app(Config, PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")

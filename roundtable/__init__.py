@@ -166,8 +166,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(invite_bp)
     app.register_blueprint(live_pages_bp)
     app.register_blueprint(resolutions_bp)
-    from roundtable.funds.routes import bp as funds_bp
     from roundtable.certificates.routes import bp as certificates_bp
+    from roundtable.funds.routes import bp as funds_bp
 
     app.register_blueprint(funds_bp)
     app.register_blueprint(certificates_bp)

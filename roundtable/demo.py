@@ -13,6 +13,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from roundtable.archive.demo import seed_demo_case_history
 from roundtable.auth.models import User
 from roundtable.auth.operations import create_user
 from roundtable.cases.operations import change_status, create_case, create_topic
@@ -29,7 +30,6 @@ from roundtable.communities.operations import (
 )
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
-from roundtable.archive.demo import seed_demo_case_history
 from roundtable.meetings.demo import seed_demo_meeting
 from roundtable.resolutions.demo import seed_demo_resolution
 
@@ -168,7 +168,7 @@ def seed_demo() -> dict:
     }
 
 
-from roundtable.funds.demo import seed_demo_certificates, seed_demo_fund  # noqa: E402
+from roundtable.funds.demo import seed_demo_certificates, seed_demo_fund  # noqa: E402 - funds.demo imports this module's seeding helpers
 
 
 def run_demo_seeders(seeded: dict) -> None:
@@ -207,7 +207,7 @@ def demo_logins_command():
     users = {u.username: u for u in db.session.scalars(select(User))}
     if "zhangcx" not in users or not users["zhangcx"].check_password(DEMO_PASSWORD):
         return
-    click.echo("\nDemo logins (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
     for username, name, _where, _what in DEMO_PEOPLE:
         click.echo(f"  {username:<12} {name}")
     click.echo("")

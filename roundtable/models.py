@@ -1,9 +1,11 @@
 """Imports every model module, so metadata is complete for create_all and Alembic."""
-from roundtable.audit.models import AuditChainHead, AuditEntry  # noqa: F401
-from roundtable.auth.models import LoginAttempt, User  # noqa: F401
-from roundtable.cases.models import Case, CaseEvent, ImportBatch, Topic  # noqa: F401
+from roundtable.audit.models import AuditChainHead, AuditEntry
+from roundtable.auth.models import LoginAttempt, User
+from roundtable.ballots.models import BallotChannel, Proxy
 from roundtable.cases import search_index  # noqa: F401 - the text index is created with the cases table
-from roundtable.communities.models import (  # noqa: F401
+from roundtable.cases.models import Case, CaseEvent, ImportBatch, Topic
+from roundtable.certificates.models import Certificate, CertificateKind
+from roundtable.communities.models import (
     Community,
     Department,
     DepartmentMember,
@@ -12,10 +14,15 @@ from roundtable.communities.models import (  # noqa: F401
     OrganizationMember,
     Street,
 )
-from roundtable.certificates.models import Certificate, CertificateKind  # noqa: F401
-from roundtable.funds.models import BudgetBallot, BudgetVote, BudgetVoter, Fund, Proposal  # noqa: F401
-from roundtable.jobs.models import Job  # noqa: F401
-from roundtable.live.models import (  # noqa: F401
+from roundtable.escalation.models import (
+    CommitmentReturn,
+    EscalationPolicy,
+    EscalationStep,
+    StreetSupervisor,
+)
+from roundtable.funds.models import BudgetBallot, BudgetVote, BudgetVoter, Fund, Proposal
+from roundtable.jobs.models import Job
+from roundtable.live.models import (
     Ballot,
     Motion,
     Poll,
@@ -26,21 +33,14 @@ from roundtable.live.models import (  # noqa: F401
     SecretVoter,
     SpeakingRequest,
 )
-from roundtable.meetings.models import AgendaItem, Invitation, Meeting, MeetingCase  # noqa: F401
-from roundtable.notifications.models import Notification, OutboxMessage  # noqa: F401
-from roundtable.open311.models import ApiKey, ServiceCodeMapping  # noqa: F401
-from roundtable.resolutions.models import (  # noqa: F401
+from roundtable.meetings.models import AgendaItem, Invitation, Meeting, MeetingCase
+from roundtable.minutes.models import Minutes, MinutesReview
+from roundtable.notifications.models import Notification, OutboxMessage
+from roundtable.open311.models import ApiKey, ServiceCodeMapping
+from roundtable.resolutions.models import (
     Commitment,
     CommitmentReport,
     EvidenceFile,
     Resolution,
 )
-from roundtable.minutes.models import Minutes, MinutesReview  # noqa: F401
-from roundtable.escalation.models import (  # noqa: F401
-    CommitmentReturn,
-    EscalationPolicy,
-    EscalationStep,
-    StreetSupervisor,
-)
-from roundtable.satisfaction.models import SatisfactionRequest  # noqa: F401
-from roundtable.ballots.models import BallotChannel, Proxy  # noqa: F401
+from roundtable.satisfaction.models import SatisfactionRequest

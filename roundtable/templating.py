@@ -59,7 +59,6 @@ def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["text_json"] = _text_json
     app.jinja_env.filters["mask_phone"] = mask_phone
     from roundtable.cases.models import STATUS_LABELS
-
     from roundtable.certificates.permissions import can_look_up_certificates
     from roundtable.communities.permissions import (
         can_administer,

@@ -1,15 +1,14 @@
 """initial schema
 
 Revision ID: 334c9dd794f1
-Revises: 
+Revises:
 Create Date: 2026-11-26 06:23:46.699105
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import roundtable.core.types
-
 
 # revision identifiers, used by Alembic.
 revision = '334c9dd794f1'

@@ -5,11 +5,10 @@ Revises: a10c5e7d2b41
 Create Date: 2026-12-01 21:05:05.110440
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import roundtable.core.types
-
 
 # revision identifiers, used by Alembic.
 revision = '817f6381ece3'

@@ -5,9 +5,8 @@ Revises: c741cad4b3ca
 Create Date: 2026-12-01 21:10:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'a10c5e7d2b41'
 down_revision = 'c741cad4b3ca'

@@ -5,11 +5,10 @@ Revises: 334c9dd794f1
 Create Date: 2026-12-01 20:58:11.685721
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import roundtable.core.types
-
 
 # revision identifiers, used by Alembic.
 revision = 'c741cad4b3ca'

@@ -30,6 +30,7 @@ from roundtable.auth.operations import (
     set_user_password,
     update_user,
 )
+from roundtable.communities.forms import choices_from
 from roundtable.communities.models import (
     Community,
     Department,
@@ -53,7 +54,6 @@ from roundtable.communities.operations import (
     rename_street,
     set_membership,
 )
-from roundtable.communities.forms import choices_from
 from roundtable.communities.permissions import can_administer
 from roundtable.core.actions import Refused, act
 from roundtable.core.permissions import guard_blueprint

@@ -15,7 +15,7 @@ from fractions import Fraction
 from flask import current_app
 from sqlalchemy import select
 
-from roundtable.archive.figures import MINUTES, PERCENT, SCORE, Figure, percent, ratio, score
+from roundtable.archive.figures import MINUTES, PERCENT, SCORE, Figure, ratio, score
 from roundtable.cases.models import Case, Topic
 from roundtable.communities.models import Community, Department
 from roundtable.core.time import LOCAL_TZ, format_local, utcnow

@@ -39,7 +39,7 @@ class ArchiveFilters:
     errors: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_args(cls, args) -> "ArchiveFilters":
+    def from_args(cls, args) -> ArchiveFilters:
         """Read the query string; anything malformed is dropped with a message, never a 500."""
         filters = cls(q=(args.get("q") or "").strip()[:MAX_QUERY])
         kind = args.get("kind") or "all"

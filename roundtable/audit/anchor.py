@@ -30,8 +30,7 @@ from nacl.signing import SigningKey, VerifyKey
 from sqlalchemy import select
 
 from roundtable.audit.chain import HEAD_ID
-from roundtable.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry
-from roundtable.audit.models import canonical_time
+from roundtable.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry, canonical_time
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 
@@ -56,7 +55,7 @@ class Checkpoint:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> "Checkpoint":
+    def from_json(cls, text: str | bytes) -> Checkpoint:
         data = json.loads(text)
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError("not an audit checkpoint")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, BigInteger, Index, Integer, String
@@ -23,13 +23,13 @@ GENESIS_HASH = "0" * 64
 
 def canonical_time(moment: datetime) -> str:
     """Microsecond precision is what both SQLite and PostgreSQL give back, so the hash survives a round trip."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def json_safe(value):
     """Reduce a value to JSON types whose text never changes between databases (no floats from clocks)."""
     if isinstance(value, datetime):
-        return canonical_time(value if value.tzinfo else value.replace(tzinfo=timezone.utc))
+        return canonical_time(value if value.tzinfo else value.replace(tzinfo=UTC))
     if isinstance(value, (Decimal,)):
         return str(value)
     if isinstance(value, dict):

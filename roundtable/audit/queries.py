@@ -11,7 +11,6 @@ from roundtable.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry, en
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 
-
 HASHED = ("seq", "at", "actor_id", "actor", "action", "subject_type", "subject_id", "community_id", "data")
 
 

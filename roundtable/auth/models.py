@@ -10,10 +10,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
-from roundtable.extensions import Model, db
+from roundtable.extensions import Model
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """Someone who logs in: staff, residents with an account, department staff, auditors.
 
     ``session_version`` is part of the login cookie; bumping it logs the person

@@ -67,7 +67,7 @@ class CaseForm(FlaskForm):
     received_at = StringField("受理时间(北京时间)", validators=[Marked()], render_kw={"type": "datetime-local"})
     version = HiddenField()
 
-    def for_case(self, case) -> "CaseForm":
+    def for_case(self, case) -> CaseForm:
         """Keep an imported case's source (CSV, Open311) selectable, so saving never changes it."""
         if case.source not in {choice.value for choice in self.source.choices}:
             self.source.choices = [*self.source.choices, SelectChoice(case.source, SOURCE_LABELS.get(case.source, case.source))]
@@ -118,7 +118,7 @@ class StatusForm(FlaskForm):
     parent_number = StringField("原工单编号(重复件时填写)")
     note = TextAreaField("说明(退单、非本辖区必填)")
 
-    def offer(self, case) -> "StatusForm":
+    def offer(self, case) -> StatusForm:
         self.status.choices = options((s, STATUS_LABELS[s]) for s in case.allowed_transitions())
         return self
 
@@ -156,7 +156,7 @@ def _chosen(model, raw, label: str, community_id: int | None = None):
 class DepartmentForm(FlaskForm):
     department_id = SelectField("责任部门", choices=[], validate_choice=False)
 
-    def offer(self, departments, case) -> "DepartmentForm":
+    def offer(self, departments, case) -> DepartmentForm:
         self.department_id.choices = options([("", "未指定"), *((str(d.id), d.name) for d in departments)], translate=False)
         self.department_id.data = str(case.responsible_department_id or "")
         return self
@@ -168,7 +168,7 @@ class DepartmentForm(FlaskForm):
 class TopicChoiceForm(FlaskForm):
     topic_id = SelectField("议题", choices=[], validate_choice=False)
 
-    def offer(self, topics, case) -> "TopicChoiceForm":
+    def offer(self, topics, case) -> TopicChoiceForm:
         self.topic_id.choices = options([("", "不归入议题"), *((str(t.id), t.title) for t in topics)], translate=False)
         self.topic_id.data = str(case.topic_id or "")
         return self

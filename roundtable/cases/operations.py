@@ -4,12 +4,11 @@ The caller (a route, an import, the Open311 API, a meeting) commits once.
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext
-
 import re
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from roundtable.auth.models import User

@@ -47,7 +47,7 @@ class CaseFilters:
     sort: str = DEFAULT_SORT
 
     @classmethod
-    def from_args(cls, args) -> "CaseFilters":
+    def from_args(cls, args) -> CaseFilters:
         topic = (args.get("topic") or "").strip()
         sort = args.get("sort") or DEFAULT_SORT
         return cls(

@@ -82,7 +82,7 @@ class CaseFields:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "CaseFields":
+    def from_dict(cls, data: dict) -> CaseFields:
         data = dict(data)
         data["received_at"] = datetime.fromisoformat(data["received_at"])
         return cls(**data)

@@ -11,10 +11,15 @@ from roundtable.resolutions.forms import DATETIME_FORMAT, DeadlineField
 
 class KindForm(FlaskForm):
     name = StringField("证明名称", validators=[DataRequired("请填写证明名称"), Length(max=60, message="证明名称不能超过60个字符")])
-    clause = TextAreaField("所依据的决议条款", validators=[DataRequired("请填写所依据的决议条款"), Length(max=2000, message="条款不能超过2000个字符")])
+    clause = TextAreaField(
+        "所依据的决议条款", validators=[DataRequired("请填写所依据的决议条款"), Length(max=2000, message="条款不能超过2000个字符")]
+    )
     eligibility = TextAreaField("谁可以申请", validators=[DataRequired("请填写谁可以申请"), Length(max=2000, message="内容不能超过2000个字符")])
     statement = TextAreaField("证明内容", validators=[DataRequired("请填写证明的内容"), Length(max=2000, message="内容不能超过2000个字符")])
-    validity_days = IntegerField("有效天数", default=1, validators=[InputRequired("请填写有效天数"), NumberRange(min=1, max=366, message="有效期须在1到366天之间")])
+    validity_days = IntegerField(
+        "有效天数", default=1,
+        validators=[InputRequired("请填写有效天数"), NumberRange(min=1, max=366, message="有效期须在1到366天之间")],
+    )
     needs_plate = BooleanField("需要车牌号", default=True)
     department = SelectField("核验部门", validate_choice=False, validators=[Optional()])
 

@@ -2,7 +2,6 @@
 phone, anyone checks a scanned QR, department staff look certificates up under their login."""
 from __future__ import annotations
 
-
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select

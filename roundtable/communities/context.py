@@ -7,8 +7,9 @@ answers 404 rather than someone else's data.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from flask import abort, g, session
 from flask_login import current_user

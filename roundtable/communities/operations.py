@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext
-
 from sqlalchemy import select
 
 from roundtable.auth.models import User

@@ -18,8 +18,8 @@ from roundtable.communities.operations import (
     remove_resident,
     rename_organization,
 )
-from roundtable.communities.queries import organizations_of, residents_of
 from roundtable.communities.permissions import can_manage_cases, can_manage_community_item, can_remove_member
+from roundtable.communities.queries import organizations_of, residents_of
 from roundtable.core.actions import Refused, act
 from roundtable.core.permissions import load_or_404
 

@@ -1,8 +1,9 @@
 """The one helper for thin routes: call the operation, commit, or refuse with the operation's message."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from flask import flash
 from flask_babel import gettext as _

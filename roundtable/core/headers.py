@@ -11,7 +11,7 @@
 """
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
@@ -34,7 +34,7 @@ SECURITY_HEADERS = {
 }
 
 
-def add_security_headers(response):
+def add_security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response

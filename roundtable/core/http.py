@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask.json.provider import DefaultJSONProvider
@@ -96,7 +97,7 @@ def reject_nul_bytes() -> ResponseReturnValue | None:
 class GuardedJSONProvider(DefaultJSONProvider):
     """Request bodies decoded with bounded depth and without NUL characters (400 otherwise)."""
 
-    def loads(self, s, **kwargs):
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         return safe_json.loads(s, **kwargs)
 
 
@@ -109,7 +110,7 @@ def install_json_provider(app: Flask) -> None:
 JSON_BODY_PREFIXES = ("/open311/",)
 
 
-def reject_json_bodies_on_forms():
+def reject_json_bodies_on_forms() -> ResponseReturnValue | None:
     """A JSON body sent to a form's address is refused (415) instead of being fed to WTForms."""
     if request.is_json and request.content_length != 0 and not request.path.startswith(JSON_BODY_PREFIXES):
         if request.method not in ("GET", "HEAD", "OPTIONS"):

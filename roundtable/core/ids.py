@@ -8,7 +8,7 @@ simply matches no route.
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 MAX_ID = 2**31 - 1
 
@@ -20,7 +20,9 @@ def in_id_range(value: int) -> bool:
 class BoundedIntConverter(IntegerConverter):
     """``<int:...>`` with the range of a PostgreSQL ``integer`` unless the rule says otherwise."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002 - werkzeug's names
+    def __init__(
+        self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = None, signed: bool = False
+    ) -> None:  # noqa: A002 - werkzeug's names
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_ID if max is None else max, signed=signed)
 
 

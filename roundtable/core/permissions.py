@@ -11,7 +11,8 @@ with templates (as template globals), so a button and the route behind it never 
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol, TypeVar
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 from flask import Blueprint, abort
 from flask_login import current_user
@@ -20,8 +21,8 @@ from roundtable.communities.context import current_community
 from roundtable.extensions import db
 
 
-class InCommunity(Protocol):
-    community_id: Any
+class HasId(Protocol):
+    id: Any
 
 
 T = TypeVar("T")
@@ -57,9 +58,9 @@ def guard_blueprint(blueprint: Blueprint, can: Callable[[Any], bool]) -> None:
         return None
 
 
-def load_part_or_404(parent: object, model: type[T], object_id: int, *, key: str) -> T:
+def load_part_or_404(parent: HasId, model: type[T], object_id: int, *, key: str) -> T:
     """A child row (agenda item, invitation, proposal) by id, only when ``key`` points at ``parent``."""
     obj = db.session.get(model, object_id)
-    if obj is None or getattr(obj, key) != getattr(parent, "id"):
+    if obj is None or getattr(obj, key) != parent.id:
         abort(404)
     return obj

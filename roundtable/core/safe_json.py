@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 MAX_DEPTH = 64
 
@@ -35,9 +36,9 @@ def nesting_depth(text: str) -> int:
     return deepest
 
 
-def has_nul(value) -> bool:
+def has_nul(value: Any) -> bool:
     """True when any string (value or key) inside a decoded JSON value holds a NUL character."""
-    pending = [value]
+    pending: list[Any] = [value]
     while pending:
         item = pending.pop()
         if isinstance(item, str):
@@ -65,17 +66,17 @@ def check_text(text: str | bytes, max_depth: int = MAX_DEPTH) -> str:
     return text
 
 
-def check_value(value):
+def check_value(value: Any) -> Any:
     """A decoded value, when it carries no NUL character; ``UnsafeJSON`` otherwise."""
     if has_nul(value):
         raise UnsafeJSON("NUL character in JSON")
     return value
 
 
-def loads(text: str | bytes, max_depth: int = MAX_DEPTH, **kwargs):
+def loads(text: str | bytes, max_depth: int = MAX_DEPTH, **kwargs: Any) -> Any:
     """``json.loads`` for untrusted input: ValueError (never RecursionError) for what it refuses."""
     return check_value(json.loads(check_text(text, max_depth), **kwargs))
 
 
-def dumps(value, **kwargs) -> str:
+def dumps(value: Any, **kwargs: Any) -> str:
     return json.dumps(value, **kwargs)

@@ -10,10 +10,12 @@ written as numbers by the exports and never pass through here.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
-def neutralise(value):
+def neutralise(value: object) -> object:
     """The cell as a spreadsheet must store it: formula-like text prefixed with ``'``; other values unchanged."""
     if not isinstance(value, str) or not value:
         return value
@@ -22,5 +24,5 @@ def neutralise(value):
     return value
 
 
-def neutralise_row(row) -> list:
+def neutralise_row(row: Iterable[object]) -> list[object]:
     return [neutralise(value) for value in row]

@@ -27,5 +27,11 @@ class DecideForm(FlaskForm):
 
 
 class PolicyForm(FlaskForm):
-    remind_before_hours = IntegerField("期限前多少小时提醒", validators=[InputRequired("请填写小时数。"), NumberRange(min=1, max=2160, message="时长须在1到2160小时之间。")])
-    supervise_after_hours = IntegerField("逾期多少小时后督办", validators=[InputRequired("请填写小时数。"), NumberRange(min=1, max=2160, message="时长须在1到2160小时之间。")])
+    remind_before_hours = IntegerField(
+        "期限前多少小时提醒",
+        validators=[InputRequired("请填写小时数。"), NumberRange(min=1, max=2160, message="时长须在1到2160小时之间。")],
+    )
+    supervise_after_hours = IntegerField(
+        "逾期多少小时后督办",
+        validators=[InputRequired("请填写小时数。"), NumberRange(min=1, max=2160, message="时长须在1到2160小时之间。")],
+    )

@@ -23,7 +23,6 @@ from roundtable.escalation.models import (
     REMIND,
     RETURN_OPEN,
     RETURN_REASSIGNED,
-    RETURN_TO_MEETING,
     RETURN_TRANSITIONS,
     STEP_LABELS,
     STEPS,

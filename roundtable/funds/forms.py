@@ -42,8 +42,14 @@ class VoteForm(FlaskForm):
     rule = SelectField("计票规则", choices=[("greedy", "常用规则(得票多者优先,钱用完为止)"),
                                         ("equal_shares", "均分份额法(每位投票人的份额用于其支持的项目)")])
     secret = BooleanField("无记名投票", default=True)
-    quorum = IntegerField("最低投票人数(一段时间投票时)", default=0, validators=[InputRequired("请填写最低投票人数"), NumberRange(min=0, max=100000, message="最低投票人数不合理")])
-    points = IntegerField("每人积分(分配积分时)", default=10, validators=[InputRequired("请填写每人积分"), NumberRange(min=1, max=100, message="每人积分须在1到100之间")])
+    quorum = IntegerField(
+        "最低投票人数(一段时间投票时)", default=0,
+        validators=[InputRequired("请填写最低投票人数"), NumberRange(min=0, max=100000, message="最低投票人数不合理")],
+    )
+    points = IntegerField(
+        "每人积分(分配积分时)", default=10,
+        validators=[InputRequired("请填写每人积分"), NumberRange(min=1, max=100, message="每人积分须在1到100之间")],
+    )
     opens_at = DeadlineField("开始时间(北京时间)", format=DATETIME_FORMAT, validators=[Optional()])
     closes_at = DeadlineField("截止时间(北京时间)", format=DATETIME_FORMAT, validators=[Optional()])
 

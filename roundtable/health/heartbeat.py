@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask
@@ -69,4 +69,4 @@ def last_seen(app: Flask, name: str) -> datetime | None:
         raw = path.read_text() if path.exists() else None
     if raw is None:
         return None
-    return datetime.fromtimestamp(float(raw), tz=timezone.utc)
+    return datetime.fromtimestamp(float(raw), tz=UTC)

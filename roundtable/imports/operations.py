@@ -9,6 +9,7 @@ import hashlib
 from datetime import datetime
 
 from flask import current_app
+
 from roundtable.auth.models import User
 from roundtable.cases.models import Case, ImportBatch
 from roundtable.cases.operations import add_event, create_case, find_existing

@@ -122,19 +122,19 @@ class BallotBox:
             outcomes = [error] * len(group)
         else:
             added: dict[tuple[int, int], list[list[int]]] = {}
-            for request, outcome in zip(requests, outcomes):
+            for request, outcome in zip(requests, outcomes, strict=False):
                 if isinstance(outcome, VoteReceipt) and not outcome.repeated:
                     added.setdefault((request.meeting_id, request.poll_id), []).append(request.choices)
             tallies = self.app.extensions["live_tallies"]
             for (meeting_id, poll_id), ballots in sorted(added.items()):
                 try:
-                    tallies.committed(meeting_id, poll_id, ballots, lambda: _recount(poll_id))
+                    tallies.committed(meeting_id, poll_id, ballots, lambda poll_id=poll_id: _recount(poll_id))
                 except Exception:  # noqa: BLE001 - the ballots are stored; the tally falls back to the database
                     log.exception("tally of poll %s not updated", poll_id)
                     db.session.rollback()
                     tallies.poll_changed(meeting_id, poll_id)
         self.groups[len(group)] += 1
-        for waiting, outcome in zip(group, outcomes):
+        for waiting, outcome in zip(group, outcomes, strict=False):
             waiting.outcome = outcome
             waiting.woken.set()
 

@@ -21,7 +21,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from roundtable.audit.actor import ANONYMOUS, AuditActor, acting_as
 from roundtable.core.errors import NotAllowed, OperationError
 from roundtable.extensions import db
-from roundtable.live import operations, payloads as p, queries, registry, snapshots
+from roundtable.live import operations, queries, registry, snapshots
+from roundtable.live import payloads as p
 from roundtable.live.actor_cache import actors
 from roundtable.live.ballot_box import BallotBox, ballot_box
 from roundtable.live.broadcast import release_after_ack, room_of, tallies, to_room

@@ -5,13 +5,12 @@ before changing anything, so that the handler can roll back and answer.
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext
-
 import random
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, insert, select, update
+from flask_babel import lazy_gettext
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -20,11 +19,12 @@ from roundtable.auth.models import User
 from roundtable.core.errors import Conflict, NotAllowed, NotFound, OperationError
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
+from roundtable.live import secret_ballots
 from roundtable.live.models import (
     BUDGET,
     BUDGET_KINDS,
-    POINTS,
     HAND_STANCES,
+    POINTS,
     POLL_KINDS,
     STANCES,
     YES_NO_OPTIONS,
@@ -35,9 +35,7 @@ from roundtable.live.models import (
     Position,
     SecretVoter,
     SpeakingRequest,
-    random_id,
 )
-from roundtable.live import secret_ballots
 from roundtable.live.permissions import can_vote
 from roundtable.live.queries import (
     count_votes,

@@ -34,7 +34,7 @@ def can_vote(invitation: Invitation | None) -> bool:
     return invitation is not None and invitation.side in VOTING_SIDES
 
 
-def may_take_sides(actor: "Actor") -> bool:
+def may_take_sides(actor: Actor) -> bool:
     """May this caller post a position or vote? Participants yes; the host stays neutral (主持中立)."""
     return actor.invitation_id is not None and not actor.host
 

@@ -12,7 +12,7 @@ from roundtable.communities.models import Department, Organization
 from roundtable.core.errors import NotFound, OperationError
 from roundtable.core.time import iso, utcnow
 from roundtable.extensions import db
-from roundtable.live.models import ALTERNATING_STANCES, Ballot, Motion, Poll, Position, SecretVote, SecretVoter, SpeakingRequest
+from roundtable.live.models import ALTERNATING_STANCES, Ballot, Motion, Poll, Position, SecretVoter, SpeakingRequest
 from roundtable.live.permissions import VOTING_SIDES, Actor, can_vote
 from roundtable.meetings.models import SIDES, AgendaItem, Invitation, Meeting
 

@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from roundtable.communities.context import community_required
 from roundtable.communities.permissions import is_member
-from roundtable.core.permissions import load_or_404
 from roundtable.core.http import TOKEN_MAX_LENGTH, error_response
+from roundtable.core.permissions import load_or_404
 from roundtable.extensions import db, limiter
 from roundtable.live.models import STANCES
 from roundtable.live.outcome import check_code, meeting_summary, normalise_code

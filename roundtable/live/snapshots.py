@@ -26,7 +26,7 @@ import os
 import threading
 import time
 import weakref
-from typing import Callable
+from collections.abc import Callable
 
 from flask import current_app
 from sqlalchemy import event
@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 PENDING = "live_meetings_changed"
 DEFAULT_TTL = 2.0
-_caches: "weakref.WeakSet[RoomSnapshots]" = weakref.WeakSet()
+_caches: weakref.WeakSet[RoomSnapshots] = weakref.WeakSet()
 
 
 class RoomSnapshots:

@@ -6,12 +6,11 @@ flushes. The caller commits once.
 """
 from __future__ import annotations
 
-from flask_babel import gettext, lazy_gettext
-
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
 from roundtable.auth.models import User

@@ -6,8 +6,8 @@ message. A refused operation is rolled back and its message shown.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Callable
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -18,6 +18,7 @@ from roundtable.core.actions import act, flash_form_errors
 from roundtable.core.permissions import load_or_404, load_part_or_404
 from roundtable.core.time import as_utc, local, utcnow
 from roundtable.extensions import db
+from roundtable.live.outcome import meeting_summary
 from roundtable.meetings import operations, queries
 from roundtable.meetings.calendar import invitation_calendar, meeting_calendar
 from roundtable.meetings.forms import (
@@ -41,7 +42,6 @@ from roundtable.meetings.permissions import (
     is_department_staff,
 )
 from roundtable.meetings.qr import join_link, join_qr_svg, join_qr_svg_document, public_url
-from roundtable.live.outcome import meeting_summary
 from roundtable.resolutions.queries import latest_published, public_pdf_url
 
 bp = Blueprint("meetings", __name__)

@@ -61,7 +61,7 @@ class Minutes(Model):
         return state in TRANSITIONS.get(self.state, ())
 
     @property
-    def open_corrections(self) -> list["MinutesReview"]:
+    def open_corrections(self) -> list[MinutesReview]:
         return [r for r in self.reviews if r.verdict == CORRECT and r.answer_state == OPEN]
 
 

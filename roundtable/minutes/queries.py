@@ -10,13 +10,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from roundtable.core.time import utcnow
+from roundtable.core.time import iso, utcnow
 from roundtable.extensions import db
 from roundtable.live.models import STANCES, Motion, Poll, Position, SpeakingRequest
 from roundtable.meetings.models import SIDES, Invitation, Meeting
 from roundtable.minutes.models import APPROVED, Minutes, MinutesReview
 from roundtable.resolutions import queries as resolution_queries
-from roundtable.core.time import iso
 from roundtable.resolutions.queries import participant_labels, scrub_phones
 
 RECORD_FORMAT = "roundtable-minutes/1"

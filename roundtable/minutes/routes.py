@@ -8,10 +8,10 @@ from roundtable.communities.context import community_required
 from roundtable.communities.permissions import can_manage_cases, can_read_cases
 from roundtable.core.actions import act, flash_form_errors
 from roundtable.core.permissions import load_or_404
-from roundtable.meetings.permissions import can_view_meeting
 from roundtable.extensions import db
 from roundtable.meetings import queries as meeting_queries
 from roundtable.meetings.models import Meeting
+from roundtable.meetings.permissions import can_view_meeting
 from roundtable.minutes import operations, queries
 from roundtable.minutes.forms import ActionForm, AnswerForm, NarrativeForm, ReviewForm
 from roundtable.minutes.models import Minutes, MinutesReview

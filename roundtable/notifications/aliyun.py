@@ -22,7 +22,7 @@ import hmac
 import json
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote
 from urllib.request import Request, urlopen
@@ -73,7 +73,7 @@ class AliyunSmsSender:
             "SignatureVersion": "1.0",
             "TemplateCode": self.template,
             "TemplateParam": json.dumps(variables, ensure_ascii=False, separators=(",", ":")),
-            "Timestamp": (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "Timestamp": (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "Version": "2017-05-25",
         }
 

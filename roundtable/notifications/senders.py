@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Callable, Protocol
+from typing import Protocol
 
 from flask import Flask
 
@@ -121,4 +122,4 @@ register_sender("log", LogSender)
 register_sender("smtp", SmtpSender)
 
 # Gateways that register themselves on import (after the registry above exists).
-from roundtable.notifications import aliyun as _aliyun  # noqa: E402,F401
+from roundtable.notifications import aliyun as _aliyun  # noqa: E402,F401 - registers itself, needs the registry above

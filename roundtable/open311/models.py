@@ -38,7 +38,7 @@ class ApiKey(Model):
         return hashlib.sha256(key.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, community_id: int, label: str) -> tuple["ApiKey", str]:
+    def issue(cls, community_id: int, label: str) -> tuple[ApiKey, str]:
         key = "rt_" + secrets.token_urlsafe(32)
         api_key = cls(community_id=community_id, label=label, key_hash=cls.hash_key(key))
         db.session.add(api_key)

@@ -21,16 +21,16 @@ from sqlalchemy import select
 
 from roundtable.cases.models import CATEGORIES
 from roundtable.communities.context import community_required, current_community
+from roundtable.communities.models import Community
 from roundtable.communities.permissions import can_manage_case, can_manage_cases
 from roundtable.core.actions import act
-from roundtable.core.permissions import load_or_404
-from roundtable.communities.models import Community
 from roundtable.core.errors import NotAllowed, NotFound
 from roundtable.core.http import register_error_format
+from roundtable.core.permissions import load_or_404
 from roundtable.core.time import format_local
 from roundtable.extensions import csrf, db
-from roundtable.open311.forms import RemoveMappingForm, ServiceCodeForm
 from roundtable.open311.formats import open311_errors, render, render_document
+from roundtable.open311.forms import RemoveMappingForm, ServiceCodeForm
 from roundtable.open311.models import ApiKey, ServiceCodeMapping
 from roundtable.open311.operations import add_code_mapping, remove_code_mapping, submit_request
 from roundtable.open311.queries import (

@@ -179,7 +179,7 @@ def _publish(seeded: dict, meeting) -> None:
             fields = operations.CommitmentFields(units[unit], action, utcnow() + timedelta(days=days))
             operations.add_commitment(resolution, fields)
         operations.send_for_confirmation(resolution)
-    for commitment, (_unit, _action, _days, staff) in zip(resolution.commitments, COMMITMENTS):
+    for commitment, (_unit, _action, _days, staff) in zip(resolution.commitments, COMMITMENTS, strict=True):
         with acting_as(people[staff]):
             operations.confirm_commitment(commitment, people[staff])
     with acting_as(secretary):

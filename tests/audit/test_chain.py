@@ -14,7 +14,7 @@ from roundtable.audit.models import AuditEntry
 from roundtable.audit.queries import verify_chain
 from roundtable.cases.operations import change_status, reveal_phone
 from roundtable.extensions import db
-from tests.factories import make_case, make_concluded_meeting
+from tests.factories import make_concluded_meeting
 
 
 def _entries() -> list[AuditEntry]:

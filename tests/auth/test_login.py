@@ -73,12 +73,12 @@ def test_one_address_is_slowed_down_with_a_chinese_page(client, world):
 
 def test_ten_failures_from_one_address_lock_that_address_out_of_that_username(client, world):
     for n in range(10):
-        assert login_from(client, f"10.2.0.{n % 5}", "a_secretary", "guess-%d" % n).status_code in (400, 429)
+        assert login_from(client, f"10.2.0.{n % 5}", "a_secretary", f"guess-{n}").status_code in (400, 429)
     from roundtable.extensions import limiter
 
     limiter.reset()
     for n in range(10):
-        attempt_login("a_secretary", "guess-%d" % n, "10.2.1.1")
+        attempt_login("a_secretary", f"guess-{n}", "10.2.1.1")
     db.session.commit()
     response = login_from(client, "10.2.1.1", "a_secretary", PASSWORD)
     assert response.status_code == 400

@@ -1,1 +1,1 @@
-from tests.live.conftest import host, phones, room  # noqa: F401
+from tests.live.conftest import host, phones, room

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -16,8 +17,6 @@ from werkzeug.serving import make_server
 from roundtable import create_app
 from roundtable.config import TestConfig
 from roundtable.extensions import db
-from pathlib import Path
-
 from tests.conftest import ARTIFACTS, unavailable
 
 ROOT_DIR = Path(__file__).resolve().parents[2]

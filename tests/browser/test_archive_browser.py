@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from tests.archive.conftest import october  # noqa: F401 - the hand-counted month, as a fixture
 from tests.browser.conftest import log_in
-from tests.resolutions.conftest import confirm_all, draft, publish
 from tests.factories import make_concluded_meeting
+from tests.resolutions.conftest import confirm_all, draft, publish
 
 
 def test_auditor_searches_opens_verifies_and_reads_the_dashboard(live_server, new_page, world):

@@ -1,7 +1,7 @@
 """A secretary files and edits cases through the form; bad input gets a clear message, nothing written."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -34,7 +34,7 @@ def test_a_secretary_files_a_case_with_a_deadline_from_its_urgency(client, as_se
     case = db.session.scalar(db.select(Case).filter_by(external_number="12345-2025010001"))
     assert response.headers["Location"].endswith(f"/cases/{case.id}")
     # The form's time is Beijing time: 09:30 in Beijing is 01:30 UTC.
-    assert case.received_at == datetime(2025, 1, 5, 1, 30, tzinfo=timezone.utc)
+    assert case.received_at == datetime(2025, 1, 5, 1, 30, tzinfo=UTC)
     assert case.due_at == case.received_at + timedelta(days=7)
     assert case.community_id == as_secretary.a.community.id
     assert case.complainant_phone == "13987654321"

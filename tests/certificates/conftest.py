@@ -5,7 +5,7 @@ import pytest
 
 from roundtable.certificates import operations
 from roundtable.extensions import db
-from tests.resolutions.conftest import concluded, drafted, login, published, run_worker_once  # noqa: F401
+from tests.resolutions.conftest import concluded, drafted, login, published, run_worker_once
 
 
 @pytest.fixture

@@ -1,2 +1,2 @@
 """A published resolution whose commitments the tests let run towards and past their deadlines."""
-from tests.resolutions.conftest import concluded, drafted, login, published  # noqa: F401
+from tests.resolutions.conftest import concluded, drafted, login, published

@@ -65,7 +65,7 @@ def test_votes_during_a_database_outage_are_refused_and_counted_once_after(
         phones = [await LeanPhone("127.0.0.1", server.port, token).open() for token in room.tokens]
         for phone in phones:
             await phone.join(room.meeting_id)
-        payload = lambda phone: {"poll_id": room.poll_id, "choices": [room.yes], "key": f"k-{phone.token}"}  # noqa: E731
+        payload = lambda phone: {"poll_id": room.poll_id, "choices": [room.yes], "key": f"k-{phone.token}"}  # noqa: E731 - a one-line payload builder
 
         first = await phones[0].call("vote_cast", payload(phones[0]))
         assert first["ok"], first

@@ -49,7 +49,7 @@ class Voter:
                 ack = await self.phone.call("join", {"meeting_id": self.room.meeting_id}, timeout=60)
                 assert ack["ok"], ack
                 return
-            except (OSError, Closed, asyncio.TimeoutError):
+            except (TimeoutError, OSError, Closed):
                 await asyncio.sleep(0.5)
 
     async def vote(self, at: float) -> None:
@@ -58,7 +58,7 @@ class Voter:
         while True:
             try:
                 ack = await self.phone.call("vote_cast", payload, timeout=60)
-            except (Closed, asyncio.TimeoutError):
+            except (TimeoutError, Closed):
                 await self.reconnect()
                 continue
             if ack.get("ok"):

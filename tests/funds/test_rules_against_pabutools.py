@@ -10,14 +10,16 @@ from __future__ import annotations
 import random
 
 from pabutools.election import (
+    Additive_Cardinal_Sat,
     AdditiveSatisfaction,
     ApprovalBallot,
     ApprovalProfile,
     CardinalBallot,
     CardinalProfile,
     Cost_Sat,
-    Additive_Cardinal_Sat,
     Instance,
+)
+from pabutools.election import (
     Project as PabuProject,
 )
 from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares

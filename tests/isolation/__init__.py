@@ -9,8 +9,8 @@ account).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 # A request aimed at community B: (method, url) or (method, url, form_data).
 Request = tuple

@@ -11,6 +11,7 @@ from roundtable.resolutions.models import Resolution
 from tests.factories import make_case, make_meeting, make_user
 from tests.isolation import foreign
 
+
 def world_extras(world):
     """A community of 前门街道 with a case and a published resolution."""
     street = get_or_create_street("前门街道", "东城区")

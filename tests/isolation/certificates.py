@@ -26,7 +26,8 @@ def world_extras(world):
     db.session.flush()
     certificate = Certificate(community_id=b.community.id, kind_id=kind.id, applicant_id=b.resident.id, applicant_name="赵",
                               plate="京C12345", window_start=utcnow(), window_end=utcnow() + timedelta(hours=1),
-                              reason="看病", number="东河沿社区证〔2026〕0001号", state="issued", photo=b"\x89PNG", photo_type="image/png", pdf=b"%PDF-1.7", pdf_sha256="0" * 64)
+                              reason="看病", number="东河沿社区证〔2026〕0001号", state="issued", photo=b"\x89PNG", photo_type="image/png",
+                              pdf=b"%PDF-1.7", pdf_sha256="0" * 64)
     db.session.add(certificate)
     db.session.flush()
     b.extra.update(certificate_kind=kind, certificate=certificate, certificate_resolution=resolution)

@@ -13,7 +13,8 @@ EVERYONE_OF_A = ("a_secretary", "a_resident", "a_auditor")
 def world_extras(world):
     b = world.b
     fund = operations.create_fund(b.community.id, operations.FundFields("东河沿经费", "3000", date(2026, 1, 1), date(2026, 12, 31), ""), b.secretary)
-    proposal = operations.submit_proposal(fund, operations.ProposalFields("东河沿座椅", "", "1000", "", b"\x89PNG\r\n\x1a\n", "image/png"), b.resident)
+    fields = operations.ProposalFields("东河沿座椅", "", "1000", "", b"\x89PNG\r\n\x1a\n", "image/png")
+    proposal = operations.submit_proposal(fund, fields, b.resident)
     operations.review_proposal(proposal, "accepted", b.secretary)
     vote = operations.create_vote(fund, operations.VoteFields(
         "period", "approval", "greedy", True, 0, 10, utcnow() - timedelta(minutes=1), utcnow() + timedelta(days=1)), b.secretary)
@@ -39,7 +40,9 @@ SPECS = {
     "funds.propose_for_community": foreign(lambda w: [("POST", f"{_f(w)}/proposals", {"origin": "secretary", "title": "x", "cost": "1"})]),
     "funds.proposal_photo": foreign(lambda w: [("GET", f"/funds/proposals/{w.b.extra['proposal'].id}/photo")], as_users=EVERYONE_OF_A),
     "funds.review": foreign(lambda w: [("POST", f"/funds/proposals/{w.b.extra['proposal'].id}/review", {"decision": "declined", "reason": "x"})]),
-    "funds.create_vote": foreign(lambda w: [("POST", f"{_f(w)}/votes", {"mode": "live", "form": "approval", "rule": "greedy", "quorum": "0", "points": "10"})]),
+    "funds.create_vote": foreign(
+        lambda w: [("POST", f"{_f(w)}/votes", {"mode": "live", "form": "approval", "rule": "greedy", "quorum": "0", "points": "10"})]
+    ),
     "funds.open_vote": foreign(lambda w: [("POST", f"{_v(w)}/open")]),
     "funds.links": foreign(lambda w: [("GET", f"{_v(w)}/links")]),
     "funds.count": foreign(lambda w: [("POST", f"{_v(w)}/count")]),

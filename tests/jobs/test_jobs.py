@@ -145,7 +145,7 @@ def test_a_worker_that_died_mid_job_gives_it_back_and_a_job_that_keeps_killing_w
 
     handlers("test.ok", lambda job: "ok")
     job_id = queue("test.ok")
-    for attempt in (1, 2):
+    for _attempt in (1, 2):
         assert operations.claim_next("dead-worker").id == job_id  # claimed, then the worker is killed
         db.session.commit()
         assert operations.requeue_stale_jobs(timedelta(0), max_attempts=3) == 1

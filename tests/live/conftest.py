@@ -18,7 +18,7 @@ import pytest
 from roundtable.core.time import utcnow
 from roundtable.extensions import db, socketio
 from roundtable.meetings.models import AgendaItem, Invitation, Meeting
-from tests.conftest import unavailable
+
 
 @dataclass
 class Room:

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from roundtable.audit.models import AuditEntry
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
-from roundtable.meetings.models import Invitation
 from roundtable.live.models import SpeakingRequest
+from roundtable.meetings.models import Invitation
 from tests.live.conftest import joined
 
 

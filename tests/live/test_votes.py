@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import DateTime, inspect, select
+from sqlalchemy import DateTime, select
 
 from roundtable.extensions import db
 from roundtable.live.models import Ballot, Poll, SecretVote, SecretVoter
@@ -88,7 +88,9 @@ def test_multiple_choice_polls_respect_the_minimum_and_maximum(host, phones, roo
     )
     poll = host.call("snapshot")["snapshot"]["polls"][0]
     early, noon, late = (o["id"] for o in poll["options"])
-    cast = lambda choices, key: proposer.call("vote_cast", {"poll_id": ack["poll_id"], "choices": choices, "key": key})
+    def cast(choices, key):
+        return proposer.call("vote_cast", {"poll_id": ack["poll_id"], "choices": choices, "key": key})
+
     assert cast([], "k1")["error"] == "bad_choices"
     assert cast([early, noon, late], "k2")["error"] == "bad_choices"
     assert cast([early, early], "k3")["error"] == "bad_choices"
@@ -138,7 +140,7 @@ def test_secret_ballots_are_stored_so_that_who_and_what_cannot_be_rejoined(host,
     assert set(voters_table.c.keys()) & set(votes_table.c.keys()) == {"id", "poll_id"}
     for table in (voters_table, votes_table):
         assert not any(isinstance(column.type, DateTime) for column in table.c)
-        assert not table.c.id.autoincrement is True and table.c.id.type.python_type is str
+        assert table.c.id.autoincrement is not True and table.c.id.type.python_type is str
 
     poll = open_poll(host, phones, room, secret=True)
     choices = [option(poll, "赞成"), option(poll, "反对"), option(poll, "赞成")]

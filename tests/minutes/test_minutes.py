@@ -109,8 +109,9 @@ def test_correction_flows_to_the_secretary_and_approved_minutes_are_in_the_pdf(w
     assert record["minutes"]["state"] == "approved"
     assert record["minutes"]["narrative"] == "会议气氛热烈。张阿姨反对的是罚款。"
     assert record["minutes"]["reviews"][1]["answer_state"] == "accepted"
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "会议纪要" in text and "张阿姨反对的是罚款" in text.replace("\n", "")

@@ -1,1 +1,1 @@
-from tests.resolutions.conftest import concluded, drafted, login, published  # noqa: F401
+from tests.resolutions.conftest import concluded, drafted, login, published

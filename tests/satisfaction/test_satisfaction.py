@@ -1,7 +1,6 @@
 """One-tap satisfaction: asked when the work is done, one answer per link, expiring, feeding 三率, flagging."""
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -39,7 +38,7 @@ def test_done_commitments_ask_the_complainant_by_sms_and_residents_through_their
     assert len(residents) == 3  # a_resident and the two guests
     sms = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.recipient == "13812345678")).all()
     assert any(f"/s/{complainant.token}" in m.body for m in sms)
-    assert any(f"/s/" in n.link for n in db.session.scalars(
+    assert any("/s/" in n.link for n in db.session.scalars(
         db.select(Notification).where(Notification.user_id == world.a.resident.id)))
     assert db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage).where(
         OutboxMessage.recipient == "13900000001", OutboxMessage.body.contains("/s/"))) == 2  # one per case

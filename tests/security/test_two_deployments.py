@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 import redis
 
 from roundtable import create_app
