@@ -15,7 +15,7 @@ def select_locale() -> str:
     if not has_request_context():  # rendering in a worker (PDFs, messages): the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     wanted = request.args.get("lang")
-    if wanted in languages:
+    if wanted is not None and wanted in languages:
         session["lang"] = wanted
         return wanted
     if session.get("lang") in languages:

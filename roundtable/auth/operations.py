@@ -63,7 +63,7 @@ def locked_until(username: str, address: str = "", now: datetime | None = None) 
     if last_success is not None:
         counted.append(LoginAttempt.at > last_success)
     refused = [*pair, LoginAttempt.succeeded.is_(False)] + counted[4:]  # locked refusals too: hammering prolongs
-    day = db.session.scalar(select(func.count(LoginAttempt.id)).where(*refused, LoginAttempt.at > now - timedelta(days=1)))
+    day = db.session.scalar(select(func.count(LoginAttempt.id)).where(*refused, LoginAttempt.at > now - timedelta(days=1))) or 0
     if day < limit:
         return None
     doublings = min(day // limit - 1, 7)

@@ -130,7 +130,7 @@ def import_batch(batch: ImportBatch, actor: User) -> int:
     _refuse_unless_pending(batch)
     if not batch.valid_rows:
         raise OperationError("没有可导入的新工单:所有行都有错误或已导入过。")
-    community = db.session.get(Community, batch.community_id)
+    community = db.session.get_one(Community, batch.community_id)
     created = skipped = 0
     for row in batch.valid_rows:
         fields = CaseFields.from_dict(row["fields"])

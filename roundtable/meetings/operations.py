@@ -443,7 +443,7 @@ def invite_resident(meeting: Meeting, user_id: int | None) -> Invitation:
     is_member = user is not None and db.session.scalar(
         select(Membership.id).where(Membership.user_id == user.id, Membership.community_id == meeting.community_id)
     )
-    if not is_member:
+    if user is None or not is_member:
         raise OperationError("只能邀请本社区登记的居民;其他人请作为列席居民按姓名和电话邀请。")
     if any(i.user_id == user.id for i in meeting.invitations):
         raise Conflict("%(name)s已在邀请名单中。", name=user.display_name)

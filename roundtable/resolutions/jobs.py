@@ -94,10 +94,10 @@ def render_resolution(context) -> str:
     if resolution.is_frozen:
         raise OperationError("这份决议已经发布。")
     context.progress(10)
-    resolution = db.session.get(Resolution, resolution.id)
+    resolution = db.session.get_one(Resolution, resolution.id)
     published_at = utcnow()
     pdf, record = render_resolution_document(resolution, published_at, context.payload.get("base_url", ""))
     context.progress(80)
-    resolution = db.session.get(Resolution, resolution.id)
+    resolution = db.session.get_one(Resolution, resolution.id)
     operations.publish_rendered(resolution, pdf, record, published_at)
     return current_app.url_map.bind("localhost").build("resolutions.public_pdf", {"resolution_id": resolution.id})
