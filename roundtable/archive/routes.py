@@ -14,10 +14,9 @@ from sqlalchemy import select
 from roundtable.archive import dashboard as board
 from roundtable.archive import search
 from roundtable.archive.exports import table_csv, table_xlsx
-from roundtable.audit.operations import record_case_read
 from roundtable.cases.models import CATEGORIES, Topic
 from roundtable.communities.models import Community, Department
-from roundtable.communities.permissions import archive_community_ids, can_read_archive, is_street_auditor_of
+from roundtable.communities.permissions import archive_community_ids, can_read_archive
 from roundtable.extensions import db
 from roundtable.funds.queries import fund_uses
 
@@ -83,9 +82,7 @@ def case(case_id: int):
     found = search.case_in_reach(_reach(), case_id)
     if found is None:
         abort(404)
-    if is_street_auditor_of(current_user, found.community):
-        record_case_read(found, current_user, "archive.case")
-        db.session.commit()
+    # An auditor's read is recorded by audit.routes.record_auditor_case_reads, as for the case desk.
     return render_template("archive/case.html", hit=search.case_links(found))
 
 

@@ -16,7 +16,8 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 PER_PAGE = 50
 
 # Pages of other domains that show one case; an auditor's visit there is recorded like one here.
-CASE_READ_ENDPOINTS = {"cases.case_detail": "case_id"}
+# The one path for "an auditor read this case": every page that shows a whole case, by its view argument.
+CASE_READ_ENDPOINTS = {"cases.case_detail": "case_id", "archive.case": "case_id"}
 
 
 @bp.app_template_filter("audit_json")
