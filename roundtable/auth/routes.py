@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -11,7 +11,8 @@ from roundtable.auth.forms import ChangePasswordForm, LoginForm
 from roundtable.auth.home import staff_waiting
 from roundtable.auth.operations import attempt_login, change_password, log_out_everywhere
 from roundtable.communities.context import current_membership, switch_community
-from roundtable.core.errors import OperationError
+from roundtable.communities.permissions import can_administer, can_read_cases
+from roundtable.core.actions import act
 from roundtable.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -47,9 +48,9 @@ def index():
 def home():
     """Send each person to where their work is."""
     membership = current_membership()
-    if membership and membership.role in ("secretary", "auditor"):
+    if membership and can_read_cases(current_user, membership.community_id):
         return redirect(url_for("cases.list_cases"))
-    if current_user.is_admin:
+    if can_administer(current_user):
         return redirect(url_for("admin.people"))
     return render_template("auth/home.html", waiting=staff_waiting(current_user))
 
@@ -88,15 +89,9 @@ def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
-            change_password(user, form.old_password.data, form.new_password.data)
-        except OperationError as exc:
-            db.session.rollback()
-            form.old_password.errors.append(exc.message)
-        else:
-            db.session.commit()
+        done = _("密码已修改。其他设备上的登录已失效。")
+        if act(lambda: change_password(user, form.old_password.data, form.new_password.data), done, field=form.old_password):
             login_user(user)  # this browser carries on with the new session version
-            flash(_("密码已修改。其他设备上的登录已失效。"), "success")
             return redirect(url_for("auth.home"))
     return render_template("auth/password.html", form=form), (400 if form.errors else 200)
 
