@@ -75,7 +75,7 @@ def _deadline_hours() -> dict[str, int]:
 
 
 class Config:
-    SECRET_KEY = None  # filled lazily in create_app so imports never touch the disk
+    SECRET_KEY: str | None = None  # filled lazily in create_app so imports never touch the disk
     SQLALCHEMY_DATABASE_URI = database_url_from(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     BABEL_DEFAULT_LOCALE = "zh_CN"

@@ -66,7 +66,7 @@ class CaseFilters:
 
 
 def _known(value: str | None, allowed) -> str:
-    return value if value in allowed else ""
+    return value if value is not None and value in allowed else ""
 
 
 def overdue_clause(now: datetime):
@@ -176,7 +176,7 @@ def case_counts_by_topic(community: Community) -> dict[int, int]:
         .where(Case.community_id == community.id, Case.topic_id.is_not(None))
         .group_by(Case.topic_id)
     )
-    return {topic_id: count for topic_id, count in rows}
+    return {topic_id: count for topic_id, count in rows if topic_id is not None}
 
 
 def status_counts(topic: Topic) -> dict[str, int]:

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
+from typing import Any
 from xml.etree.ElementTree import Element, TreeBuilder
 
 from defusedxml import DefusedXmlException
@@ -184,7 +185,7 @@ def parse_open311_json(text: str) -> list[RawRow]:
     if text[position:position + 1] != "[":
         raise FileRejected("Open311 JSON 文件应是请求的数组(以 [ 开头)。")
     position = _skip_space(text, position + 1)
-    items = []
+    items: list[Any] = []
     try:
         while text[position:position + 1] != "]":
             if items:

@@ -193,7 +193,7 @@ def _publish(seeded: dict, meeting) -> None:
     load_handler_modules()
     ran = run_one()
     db.session.expire_all()
-    job = db.session.get(Job, job.id)
+    job = db.session.get_one(Job, job.id)
     if ran != job.id or job.status != "done":
         raise RuntimeError(f"示例决议未能发布:任务{job.id}为「{job.status}」{job.error or ''}")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select
 
@@ -90,7 +91,7 @@ def _departments(invitations: list[Invitation]) -> list[dict]:
 
 
 def _positions(meeting: Meeting, label: _Labels) -> dict:
-    by_side = {side: {"label": SIDES[side], "counts": {s: 0 for s in STANCES}, "items": []} for side in RECORD_SIDES}
+    by_side: dict[str, dict[str, Any]] = {side: {"label": SIDES[side], "counts": {s: 0 for s in STANCES}, "items": []} for side in RECORD_SIDES}
     rows = db.session.scalars(
         select(Position).where(Position.meeting_id == meeting.id, Position.hidden_at.is_(None)).order_by(Position.id)
     )
