@@ -13,6 +13,7 @@ import functools
 import logging
 
 from flask import request, session
+from flask_babel import gettext
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
 from sqlalchemy.exc import DBAPIError
@@ -124,9 +125,9 @@ def live_event(who: str, **schema: p.Field):
                 db.session.rollback()
                 if is_busy(error):
                     log.warning("live event %s: database busy (%s)", handler.__name__, error.__class__.__name__)
-                    return {"ok": False, "error": "busy", "message": BUSY_MESSAGE}
+                    return {"ok": False, "error": "busy", "message": gettext(BUSY_MESSAGE)}
                 log.exception("live event %s failed", handler.__name__)
-                return {"ok": False, "error": "internal", "message": INTERNAL_MESSAGE}
+                return {"ok": False, "error": "internal", "message": gettext(INTERNAL_MESSAGE)}
 
         return run
 
@@ -140,16 +141,20 @@ REFUSAL_MESSAGES = {
 }
 
 
+def _refusal(code: str) -> dict:
+    """The ack of a packet refused before any handler, in the asker's language."""
+    return {"ok": False, "error": code, "message": gettext(REFUSAL_MESSAGES[code])}
+
+
 class LiveNamespace(Namespace):
     """Protocol "1" (docs/live-protocol.md). Docstrings: who sends the event → what the room gets."""
 
     def trigger_event(self, event, *args):
         """Every event gets an ack: packets refused while decoding and names without a handler too."""
         if event == REFUSED:
-            code = args[1] if len(args) > 1 and args[1] in REFUSAL_MESSAGES else "invalid"
-            return {"ok": False, "error": code, "message": REFUSAL_MESSAGES[code]}
+            return _refusal(args[1] if len(args) > 1 and args[1] in REFUSAL_MESSAGES else "invalid")
         if event not in ("connect", "disconnect") and not callable(getattr(self, f"on_{event}", None)):
-            return {"ok": False, "error": "unknown_event", "message": REFUSAL_MESSAGES["unknown_event"]}
+            return _refusal("unknown_event")
         return super().trigger_event(event, *args)
 
     def on_connect(self, auth=None):
