@@ -20,7 +20,7 @@ def record(action: str, *, subject_type: str = "", subject_id: int | None = None
         "community_id": community_id,
         "data": data or {},
     }
-    return append_entries(db.session, [entry])[0]
+    return append_entries(db.session(), [entry])[0]
 
 
 def record_case_read(case, user, where: str) -> dict:
