@@ -176,6 +176,10 @@ class Case(Model):
     def allowed_transitions(self) -> tuple[str, ...]:
         return TRANSITIONS.get(self.status, ())
 
+    def can_move_to(self, status: str) -> bool:
+        """Whether the status machine (TRANSITIONS) allows going from the present status to ``status``."""
+        return status in self.allowed_transitions()
+
     @property
     def latest_note(self) -> str:
         for event in reversed(self.events):

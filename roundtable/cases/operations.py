@@ -144,7 +144,7 @@ def change_status(
     """Move a case along the status machine; a transition not in it is refused, nothing changed."""
     if new_status not in TRANSITIONS:
         raise OperationError("未知状态「%(status)s」。", status=new_status)
-    if new_status not in TRANSITIONS[case.status]:
+    if not case.can_move_to(new_status):
         raise OperationError(
             "工单不能从「%(before)s」变为「%(after)s」。",
             code="forbidden_transition",
