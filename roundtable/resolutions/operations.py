@@ -206,6 +206,8 @@ def update_commitment(commitment: Commitment, fields: CommitmentFields, actor: U
 
 def remove_commitment(commitment: Commitment, actor: User) -> None:
     """Delete a draft commitment; one a unit has handed back (退单) stays, with its return on record."""
+    from sqlalchemy import select
+
     from roundtable.escalation.models import CommitmentReturn
 
     resolution = commitment.resolution
