@@ -32,15 +32,6 @@ def _setting(name: str, default: int) -> int:
     return default
 
 
-def authenticate(username: str, password: str) -> User | None:
-    """Check a password without recording anything (the login form uses ``attempt_login``)."""
-    user = db.session.scalar(select(User).where(User.username == username.strip()))
-    if user is None or not user.active or not user.check_password(password):
-        return None
-    user.last_login_at = utcnow()
-    return user
-
-
 @dataclass
 class LoginOutcome:
     """What a login attempt came to: the user on success, else the message to show."""
@@ -142,7 +133,7 @@ def attempt_login(username: str, password: str, address: str = "", now: datetime
 def _clean_display_name(display_name: str, fallback: str) -> str:
     display_name = (display_name or "").strip() or fallback
     if len(display_name) > MAX_NAME_LENGTH:
-        raise OperationError(f"显示名不能超过{MAX_NAME_LENGTH}个字符。")
+        raise OperationError("显示名不能超过%(max)d个字符。", max=MAX_NAME_LENGTH)
     return display_name
 
 
@@ -157,7 +148,7 @@ def _clean_phone(phone: str | None) -> str | None:
 
 def _check_password_strength(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise OperationError(f"密码至少需要{MIN_PASSWORD_LENGTH}位。")
+        raise OperationError("密码至少需要%(min)d位。", min=MIN_PASSWORD_LENGTH)
 
 
 def create_user(
@@ -177,7 +168,7 @@ def create_user(
     display_name = _clean_display_name(display_name, username)
     phone = _clean_phone(phone)
     if db.session.scalar(select(User.id).where(User.username == username)):
-        raise Conflict(f"用户名「{username}」已被使用。")
+        raise Conflict("用户名「%(username)s」已被使用。", username=username)
     user = User(username=username, display_name=display_name, phone=phone, is_admin=is_admin)
     user.set_password(password)
     db.session.add(user)

@@ -1,6 +1,8 @@
 """Operations on communities and who belongs where. They flush; the caller commits."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
+
 from sqlalchemy import select
 
 from roundtable.auth.models import User
@@ -34,7 +36,7 @@ def get_or_create_street(name: str, district: str = "") -> Street:
 def create_community(street: Street, name: str) -> Community:
     name = _clean_name(name, "社区")
     if db.session.scalar(select(Community.id).where(Community.street_id == street.id, Community.name == name)):
-        raise Conflict(f"社区「{name}」已存在。")
+        raise Conflict("社区「%(name)s」已存在。", name=name)
     community = Community(street=street, name=name)
     db.session.add(community)
     db.session.flush()
@@ -44,7 +46,7 @@ def create_community(street: Street, name: str) -> Community:
 def create_department(name: str) -> Department:
     name = _clean_name(name, "部门")
     if db.session.scalar(select(Department.id).where(Department.name == name)):
-        raise Conflict(f"部门「{name}」已存在。")
+        raise Conflict("部门「%(name)s」已存在。", name=name)
     department = Department(name=name)
     db.session.add(department)
     db.session.flush()
@@ -58,7 +60,7 @@ def create_organization(community: Community, name: str, kind: str) -> Organizat
     if db.session.scalar(
         select(Organization.id).where(Organization.community_id == community.id, Organization.name == name)
     ):
-        raise Conflict(f"单位「{name}」已存在。")
+        raise Conflict("单位「%(name)s」已存在。", name=name)
     organization = Organization(community_id=community.id, name=name, kind=kind)
     db.session.add(organization)
     db.session.flush()
@@ -134,9 +136,9 @@ def remove_organization_member(link: OrganizationMember) -> None:
 def _clean_name(name: str, what: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise OperationError(f"{what}名称不能为空。")
+        raise OperationError("%(what)s名称不能为空。", what=lazy_gettext(what))
     if len(name) > 64:
-        raise OperationError(f"{what}名称不能超过64个字符。")
+        raise OperationError("%(what)s名称不能超过64个字符。", what=lazy_gettext(what))
     return name
 
 
@@ -144,7 +146,7 @@ def create_street(name: str, district: str = "") -> Street:
     """An administrator's new street; unlike ``get_or_create_street`` a duplicate is refused."""
     name = _clean_name(name, "街道")
     if db.session.scalar(select(Street.id).where(Street.name == name)):
-        raise Conflict(f"街道「{name}」已存在。")
+        raise Conflict("街道「%(name)s」已存在。", name=name)
     street = Street(name=name, district=(district or "").strip()[:64])
     db.session.add(street)
     db.session.flush()
@@ -156,7 +158,7 @@ def _rename(obj, name: str, label: str, *same_scope) -> None:
     model = type(obj)
     name = _clean_name(name, label)
     if db.session.scalar(select(model.id).where(model.name == name, model.id != obj.id, *same_scope)):
-        raise Conflict(f"{label}「{name}」已存在。")
+        raise Conflict("%(what)s「%(name)s」已存在。", what=lazy_gettext(label), name=name)
     obj.name = name
     db.session.flush()
 
@@ -198,7 +200,7 @@ def add_resident(community: Community, username: str, phone: str = "") -> Member
     role = user.role_in(community.id)
     if role is not None:
         label = ROLE_LABELS.get(role, role)
-        raise Conflict(f"「{user.display_name}」已是本社区的{label}。")
+        raise Conflict("「%(name)s」已是本社区的%(role)s。", name=user.display_name, role=lazy_gettext(label))
     return set_membership(user, community, "resident")
 
 

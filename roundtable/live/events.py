@@ -270,10 +270,10 @@ class LiveNamespace(Namespace):
     @live_event(PARTICIPANT, stance=p.choice(HAND_STANCES, "立场"))
     def on_hand_raise(self, actor, stance):
         """Participant, stating a stance first (support / oppose / other) → `queue`."""
-        request = operations.raise_hand(actor.meeting, actor.invitation, stance)
+        hand = operations.raise_hand(actor.meeting, actor.invitation, stance)
         db.session.commit()
         to_room(actor.meeting.id, "queue", queries.queue_view(actor.meeting))
-        return {"ok": True, "request_id": request.id}
+        return {"ok": True, "request_id": hand.id}
 
     @live_event(PARTICIPANT)
     def on_hand_lower(self, actor):
@@ -383,8 +383,8 @@ class LiveNamespace(Namespace):
         """Voter → `tally`, coalesced. Acked with the receipt only after the commit that holds the
         ballot, which ballot_box shares with the votes arriving at the same moment. The host does not vote."""
         require_neutral_host(actor)
-        request = BallotRequest(actor.meeting_id, actor.invitation_id, poll_id, choices, key)
-        vote = ballot_box().cast(request)
+        ballot = BallotRequest(actor.meeting_id, actor.invitation_id, poll_id, choices, key)
+        vote = ballot_box().cast(ballot)
         return {"ok": True, "receipt": vote.receipt, "repeated": vote.repeated}
 
     @live_event(
@@ -396,8 +396,8 @@ class LiveNamespace(Namespace):
     )
     def on_vote_assist(self, actor, poll_id, participant_id, choices, key):
         """Host, for a present resident without a phone → `tally`, coalesced (same group commit)."""
-        request = operations.assist_request(actor.meeting, actor.user, participant_id, poll_id, choices, key)
-        vote = ballot_box().cast(request)
+        ballot = operations.assist_request(actor.meeting, actor.user, participant_id, poll_id, choices, key)
+        vote = ballot_box().cast(ballot)
         return {"ok": True, "receipt": vote.receipt, "repeated": vote.repeated}
 
     @live_event(

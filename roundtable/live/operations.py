@@ -5,6 +5,8 @@ before changing anything, so that the handler can roll back and answer.
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
+
 import random
 from dataclasses import dataclass
 from datetime import timedelta
@@ -53,7 +55,7 @@ MAX_OPTIONS = 20
 
 def require_live(meeting: Meeting) -> None:
     if meeting.status != "live":
-        raise OperationError(f"会议{meeting.status_label},现在不能进行此操作。", code="meeting_not_live")
+        raise OperationError("会议%(status)s,现在不能进行此操作。", code="meeting_not_live", status=lazy_gettext(meeting.status_label))
 
 
 def of_meeting(model, object_id: int, meeting: Meeting, message: str):
@@ -131,7 +133,7 @@ def advance_agenda(meeting: Meeting, item_id: int | None = None) -> AgendaItem |
 def _require_speech_left(meeting: Meeting, invitation_id: int, item: AgendaItem | None) -> None:
     if speeches_made(meeting, invitation_id, item) >= meeting.speeches_per_motion:
         raise OperationError(
-            f"按议事规则,每人对同一议题最多发言{meeting.speeches_per_motion}次。", code="speech_limit"
+            "按议事规则,每人对同一议题最多发言%(limit)d次。", code="speech_limit", limit=meeting.speeches_per_motion
         )
 
 
@@ -331,7 +333,7 @@ def open_poll(
     else:
         labels = labels or []
         if not 2 <= len(labels) <= MAX_OPTIONS or len(set(labels)) != len(labels):
-            raise OperationError(f"请给出2到{MAX_OPTIONS}个互不相同的选项。")
+            raise OperationError("请给出2到%(max)d个互不相同的选项。", max=MAX_OPTIONS)
         options = [PollOption(position=i, label=label) for i, label in enumerate(labels)]
         if kind == "single":
             min_choices = max_choices = 1
@@ -625,13 +627,6 @@ def assist_request(
     """The host records the vote of a present resident without a phone; the record says so."""
     voter = of_meeting(Invitation, participant_id, meeting, "找不到这位参会人。")
     return BallotRequest(meeting.id, voter.id, poll_id, list(choices), key, actor.id if actor else None)
-
-
-def assist_vote(
-    meeting: Meeting, actor: User | None, participant_id: int, poll_id: int, choices: list[int], key: str
-) -> VoteReceipt:
-    voter = of_meeting(Invitation, participant_id, meeting, "找不到这位参会人。")
-    return cast_vote(meeting, voter, poll_id, choices, key, assisted_by=actor)
 
 
 def judge(poll: Poll, counts: dict[int, int], total: int, present: int) -> dict:

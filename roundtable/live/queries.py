@@ -10,17 +10,13 @@ from sqlalchemy import func, select
 from roundtable.auth.models import User
 from roundtable.communities.models import Department, Organization
 from roundtable.core.errors import NotFound, OperationError
-from roundtable.core.time import utcnow
+from roundtable.core.time import iso, utcnow
 from roundtable.extensions import db
 from roundtable.live.models import ALTERNATING_STANCES, Ballot, Motion, Poll, Position, SecretVote, SecretVoter, SpeakingRequest
 from roundtable.live.permissions import VOTING_SIDES, Actor, can_vote
 from roundtable.meetings.models import SIDES, AgendaItem, Invitation, Meeting
 
 PROTOCOL = "1"
-
-
-def iso(moment) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def _on_item(column, item: AgendaItem | None):

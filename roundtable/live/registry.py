@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 
 from roundtable.extensions import socketio
 from roundtable.live.actor_cache import actors
+from roundtable.live.broadcast import NAMESPACE
 
 log = logging.getLogger(__name__)
-NAMESPACE = "/live"
 KEY = "live:user-sockets:{}"  # by user id, "invitation-<id>" or "member-<user>-<community>"; under the deployment prefix
 KEY_TTL = 24 * 3600
 PENDING = "live_users_to_drop"

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 
 from roundtable.auth.models import User
 from roundtable.cases.models import Case
-from roundtable.core.time import utcnow
+from roundtable.core.time import iso, utcnow
 from roundtable.extensions import db
 from roundtable.live import secret_ballots
 from roundtable.live.models import ALL_POLL_KINDS, STANCES, Ballot, Poll, Position
@@ -34,10 +34,6 @@ PHONE_PLACEHOLDER = "〔电话已隐去〕"
 def scrub_phones(text: str | None) -> str:
     """A phone number typed into a position or an agreed point never reaches the published document."""
     return _PHONE.sub(PHONE_PLACEHOLDER, text or "")
-
-
-def iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 class _Labels:

@@ -16,8 +16,8 @@ def test_a_returned_commitment_is_refused_not_a_500(world, drafted):
                                     from_unit="department:1", from_unit_name="区交通支队"))
     db.session.commit()
     with pytest.raises(Conflict):
-        operations.remove_commitment(commitment, world.a.secretary)
+        operations.remove_commitment(commitment)
     db.session.rollback()
     other = drafted.commitments[1]
-    operations.remove_commitment(other, world.a.secretary)
+    operations.remove_commitment(other)
     db.session.commit()
