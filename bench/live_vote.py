@@ -47,6 +47,7 @@ from bench.processes import Server, service_cpu  # noqa: E402
 RESULTS = Path(__file__).resolve().parent / "results"
 PHONES_PER_CLIENT_PROCESS = 500
 SECRET = "bench-secret-" + uuid.uuid4().hex
+BALLOT_KEY = uuid.uuid4().hex + uuid.uuid4().hex  # one ballot key for the bench app and its servers
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -343,7 +344,7 @@ def bench_app(url: str):
     from roundtable.config import Config
     from roundtable.extensions import db
 
-    app = create_app(Config, SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=SECRET, OUTBOX_DISPATCHER=False,
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=SECRET, BALLOT_KEY=BALLOT_KEY, OUTBOX_DISPATCHER=False,
                      SOCKETIO_MESSAGE_QUEUE=None)
     with app.app_context():
         db.create_all()
@@ -361,7 +362,7 @@ def scenario(phones: int, db_kind: str, processes: int, bare: bool = True, profi
     try:
         app = bench_app(url)
         room = build_vote_room(app, phones)
-        env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "OUTBOX_DISPATCHER": "0", "ROUNDTABLE_INSTANCE": str(workdir),
+        env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "BALLOT_KEY": BALLOT_KEY, "OUTBOX_DISPATCHER": "0", "ROUNDTABLE_INSTANCE": str(workdir),
                "LIVE_TALLY_WINDOW": "0.25", "SOCKETIO_MESSAGE_QUEUE": ""}
         if processes > 1:
             env["SOCKETIO_MESSAGE_QUEUE"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")

@@ -16,6 +16,7 @@ from sqlalchemy import delete, insert, select, update
 from roundtable.auth.models import User
 from roundtable.communities.models import Membership
 from roundtable.core.errors import Conflict, NotFound, OperationError
+from roundtable.core.http import TOKEN_MAX_LENGTH
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.funds import rules
@@ -258,7 +259,7 @@ def _ballot_items(vote: BudgetVote) -> list[dict]:
     return [{"proposal_id": p.id, "title": p.title, "cost_fen": p.cost_fen, "option_id": None} for p in accepted]
 
 
-def open_period_vote(vote: BudgetVote, actor: User) -> int:
+def open_period_vote(vote: BudgetVote) -> int:
     """Freeze the ballot and give every resident of the community a personal link; returns their number."""
     if vote.mode != PERIOD or not vote.can_move_to(OPEN):
         raise OperationError("这项表决不能再开始。", code="bad_transition")
@@ -304,7 +305,7 @@ def open_live_vote(vote: BudgetVote, meeting, actor: User):
 
 
 def voter_by_token(token: str) -> BudgetVoter | None:
-    if not token or len(token) > 64:
+    if not token or len(token) > TOKEN_MAX_LENGTH:
         return None
     return db.session.scalar(select(BudgetVoter).where(BudgetVoter.token == token))
 
@@ -424,7 +425,7 @@ def _reshuffle_secret_ballots(vote: BudgetVote) -> None:
         db.session.execute(insert(BudgetBallot), [dict(row, id=random_id(), voter_id=None) for row in rows])
 
 
-def count_vote(vote: BudgetVote, actor: User) -> dict:
+def count_vote(vote: BudgetVote) -> dict:
     """Close (a period vote) and count by the recorded rule; the other rule is computed beside it."""
     if vote.state != OPEN:
         raise OperationError("这项表决不在进行中。", code="bad_transition")
@@ -500,7 +501,7 @@ def hand_off(vote: BudgetVote, meeting, implementations: list[Implementation], a
     points = [f"{vote.fund.name}({vote.fund.period_start:%Y}年度)经居民投票,资助以下项目:"]
     points += [f"{by_id[p]['title']},预算{fen_to_yuan(by_id[p]['cost_fen'])}元" for p in funded]
     resolutions.update_resolution(
-        resolution, resolution.title, "\n".join(filter(None, [resolution.agreed_points, *points])), actor
+        resolution, resolution.title, "\n".join(filter(None, [resolution.agreed_points, *points]))
     )
     for proposal_id in funded:
         item = by_id[proposal_id]
@@ -508,7 +509,7 @@ def hand_off(vote: BudgetVote, meeting, implementations: list[Implementation], a
             given[proposal_id].unit,
             f"实施居民投票资助的项目:{item['title']}(预算{fen_to_yuan(item['cost_fen'])}元)",
             given[proposal_id].deadline,
-        ), actor)
+        ))
     vote.resolution_id = resolution.id
     vote.state = HANDED_OFF
     db.session.flush()

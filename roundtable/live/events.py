@@ -27,7 +27,15 @@ from roundtable.live.ballot_box import BallotBox, ballot_box
 from roundtable.live.broadcast import release_after_ack, room_of, tallies, to_room
 from roundtable.live.models import HAND_STANCES, POLL_KINDS, STANCES
 from roundtable.live.operations import BallotRequest
-from roundtable.live.permissions import Actor, actor_for, credential_from, may_take_sides, watched_meeting_id
+from roundtable.live.packets import REFUSED
+from roundtable.live.permissions import (
+    Actor,
+    actor_for,
+    credential_from,
+    may_take_sides,
+    refuse_ended_meeting,
+    watched_meeting_id,
+)
 from roundtable.meetings.models import SIDES, Meeting
 
 log = logging.getLogger(__name__)
@@ -124,8 +132,24 @@ def live_event(who: str, **schema: p.Field):
     return decorate
 
 
+REFUSAL_MESSAGES = {
+    "invalid": "请求内容格式有误。",
+    "too_large": "请求内容过长。",
+    "unknown_event": "不支持的操作。",
+}
+
+
 class LiveNamespace(Namespace):
     """Protocol "1" (docs/live-protocol.md). Docstrings: who sends the event → what the room gets."""
+
+    def trigger_event(self, event, *args):
+        """Every event gets an ack: packets refused while decoding and names without a handler too."""
+        if event == REFUSED:
+            code = args[1] if len(args) > 1 and args[1] in REFUSAL_MESSAGES else "invalid"
+            return {"ok": False, "error": code, "message": REFUSAL_MESSAGES[code]}
+        if event not in ("connect", "disconnect") and not callable(getattr(self, f"on_{event}", None)):
+            return {"ok": False, "error": "unknown_event", "message": REFUSAL_MESSAGES["unknown_event"]}
+        return super().trigger_event(event, *args)
 
     def on_connect(self, auth=None):
         """Anyone → nothing. Accepts an invitation or watch token, or the login session."""
@@ -148,6 +172,7 @@ class LiveNamespace(Namespace):
         """
         credential = session.get("live_credential")
         meeting_id = meeting_id or watched_meeting_id(credential)
+        refuse_ended_meeting(credential, meeting_id)  # tokens of cancelled, concluded or deleted meetings
         if not meeting_id:
             raise OperationError("找不到这场会议。", code="not_found")
         try:
@@ -162,7 +187,8 @@ class LiveNamespace(Namespace):
         join_room(room_of(meeting_id))
         session["live_meeting_id"] = meeting_id
         actors.put(request.sid, actor)
-        registry.socket_joined(request.sid, actor.invitation_id)
+        member = (actor.user_id, actor.meeting.community_id) if actor.user_id is not None else None
+        registry.socket_joined(request.sid, actor.invitation_id, member)
         snapshot = queries.snapshot(actor)
         release_after_ack(request.sid)
         return {"ok": True, "snapshot": snapshot}
@@ -244,10 +270,10 @@ class LiveNamespace(Namespace):
     @live_event(PARTICIPANT, stance=p.choice(HAND_STANCES, "立场"))
     def on_hand_raise(self, actor, stance):
         """Participant, stating a stance first (support / oppose / other) → `queue`."""
-        request = operations.raise_hand(actor.meeting, actor.invitation, stance)
+        hand = operations.raise_hand(actor.meeting, actor.invitation, stance)
         db.session.commit()
         to_room(actor.meeting.id, "queue", queries.queue_view(actor.meeting))
-        return {"ok": True, "request_id": request.id}
+        return {"ok": True, "request_id": hand.id}
 
     @live_event(PARTICIPANT)
     def on_hand_lower(self, actor):
@@ -357,8 +383,8 @@ class LiveNamespace(Namespace):
         """Voter → `tally`, coalesced. Acked with the receipt only after the commit that holds the
         ballot, which ballot_box shares with the votes arriving at the same moment. The host does not vote."""
         require_neutral_host(actor)
-        request = BallotRequest(actor.meeting_id, actor.invitation_id, poll_id, choices, key)
-        vote = ballot_box().cast(request)
+        ballot = BallotRequest(actor.meeting_id, actor.invitation_id, poll_id, choices, key)
+        vote = ballot_box().cast(ballot)
         return {"ok": True, "receipt": vote.receipt, "repeated": vote.repeated}
 
     @live_event(
@@ -370,8 +396,8 @@ class LiveNamespace(Namespace):
     )
     def on_vote_assist(self, actor, poll_id, participant_id, choices, key):
         """Host, for a present resident without a phone → `tally`, coalesced (same group commit)."""
-        request = operations.assist_request(actor.meeting, actor.user, participant_id, poll_id, choices, key)
-        vote = ballot_box().cast(request)
+        ballot = operations.assist_request(actor.meeting, actor.user, participant_id, poll_id, choices, key)
+        vote = ballot_box().cast(ballot)
         return {"ok": True, "receipt": vote.receipt, "repeated": vote.repeated}
 
     @live_event(

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 
 from roundtable.auth.models import User
 from roundtable.auth.session import load_user
-from roundtable.core.errors import NotAllowed
+from roundtable.core.errors import NotAllowed, OperationError
 from roundtable.extensions import db
 from roundtable.meetings.models import Invitation, Meeting
 from roundtable.meetings.permissions import can_manage_meeting
@@ -123,6 +123,27 @@ def invitation_of(user, meeting: Meeting) -> Invitation | None:
     return db.session.scalar(
         select(Invitation).where(Invitation.meeting_id == meeting.id, or_(*holders)).order_by(Invitation.id).limit(1)
     )
+
+
+# Meetings a bearer link no longer opens: a cancelled or concluded meeting's room is closed to
+# invitation and watch tokens (the phone shows the meeting's summary page instead); an
+# adjourned meeting will go on, so its links still join.
+ENDED_STATUSES = ("cancelled", "concluded")
+
+
+class MeetingEnded(OperationError):
+    code = "meeting_ended"
+
+
+def refuse_ended_meeting(credential: dict | None, meeting_id: int | None) -> None:
+    """MeetingEnded for an invitation or watch token whose meeting was cancelled, concluded or is gone."""
+    if (credential or {}).get("kind") not in ("invitation", "watch"):
+        return
+    if not meeting_id:  # the token's own meeting no longer exists
+        raise MeetingEnded("会议已结束或已取消。")
+    status = db.session.scalar(select(Meeting.status).where(Meeting.id == meeting_id))
+    if status in ENDED_STATUSES:
+        raise MeetingEnded("会议已结束或已取消。")
 
 
 def actor_for(credential: dict | None, meeting: Meeting | int) -> Actor:

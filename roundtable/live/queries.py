@@ -10,17 +10,13 @@ from sqlalchemy import func, select
 from roundtable.auth.models import User
 from roundtable.communities.models import Department, Organization
 from roundtable.core.errors import NotFound, OperationError
-from roundtable.core.time import utcnow
+from roundtable.core.time import iso, utcnow
 from roundtable.extensions import db
 from roundtable.live.models import ALTERNATING_STANCES, Ballot, Motion, Poll, Position, SecretVote, SecretVoter, SpeakingRequest
 from roundtable.live.permissions import VOTING_SIDES, Actor, can_vote
 from roundtable.meetings.models import SIDES, AgendaItem, Invitation, Meeting
 
 PROTOCOL = "1"
-
-
-def iso(moment) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def _on_item(column, item: AgendaItem | None):
@@ -107,8 +103,11 @@ def current_speech(meeting: Meeting) -> SpeakingRequest | None:
 
 
 def ballot_choices(poll: Poll) -> list[list[int]]:
-    table = SecretVote if poll.secret else Ballot
-    return list(db.session.scalars(select(table.choices).where(table.poll_id == poll.id)))
+    from roundtable.live import secret_ballots
+
+    if poll.secret:
+        return secret_ballots.choices(poll)
+    return list(db.session.scalars(select(Ballot.choices).where(Ballot.poll_id == poll.id)))
 
 
 def count_votes(poll: Poll) -> dict:
@@ -438,6 +437,8 @@ def presence_change(meeting: Meeting, invitation: Invitation) -> dict:
 
 def my_ballots(actor: Actor, polls: list[dict] | None = None) -> list[dict]:
     """The caller's own ballots; ``polls`` (the snapshot's) spares the query of a kind the meeting has none of."""
+    from roundtable.live import secret_ballots
+
     invitation = actor.invitation
     if invitation is None or polls == []:
         return []
@@ -456,7 +457,8 @@ def my_ballots(actor: Actor, polls: list[dict] | None = None) -> list[dict]:
         .where(SecretVoter.invitation_id == invitation.id)
     )
     for poll, assisted_by_id in secret:
-        mine.append({"poll_id": poll.id, "receipt": poll.receipt_for(invitation.id), "assisted": assisted_by_id is not None})
+        mine.append({"poll_id": poll.id, "receipt": secret_ballots.receipt(poll.id, invitation.id),
+                     "assisted": assisted_by_id is not None})
     return sorted(mine, key=lambda entry: entry["poll_id"])
 
 

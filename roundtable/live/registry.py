@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 
 from roundtable.extensions import socketio
 from roundtable.live.actor_cache import actors
+from roundtable.live.broadcast import NAMESPACE
 
 log = logging.getLogger(__name__)
-NAMESPACE = "/live"
-KEY = "roundtable:live:user-sockets:{}"  # by user id, or "invitation-<id>"
+KEY = "live:user-sockets:{}"  # by user id, "invitation-<id>" or "member-<user>-<community>"; under the deployment prefix
 KEY_TTL = 24 * 3600
 PENDING = "live_users_to_drop"
 GRANTED = "live_users_granted"
@@ -36,6 +36,11 @@ GRANTED = "live_users_granted"
 
 def invitation_holder(invitation_id: int) -> str:
     return f"invitation-{invitation_id}"
+
+
+def member_holder(user_id: int, community_id: int) -> str:
+    """A login socket in a meeting of this community: removing the membership drops it, and only it."""
+    return f"member-{user_id}-{community_id}"
 
 
 class MemoryStore:
@@ -68,24 +73,28 @@ class MemoryStore:
 class RedisStore:
     """Every process: a Redis set per holder; entries of a killed process only cost a no-op disconnect."""
 
-    def __init__(self, client):
+    def __init__(self, client, prefix: str = "roundtable"):
         self.client = client
+        self.prefix = prefix
+
+    def _key(self, holder) -> str:
+        return f"{self.prefix}:{KEY.format(holder)}"
 
     def add(self, holder: int | str, sid: str) -> None:
-        key, owner_key = KEY.format(holder), f"{KEY.format('sid')}:{sid}"
+        key, owner_key = self._key(holder), f"{self._key('sid')}:{sid}"
         self.client.pipeline().sadd(key, sid).expire(key, KEY_TTL).sadd(owner_key, holder).expire(owner_key, KEY_TTL).execute()
 
     def remove(self, sid: str) -> None:
-        owner_key = f"{KEY.format('sid')}:{sid}"
+        owner_key = f"{self._key('sid')}:{sid}"
         holders = self.client.smembers(owner_key)
         if holders:
             pipe = self.client.pipeline()
             for holder in holders:
-                pipe.srem(KEY.format(holder.decode()), sid)
+                pipe.srem(self._key(holder.decode()), sid)
             pipe.delete(owner_key).execute()
 
     def sockets_of(self, holder: int | str) -> set[str]:
-        return {sid.decode() for sid in self.client.smembers(KEY.format(holder))}
+        return {sid.decode() for sid in self.client.smembers(self._key(holder))}
 
 
 _memory = MemoryStore()
@@ -95,7 +104,7 @@ def _store():
     from roundtable.live.queue import queue_manager
 
     manager = queue_manager()
-    return RedisStore(manager.client) if manager is not None else _memory
+    return RedisStore(manager.client, manager.prefix) if manager is not None else _memory
 
 
 def _user_id(credential: dict | None) -> int | None:
@@ -118,11 +127,14 @@ def socket_opened(sid: str, credential: dict | None) -> None:
         log.warning("live registry: socket %s of user %s not recorded: %s", sid, user_id, error)
 
 
-def socket_joined(sid: str, invitation_id: int | None) -> None:
-    """Called by ``on_join``: the invitation the socket acts through, so that removing it drops the socket."""
-    if invitation_id is None:
-        return
+def socket_joined(sid: str, invitation_id: int | None, member: tuple[int, int] | None = None) -> None:
+    """Called by ``on_join``: the invitation the socket acts through, so that removing it drops the socket,
+    and for a login socket (user id, the meeting's community), so that removing that membership drops it."""
     try:
+        if member is not None:
+            _store().add(member_holder(*member), sid)
+        if invitation_id is None:
+            return
         _store().add(invitation_holder(invitation_id), sid)
     except Exception as error:  # noqa: BLE001 - the actor cache's TTL still bounds how long it is trusted
         log.warning("live registry: socket %s of invitation %s not recorded: %s", sid, invitation_id, error)
@@ -136,11 +148,13 @@ def socket_closed(sid: str) -> None:
         log.warning("live registry: socket %s not forgotten: %s", sid, error)
 
 
-def drop_sockets_of(user_ids: set[int], invitation_ids: set[int] = frozenset()) -> int:
-    """Disconnect every ``/live`` socket of these users and invitations, in any process; how many were asked to go."""
+def drop_sockets_of(user_ids: set[int], invitation_ids: set[int] = frozenset(),
+                    memberships: set[tuple[int, int]] = frozenset()) -> int:
+    """Disconnect every ``/live`` socket of these users and invitations, and the sockets these
+    (user, community) memberships opened in that community's meetings, in any process."""
     dropped = 0
     store = _store()
-    holders = [*user_ids, *(invitation_holder(i) for i in invitation_ids)]
+    holders = [*user_ids, *(invitation_holder(i) for i in invitation_ids), *(member_holder(*m) for m in memberships)]
     for holder in holders:
         for sid in store.sockets_of(holder):
             actors.drop(sid)
@@ -153,8 +167,11 @@ def drop_sockets_of(user_ids: set[int], invitation_ids: set[int] = frozenset()) 
 # ------------------------------------------------------------------ the hook after commit
 
 
-def _losing_access(session: Session) -> tuple[set[int], set[int]]:
-    """(users, invitations) whose live sockets must go after this flush commits: their role changed.
+def _losing_access(session: Session) -> tuple[set[int], set[int], set[tuple[int, int]]]:
+    """(users, invitations, memberships) whose live sockets must go after this flush commits.
+
+    A removed community membership drops only the sockets it opened in that community's
+    meetings (never the person's session or other sockets: docs/security.md §7).
 
     Grants are not here (nobody is disconnected for gaining a role): see ``_granted``.
     """
@@ -164,6 +181,7 @@ def _losing_access(session: Session) -> tuple[set[int], set[int]]:
 
     users: set[int] = set()
     invitations: set[int] = set()
+    memberships: set[tuple[int, int]] = set()
     for obj in session.dirty:
         if isinstance(obj, User):
             state = inspect(obj)
@@ -181,12 +199,14 @@ def _losing_access(session: Session) -> tuple[set[int], set[int]]:
             if history.has_changes():  # the old host stops being one, the new one becomes one
                 users.update(host for host in (*history.deleted, *history.added) if host is not None)
     for obj in session.deleted:
-        if isinstance(obj, (Membership, DepartmentMember, OrganizationMember, Invitation)):
+        if isinstance(obj, Membership):
+            memberships.add((obj.user_id, obj.community_id))
+        elif isinstance(obj, (DepartmentMember, OrganizationMember, Invitation)):
             if getattr(obj, "user_id", None) is not None:
                 users.add(obj.user_id)
         if isinstance(obj, Invitation) and obj.id is not None:
             invitations.add(obj.id)
-    return users, invitations
+    return users, invitations, memberships
 
 
 def _granted(session: Session) -> set[int]:
@@ -201,11 +221,12 @@ def _collect(session: Session, _flush_context, _instances) -> None:
     granted = _granted(session)
     if granted:
         session.info.setdefault(GRANTED, set()).update(granted)
-    users, invitations = _losing_access(session)
-    if users or invitations:
-        pending = session.info.setdefault(PENDING, (set(), set()))
+    users, invitations, memberships = _losing_access(session)
+    if users or invitations or memberships:
+        pending = session.info.setdefault(PENDING, (set(), set(), set()))
         pending[0].update(users)
         pending[1].update(invitations)
+        pending[2].update(memberships)
 
 
 def _after_commit(session: Session) -> None:
@@ -215,11 +236,12 @@ def _after_commit(session: Session) -> None:
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
-    users, invitations = pending
-    actors.forget(users=users, invitations=invitations)  # here at once; elsewhere by the disconnect
+    users, invitations, memberships = pending
+    # Cached actors are rebuilt from the database: forgetting a removed member's is harmless.
+    actors.forget(users=users | {user for user, _community in memberships}, invitations=invitations)
     if getattr(socketio, "server", None) is not None:
         # Not inside the commit: disconnecting runs the namespace's handlers.
-        socketio.start_background_task(_drop_quietly, users, invitations)
+        socketio.start_background_task(_drop_quietly, users, invitations, memberships)
 
 
 def _after_rollback(session: Session) -> None:
@@ -227,9 +249,9 @@ def _after_rollback(session: Session) -> None:
     session.info.pop(GRANTED, None)
 
 
-def _drop_quietly(users: set[int], invitations: set[int]) -> None:
+def _drop_quietly(users: set[int], invitations: set[int], memberships: set[tuple[int, int]] = frozenset()) -> None:
     try:
-        drop_sockets_of(users, invitations)
+        drop_sockets_of(users, invitations, memberships)
     except Exception:  # noqa: BLE001 - a background task has nobody else to tell
         log.exception("live registry: dropping sockets of users %s, invitations %s failed", sorted(users), sorted(invitations))
 

@@ -54,7 +54,7 @@ def test_resident_proposes_votes_and_sees_the_funded_projects(live_server, new_p
     funds.review_proposal(proposal, "accepted", secretary)
     vote = funds.create_vote(fund, funds.VoteFields(
         "period", "approval", "greedy", True, 0, 10, utcnow() - timedelta(minutes=1), utcnow() + timedelta(days=2)), secretary)
-    funds.open_period_vote(vote, secretary)
+    funds.open_period_vote(vote)
     db.session.commit()
 
     # The resident finds the open vote on the fund list and votes on the one-page ballot.
@@ -77,7 +77,7 @@ def test_resident_proposes_votes_and_sees_the_funded_projects(live_server, new_p
     assert "您已投票" in phone.inner_text("main")
     assert re.search(r"[0-9a-f]{64}", phone.inner_text(".receipt-code"))
 
-    funds.count_vote(db.session.get(type(vote), vote.id), secretary)
+    funds.count_vote(db.session.get(type(vote), vote.id))
     db.session.commit()
     phone.reload()
     funded = phone.inner_text(".fund-outcome")

@@ -62,7 +62,7 @@ def test_points_budget_vote_live(world, phones, auth, client):
     assert closed["ok"] and closed["result"]["result"] == "counted"
     assert closed["result"]["counts"] == {str(chair): 4, str(flowers): 5, str(lights): 3}  # points, not voters
     db.session.expire_all()
-    result = operations.count_vote(db.session.get(BudgetVote, vote.id), world.a.secretary)
+    result = operations.count_vote(db.session.get(BudgetVote, vote.id))
     assert result["support"] == {str(p.id): n for p, n in zip(fund.proposals, (4, 5, 3), strict=True)}
     # Greedy by points: 花草 (5) then 座椅 (4) = 3,500; 路灯 (3,000) no longer fits.
     assert result["outcomes"]["greedy"]["funded"] == [fund.proposals[1].id, fund.proposals[0].id]
