@@ -163,6 +163,7 @@ def main() -> None:
     from roundtable.core.time import utcnow
     from roundtable.extensions import db
 
+    load_before = os.getloadavg()
     workdir = Path(tempfile.mkdtemp(prefix="rt-cases-"))
     url, drop = _database(args.db, workdir)
     try:
@@ -180,10 +181,13 @@ def main() -> None:
     result = {
         "db": args.db, "cases": args.cases, "import": imported, "list": listing,
         "machine": f"{os.cpu_count()} cores, {os.uname().machine}", "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        # A shared machine's figures mean little without how busy it was.
+        "load_average_1_5_15": {"before": load_before, "after": os.getloadavg()},
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"cases-{args.db}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    print(f"import {imported['imported']} cases in {imported['seconds']} s ({imported['refused']} refused)")
+    print(f"import {imported['imported']} cases in {imported['seconds']} s ({imported['refused']} refused); "
+          f"load average {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after on {os.cpu_count()} cores")
     for label, figures in listing.items():
         print(f"  {label:40s} p50 {figures['p50_ms']:7.1f} ms  p95 {figures['p95_ms']:7.1f} ms"
               + (f"  ({figures['total']} cases)" if "total" in figures else ""))

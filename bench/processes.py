@@ -36,6 +36,29 @@ def rss_bytes(pid: int) -> int:
     return 0
 
 
+def service_cpu(database: str | None = None) -> dict[str, float]:
+    """CPU seconds so far of the PostgreSQL backends serving ``database`` and of redis-server.
+
+    Backends are found by their process title (``postgres: user database ...``);
+    the shared PostgreSQL processes (WAL writer, checkpointer) and other
+    databases are not counted. Redis is one process shared by everything on the
+    machine, so its figure includes whatever else used it meanwhile.
+    """
+    totals = {"postgresql": 0.0, "redis": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if database and cmdline.startswith("postgres: ") and f" {database} " in cmdline:
+                totals["postgresql"] += cpu_seconds(int(entry.name))
+            elif "redis-server" in cmdline.split(" ", 1)[0]:
+                totals["redis"] += cpu_seconds(int(entry.name))
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
+    return totals
+
+
 class Server:
     """``python serve.py`` (Roundtable) or ``python bench/bare_room.py`` on a free loopback port."""
 

@@ -27,6 +27,7 @@ def create_app(config: type | None = None, **overrides) -> Flask:
 
         app.config["SECRET_KEY"] = _secret_key()
 
+    register_id_converter(app)
     register_extensions(app)
     register_database_tuning(app)
     register_blueprints(app)
@@ -39,20 +40,44 @@ def create_app(config: type | None = None, **overrides) -> Flask:
     return app
 
 
+def register_id_converter(app: Flask) -> None:
+    """Before any route exists: ``<int:id>`` beyond a database id's range matches nothing (404)."""
+    from roundtable.core.ids import install_id_converter
+
+    install_id_converter(app)
+
+
+def _size_the_pool(app: Flask) -> None:
+    """PostgreSQL: keep the connections a live room's bursts need (``DB_POOL_SIZE``, default 10,
+    plus ``DB_MAX_OVERFLOW``, default 10). With SQLAlchemy's 5 kept, a joining rush opened
+    and closed a connection (a new PostgreSQL backend) for many joins."""
+    if not str(app.config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_size", int(os.environ.get("DB_POOL_SIZE", 10)))
+    options.setdefault("max_overflow", int(os.environ.get("DB_MAX_OVERFLOW", 10)))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def register_extensions(app: Flask) -> None:
     from roundtable import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
     from roundtable.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
     from roundtable.i18n import install_safe_gettext, select_locale
 
+    _size_the_pool(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    from roundtable.live.queue import deployment_prefix
+
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", deployment_prefix(app))  # login counters apart per deployment
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
     install_safe_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
+    from roundtable.live.packets import ENGINE_MAX_BYTES, LivePacket
     from roundtable.live.queue import manager_for
 
     queue = manager_for(app)  # Redis on a bounded pool (see live/queue.py), not python-socketio's default
@@ -65,6 +90,8 @@ def register_extensions(app: Flask) -> None:
         **({"client_manager": queue} if queue else {"message_queue": app.config.get("SOCKETIO_MESSAGE_QUEUE")}),
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
+        serializer=LivePacket,  # bounded JSON; refused events still answered (live/packets.py)
+        max_http_buffer_size=ENGINE_MAX_BYTES,
     )
 
     from roundtable.auth.session import load_user
@@ -82,6 +109,7 @@ def register_database_tuning(app: Flask) -> None:
         return
     with app.app_context():
         engine = db.engine
+    _private_sqlite_file(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
@@ -93,6 +121,26 @@ def register_database_tuning(app: Flask) -> None:
         ] != "sqlite://":
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def _private_sqlite_file(path: str | None) -> None:
+    """The SQLite file created 0600 (its -wal and -shm files take the same mode) in a 0700 folder."""
+    from pathlib import Path
+
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    database = Path(path)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    from roundtable.config import INSTANCE_DIR
+
+    if database.parent.resolve() == INSTANCE_DIR.resolve():
+        database.parent.chmod(0o700)
+    if not database.exists():
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+    for suffix in ("", "-wal", "-shm"):
+        sibling = Path(str(database) + suffix)
+        if sibling.exists():
+            sibling.chmod(0o600)
 
 
 def register_blueprints(app: Flask) -> None:

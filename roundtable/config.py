@@ -39,12 +39,25 @@ def _secret_key() -> str:
     """
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     key_file = INSTANCE_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        write_private_file(key_file, secrets.token_hex(32))
     return key_file.read_text().strip()
+
+
+def private_instance_dir() -> Path:
+    """The instance folder, created 0700: it holds the database, its WAL and the keys."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    INSTANCE_DIR.chmod(0o700)
+    return INSTANCE_DIR
+
+
+def write_private_file(path: Path, text: str) -> None:
+    """Create ``path`` readable by this user only (0600) from the first byte, never 0644 then chmod."""
+    private_instance_dir() if path.parent == INSTANCE_DIR else path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)
 
 
 def _env_flag(name: str, default: bool = False) -> bool:
@@ -78,6 +91,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE")
+    # Live channel and Redis keys of this deployment (default: derived from DATABASE_URL), so that
+    # several deployments can share one Redis server without hearing each other.
+    DEPLOYMENT_PREFIX = os.environ.get("DEPLOYMENT_PREFIX", "")
     # Threading for the embedded single process; production runs gevent (see README).
     # Set explicitly: with gevent installed, auto-detection would pick it without monkey patching.
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
@@ -92,7 +108,19 @@ class Config:
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Secret ballots are sealed to keys derived from this key, which never enters the database
+    # (docs/security.md): 64 hex digits in BALLOT_KEY, else a 0600 file (BALLOT_KEY_FILE, default instance/ballot_key).
+    BALLOT_KEY = os.environ.get("BALLOT_KEY", "")
+    BALLOT_KEY_FILE = os.environ.get("BALLOT_KEY_FILE", "")
+    # Audit checkpoints are signed (Ed25519) with this key, kept outside the database: 64 hex digits,
+    # else a 0600 file (AUDIT_KEY_FILE, default instance/audit_signing_key). After a rotation the old
+    # public keys go into AUDIT_TRUSTED_KEYS (comma-separated hex) so that older anchors still verify.
+    AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY", "")
+    AUDIT_KEY_FILE = os.environ.get("AUDIT_KEY_FILE", "")
+    AUDIT_TRUSTED_KEYS = os.environ.get("AUDIT_TRUSTED_KEYS", "")
     TEMPLATES_AUTO_RELOAD = False
     # Notifications: which sender each outbound channel uses (log | smtp | a registered gateway).
     NOTIFY_SENDER = os.environ.get("NOTIFY_SENDER", "log")
@@ -142,12 +170,18 @@ class Config:
 
 
 class ProductionConfig(Config):
+    # Every cookie Secure in production (HTTPS behind nginx); SESSION_COOKIE_SECURE=0 only for a plain-HTTP trial.
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Published resolutions print a verification link: it must name the public address, never a request's Host.
+    REQUIRE_PUBLIC_BASE_URL = True
 
 
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
+    BALLOT_KEY = "5e" * 32
+    AUDIT_SIGNING_KEY = "a7" * 32
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = "5 per minute"

@@ -3,6 +3,8 @@
 Keeping them here (and not in the factory) lets every domain package import
 ``db`` or ``socketio`` without importing the application itself.
 """
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -29,6 +31,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    # ``db.Model`` is built at run time from ``Base``; the type checker sees it as ``Base``.
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

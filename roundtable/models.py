@@ -21,6 +21,7 @@ from roundtable.live.models import (  # noqa: F401
     Poll,
     PollOption,
     Position,
+    SealedBallot,
     SecretVote,
     SecretVoter,
     SpeakingRequest,

@@ -60,7 +60,21 @@ def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["mask_phone"] = mask_phone
     from roundtable.cases.models import STATUS_LABELS
 
+    from roundtable.certificates.permissions import can_look_up_certificates
+    from roundtable.communities.permissions import (
+        can_administer,
+        can_manage_cases,
+        can_read_audit_trail,
+        can_read_cases,
+    )
+
+    # The same named predicates the routes ask, so a link and the route behind it agree.
     app.jinja_env.globals.update(
+        can_administer=can_administer,
+        can_look_up_certificates=can_look_up_certificates,
+        can_manage_cases=can_manage_cases,
+        can_read_audit_trail=can_read_audit_trail,
+        can_read_cases=can_read_cases,
         case_status_labels=STATUS_LABELS,
         current_community=current_community,
         current_membership=current_membership,

@@ -161,12 +161,12 @@ def make_concluded_meeting(world: World, *, yes: int = 2, no: int = 1, secret: b
         make_contacted_case(a.community, a.secretary, description="胡同超时停车堵路"),
     ]
     meeting = make_meeting(a.community, a.secretary, cases=cases, agenda=("超时停车现状", "提醒与证明办法"))
-    resident = invite_resident(meeting, a.resident.id, a.secretary)
+    resident = invite_resident(meeting, a.resident.id)
     resident.consent_to_name = True
-    guests = [invite_guest(meeting, name, phone, a.secretary)
+    guests = [invite_guest(meeting, name, phone)
               for name, phone in (("张阿姨", "13900000001"), ("王师傅", "13900000002"))]
-    department = summon_department(meeting, world.department.id, utcnow() + timedelta(hours=12), a.secretary)
-    organization = invite_organization(meeting, a.organization.id, a.secretary)
+    department = summon_department(meeting, world.department.id, utcnow() + timedelta(hours=12))
+    organization = invite_organization(meeting, a.organization.id)
     transition_meeting(meeting, "scheduled", a.secretary)
     report_in(department, world.department_staff, "交通支队民警")
     transition_meeting(meeting, "live", a.secretary)

@@ -6,9 +6,9 @@ that takes a role away ends the person's sessions (the operations see to that).
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from roundtable.admin import queries
 from roundtable.admin.forms import (
@@ -55,17 +55,14 @@ from roundtable.communities.operations import (
 )
 from roundtable.communities.forms import choices_from
 from roundtable.communities.permissions import can_administer
-from roundtable.core.errors import OperationError
+from roundtable.core.actions import Refused, act
+from roundtable.core.permissions import guard_blueprint
 from roundtable.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.before_request
-@login_required
-def admins_only():
-    if not can_administer(current_user):
-        abort(403)
+guard_blueprint(bp, can_administer)
 
 
 def _get_or_404(model, object_id: int):
@@ -73,12 +70,6 @@ def _get_or_404(model, object_id: int):
     if obj is None:
         abort(404)
     return obj
-
-
-def _refused(form, field: str, exc: OperationError) -> None:
-    """Show an operation's refusal next to the field it concerns; nothing was written."""
-    db.session.rollback()
-    getattr(form, field).errors.append(exc.message)
 
 
 def _me() -> User:
@@ -99,19 +90,18 @@ def people():
 def create_person():
     form = NewPersonForm()
     if form.validate_on_submit():
-        try:
-            user = create_user(
-                form.username.data,
-                form.display_name.data,
-                form.password.data,
-                phone=form.phone.data,
-                is_admin=form.is_admin.data,
-            )
-        except OperationError as exc:
-            _refused(form, "username", exc)
-        else:
-            db.session.commit()
-            flash(_("已创建 %(name)s 的账号。", name=user.display_name), "success")
+        user = act(
+            lambda: create_user(
+            form.username.data,
+            form.display_name.data,
+            form.password.data,
+            phone=form.phone.data,
+            is_admin=form.is_admin.data,
+        ),
+            lambda user: _("已创建 %(name)s 的账号。", name=user.display_name),
+            field=form.username,
+        )
+        if not isinstance(user, Refused):
             return redirect(url_for("admin.person", user_id=user.id))
     return render_template("admin/person_new.html", form=form), (400 if form.errors else 200)
 
@@ -151,19 +141,13 @@ def person(user_id: int):
         return _person_page(user)
     form = PersonEditForm()
     if form.validate_on_submit():
-        try:
-            update_user(
-                user,
-                display_name=form.display_name.data,
-                phone=form.phone.data,
-                is_admin=form.is_admin.data,
-                actor=_me(),
-            )
-        except OperationError as exc:
-            _refused(form, "display_name", exc)
-        else:
-            db.session.commit()
-            flash(_("已保存。"), "success")
+        if act(lambda: update_user(
+            user,
+            display_name=form.display_name.data,
+            phone=form.phone.data,
+            is_admin=form.is_admin.data,
+            actor=_me(),
+        ), _("已保存。"), field=form.display_name):
             return redirect(url_for("admin.person", user_id=user.id))
     return _person_page(user, edit_form=form)
 
@@ -171,18 +155,14 @@ def person(user_id: int):
 @bp.route("/people/<int:user_id>/deactivate", methods=["POST"])
 def deactivate(user_id: int):
     user = _get_or_404(User, user_id)
-    deactivate_user(user, actor=_me())
-    db.session.commit()
-    flash(_("%(name)s 的账号已停用,其所有登录已结束。", name=user.display_name), "success")
+    act(lambda: deactivate_user(user, actor=_me()), _("%(name)s 的账号已停用,其所有登录已结束。", name=user.display_name))
     return redirect(url_for("admin.person", user_id=user.id))
 
 
 @bp.route("/people/<int:user_id>/reactivate", methods=["POST"])
 def reactivate(user_id: int):
     user = _get_or_404(User, user_id)
-    reactivate_user(user)
-    db.session.commit()
-    flash(_("%(name)s 的账号已恢复。", name=user.display_name), "success")
+    act(lambda: reactivate_user(user), _("%(name)s 的账号已恢复。", name=user.display_name))
     return redirect(url_for("admin.person", user_id=user.id))
 
 
@@ -191,13 +171,8 @@ def reset_password(user_id: int):
     user = _get_or_404(User, user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            set_user_password(user, form.password.data)
-        except OperationError as exc:
-            _refused(form, "password", exc)
-        else:
-            db.session.commit()
-            flash(_("已为 %(name)s 设置新密码,其所有登录已结束。", name=user.display_name), "success")
+        done = _("已为 %(name)s 设置新密码,其所有登录已结束。", name=user.display_name)
+        if act(lambda: set_user_password(user, form.password.data), done, field=form.password):
             return redirect(url_for("admin.person", user_id=user.id))
     return _person_page(user, password_form=form)
 
@@ -211,13 +186,8 @@ def give_membership(user_id: int):
     user = _get_or_404(User, user_id)
     form = _person_forms(user, membership_form=MembershipForm())["membership_form"]
     if form.validate_on_submit():
-        try:
-            set_membership(user, db.session.get(Community, form.community_id.data), form.role.data)
-        except OperationError as exc:
-            _refused(form, "role", exc)
-        else:
-            db.session.commit()
-            flash(_("已保存社区角色。"), "success")
+        community = _get_or_404(Community, form.community_id.data)
+        if act(lambda: set_membership(user, community, form.role.data), _("已保存社区角色。"), field=form.role):
             return redirect(url_for("admin.person", user_id=user.id))
     return _person_page(user, membership_form=form)
 
@@ -226,9 +196,7 @@ def give_membership(user_id: int):
 def take_membership(membership_id: int):
     membership = _get_or_404(Membership, membership_id)
     user_id = membership.user_id
-    remove_membership(membership)
-    db.session.commit()
-    flash(_("已移除社区角色,此人需重新登录。"), "success")
+    act(lambda: remove_membership(membership), _("已移除社区角色,此人需重新登录。"))
     return redirect(url_for("admin.person", user_id=user_id))
 
 
@@ -237,9 +205,7 @@ def give_department(user_id: int):
     user = _get_or_404(User, user_id)
     form = _person_forms(user, department_form=DepartmentLinkForm())["department_form"]
     if form.validate_on_submit():
-        add_department_member(user, db.session.get(Department, form.department_id.data))
-        db.session.commit()
-        flash(_("已加入部门。"), "success")
+        act(lambda: add_department_member(user, _get_or_404(Department, form.department_id.data)), _("已加入部门。"))
         return redirect(url_for("admin.person", user_id=user.id))
     return _person_page(user, department_form=form)
 
@@ -248,9 +214,7 @@ def give_department(user_id: int):
 def take_department(link_id: int):
     link = _get_or_404(DepartmentMember, link_id)
     user_id = link.user_id
-    remove_department_member(link)
-    db.session.commit()
-    flash(_("已移出部门,此人需重新登录。"), "success")
+    act(lambda: remove_department_member(link), _("已移出部门,此人需重新登录。"))
     return redirect(url_for("admin.person", user_id=user_id))
 
 
@@ -259,9 +223,7 @@ def give_organization(user_id: int):
     user = _get_or_404(User, user_id)
     form = _person_forms(user, organization_form=OrganizationLinkForm())["organization_form"]
     if form.validate_on_submit():
-        add_organization_member(user, db.session.get(Organization, form.organization_id.data))
-        db.session.commit()
-        flash(_("已加入单位。"), "success")
+        act(lambda: add_organization_member(user, _get_or_404(Organization, form.organization_id.data)), _("已加入单位。"))
         return redirect(url_for("admin.person", user_id=user.id))
     return _person_page(user, organization_form=form)
 
@@ -270,9 +232,7 @@ def give_organization(user_id: int):
 def take_organization(link_id: int):
     link = _get_or_404(OrganizationMember, link_id)
     user_id = link.user_id
-    remove_organization_member(link)
-    db.session.commit()
-    flash(_("已移出单位,此人需重新登录。"), "success")
+    act(lambda: remove_organization_member(link), _("已移出单位,此人需重新登录。"))
     return redirect(url_for("admin.person", user_id=user_id))
 
 
@@ -304,13 +264,12 @@ def places():
 def new_street():
     form = StreetForm()
     if form.validate_on_submit():
-        try:
-            street = create_street(form.name.data, form.district.data)
-        except OperationError as exc:
-            _refused(form, "name", exc)
-        else:
-            db.session.commit()
-            flash(_("已添加街道「%(name)s」。", name=street.name), "success")
+        street = act(
+            lambda: create_street(form.name.data, form.district.data),
+            lambda street: _("已添加街道「%(name)s」。", name=street.name),
+            field=form.name,
+        )
+        if not isinstance(street, Refused):
             return redirect(url_for("admin.places"))
     return _places_page(street_form=form)
 
@@ -320,13 +279,12 @@ def new_community():
     form = CommunityForm()
     form.street_id.choices = choices_from((s.id, s.name) for s in queries.streets())
     if form.validate_on_submit():
-        try:
-            community = create_community(db.session.get(Street, form.street_id.data), form.name.data)
-        except OperationError as exc:
-            _refused(form, "name", exc)
-        else:
-            db.session.commit()
-            flash(_("已添加社区「%(name)s」。", name=community.name), "success")
+        community = act(
+            lambda: create_community(db.session.get(Street, form.street_id.data), form.name.data),
+            lambda community: _("已添加社区「%(name)s」。", name=community.name),
+            field=form.name,
+        )
+        if not isinstance(community, Refused):
             return redirect(url_for("admin.places"))
     return _places_page(community_form=form)
 
@@ -335,13 +293,12 @@ def new_community():
 def new_department():
     form = NameForm()
     if form.validate_on_submit():
-        try:
-            department = create_department(form.name.data)
-        except OperationError as exc:
-            _refused(form, "name", exc)
-        else:
-            db.session.commit()
-            flash(_("已添加部门「%(name)s」。", name=department.name), "success")
+        department = act(
+            lambda: create_department(form.name.data),
+            lambda department: _("已添加部门「%(name)s」。", name=department.name),
+            field=form.name,
+        )
+        if not isinstance(department, Refused):
             return redirect(url_for("admin.places"))
     return _places_page(department_form=form)
 
@@ -351,13 +308,7 @@ def _rename(model, object_id: int, operation, key: str):
     obj = _get_or_404(model, object_id)
     form = NameForm()
     if form.validate_on_submit():
-        try:
-            operation(obj, form.name.data)
-        except OperationError as exc:
-            _refused(form, "name", exc)
-        else:
-            db.session.commit()
-            flash(_("已改名为「%(name)s」。", name=obj.name), "success")
+        if act(lambda: operation(obj, form.name.data), _("已改名为「%(name)s」。", name=obj.name), field=form.name):
             return redirect(url_for("admin.places"))
     return _places_page(rename_errors={f"{key}-{object_id}": form.name.errors})
 

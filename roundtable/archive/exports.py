@@ -8,7 +8,7 @@ the figure already rounded half up, so a cell shows what the page shows.
 
 Any text cell that a spreadsheet would read as a formula (starting with
 ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is neutralised by
-``neutralise_cell`` — the one place for it, used by every export.
+``neutralise_cell`` (``core.spreadsheet.neutralise``, the one place for it, used by every export).
 """
 from __future__ import annotations
 
@@ -22,17 +22,13 @@ from openpyxl.utils import get_column_letter
 
 from roundtable.archive.dashboard import Table, cell_text
 from roundtable.archive.figures import MINUTES, PERCENT, Figure
+from roundtable.core.spreadsheet import neutralise as neutralise_cell
 from roundtable.core.time import local
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_FORMATS = {PERCENT: "0.0%", MINUTES: "0.0"}
 SCORE_FORMAT = "0.0"
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 
-
-def neutralise_cell(text: str) -> str:
-    """A quote before text that Excel or LibreOffice would otherwise run as a formula (CSV injection)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def table_csv(table: Table, headers: list[str] | None = None, title: str | None = None) -> bytes:

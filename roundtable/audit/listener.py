@@ -28,6 +28,7 @@ NOT_AUDITED = {
     "live_ballots": "one entry per vote would time-stamp each voter's choice; the poll's close records counts and receipts",
     "live_secret_voters": "same: entries in voting order would rejoin secret voters and votes",
     "live_secret_votes": "same",
+    "live_sealed_ballots": "same: sealed ballots, written beside their voters, opened and deleted at the close",
     "live_speaking_requests": "the queue of raised hands changes every few seconds and decides nothing",
     "jobs": "delivery machinery; what a job changes is audited on its own rows",
     "notifications": "copies of what happened, not events",

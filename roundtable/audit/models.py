@@ -16,7 +16,7 @@ from sqlalchemy import JSON, BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from roundtable.core.types import UTCDateTime
-from roundtable.extensions import db
+from roundtable.extensions import Model
 
 GENESIS_HASH = "0" * 64
 
@@ -55,7 +55,7 @@ def entry_hash(fields: dict, prev_hash: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One change, who made it, and the hash that ties it to everything before it."""
 
     __tablename__ = "audit_entries"
@@ -90,9 +90,6 @@ class AuditEntry(db.Model):
             data=self.data,
         )
 
-    def expected_hash(self) -> str:
-        return entry_hash(self.hashed_fields(), self.prev_hash)
-
 
 def hashed_fields(*, seq, at, actor_id, actor, action, subject_type, subject_id, community_id, data) -> dict:
     return {
@@ -108,7 +105,7 @@ def hashed_fields(*, seq, at, actor_id, actor, action, subject_type, subject_id,
     }
 
 
-class AuditChainHead(db.Model):
+class AuditChainHead(Model):
     """The single row that says how long the chain is and how it ends (id is always 1)."""
 
     __tablename__ = "audit_chain_head"

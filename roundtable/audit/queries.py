@@ -79,8 +79,3 @@ def entries_in(community_ids: list[int], *, action: str = "", subject_type: str 
     return entries, total
 
 
-def entries_about(subject_type: str, subject_id: int) -> list[AuditEntry]:
-    return list(db.session.scalars(
-        select(AuditEntry).where(AuditEntry.subject_type == subject_type, AuditEntry.subject_id == subject_id)
-        .order_by(AuditEntry.seq)
-    ))

@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
-from roundtable.extensions import db
+from roundtable.extensions import Model, db
 
 
 class User(UserMixin, db.Model):
@@ -78,7 +78,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.username}>"
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """One try at the login form, successful or not.
 
     The rows live in the database (not in process memory) so that the per-username

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from roundtable.auth.models import LoginAttempt, User
 from roundtable.core.errors import Conflict, NotAllowed, OperationError
@@ -31,15 +32,6 @@ def _setting(name: str, default: int) -> int:
     return default
 
 
-def authenticate(username: str, password: str) -> User | None:
-    """Check a password without recording anything (the login form uses ``attempt_login``)."""
-    user = db.session.scalar(select(User).where(User.username == username.strip()))
-    if user is None or not user.active or not user.check_password(password):
-        return None
-    user.last_login_at = utcnow()
-    return user
-
-
 @dataclass
 class LoginOutcome:
     """What a login attempt came to: the user on success, else the message to show."""
@@ -48,34 +40,54 @@ class LoginOutcome:
     message: str = ""
 
 
-def locked_until(username: str, now: datetime | None = None) -> datetime | None:
-    """When the lockout of ``username`` ends, or None if it may try now.
+def locked_until(username: str, address: str = "", now: datetime | None = None) -> datetime | None:
+    """When the lockout of ``username`` *from* ``address`` ends, or None if it may try now.
 
-    Locked: the last N counted failures since the last success fell within the
-    window, and the newest of them is less than the lock duration ago. Refusals
-    during a lock are not counted, so that the lock ends on time even while
-    someone keeps hammering.
+    Locked: the last N counted failures of this username from this address since
+    the last success fell within the window, and the newest of them is less than
+    the lock duration ago. The lock is per username *and* address, so a stranger
+    elsewhere who types wrong passwords locks only himself out, never the
+    account's owner; and it grows: every further N failures from the same address
+    within a day double the duration (15 min, 30, 60, … at most a day). Refusals
+    during a lock are not counted, so that it ends on time even while someone
+    keeps hammering (but they count toward the doubling).
     """
     now = now or utcnow()
+    address = (address or "")[:45]
     limit = _setting("LOGIN_LOCKOUT_FAILURES", LOGIN_LOCKOUT_FAILURES)
     window = timedelta(minutes=_setting("LOGIN_LOCKOUT_WINDOW_MINUTES", LOGIN_LOCKOUT_WINDOW_MINUTES))
     duration = timedelta(minutes=_setting("LOGIN_LOCKOUT_MINUTES", LOGIN_LOCKOUT_MINUTES))
-    last_success = db.session.scalar(
-        select(func.max(LoginAttempt.at)).where(LoginAttempt.username == username, LoginAttempt.succeeded)
-    )
-    query = select(LoginAttempt.at).where(
-        LoginAttempt.username == username,
-        LoginAttempt.succeeded.is_(False),
-        LoginAttempt.reason != "locked",
-        LoginAttempt.at > now - window - duration,
-    )
+    pair = (LoginAttempt.username == username, LoginAttempt.address == address)
+    last_success = db.session.scalar(select(func.max(LoginAttempt.at)).where(*pair, LoginAttempt.succeeded))
+    counted = [*pair, LoginAttempt.succeeded.is_(False), LoginAttempt.reason != "locked"]
     if last_success is not None:
-        query = query.where(LoginAttempt.at > last_success)
-    failures = list(db.session.scalars(query.order_by(LoginAttempt.at.desc()).limit(limit)))
+        counted.append(LoginAttempt.at > last_success)
+    refused = [*pair, LoginAttempt.succeeded.is_(False)] + counted[4:]  # locked refusals too: hammering prolongs
+    day = db.session.scalar(select(func.count(LoginAttempt.id)).where(*refused, LoginAttempt.at > now - timedelta(days=1)))
+    if day < limit:
+        return None
+    doublings = min(day // limit - 1, 7)
+    lock = min(duration * (2**doublings), timedelta(days=1))
+    failures = list(db.session.scalars(
+        select(LoginAttempt.at).where(*counted).order_by(LoginAttempt.at.desc()).limit(limit)
+    ))
     if len(failures) < limit or failures[0] - failures[-1] > window:
         return None
-    until = failures[0] + duration
+    until = failures[0] + lock
     return until if until > now else None
+
+
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _spend_a_password_check(password: str) -> None:
+    """The same work as checking a real account's password, so that timing does not tell
+    whether a username exists (or is locked)."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None
+    key = method or "default"
+    if key not in _DUMMY_HASHES:
+        _DUMMY_HASHES[key] = generate_password_hash("not-a-password", **({"method": method} if method else {}))
+    check_password_hash(_DUMMY_HASHES[key], password or "")
 
 
 def attempt_login(username: str, password: str, address: str = "", now: datetime | None = None) -> LoginOutcome:
@@ -87,12 +99,14 @@ def attempt_login(username: str, password: str, address: str = "", now: datetime
     now = now or utcnow()
     username = username.strip()[:MAX_NAME_LENGTH]
     user = db.session.scalar(select(User).where(User.username == username))
-    until = locked_until(username, now)
+    until = locked_until(username, address, now)
     if until is not None:
+        _spend_a_password_check(password)
         minutes = max(1, math.ceil((until - now).total_seconds() / 60))
         outcome = LoginOutcome(None, f"登录失败次数过多,该账号已暂时锁定,请 {minutes} 分钟后再试。")
         reason = "locked"
     elif user is None:
+        _spend_a_password_check(password)
         outcome, reason = LoginOutcome(None, BAD_CREDENTIALS), "unknown_user"
     elif not user.check_password(password):
         outcome, reason = LoginOutcome(None, BAD_CREDENTIALS), "bad_password"
@@ -119,7 +133,7 @@ def attempt_login(username: str, password: str, address: str = "", now: datetime
 def _clean_display_name(display_name: str, fallback: str) -> str:
     display_name = (display_name or "").strip() or fallback
     if len(display_name) > MAX_NAME_LENGTH:
-        raise OperationError(f"显示名不能超过{MAX_NAME_LENGTH}个字符。")
+        raise OperationError("显示名不能超过%(max)d个字符。", max=MAX_NAME_LENGTH)
     return display_name
 
 
@@ -134,7 +148,7 @@ def _clean_phone(phone: str | None) -> str | None:
 
 def _check_password_strength(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise OperationError(f"密码至少需要{MIN_PASSWORD_LENGTH}位。")
+        raise OperationError("密码至少需要%(min)d位。", min=MIN_PASSWORD_LENGTH)
 
 
 def create_user(
@@ -154,7 +168,7 @@ def create_user(
     display_name = _clean_display_name(display_name, username)
     phone = _clean_phone(phone)
     if db.session.scalar(select(User.id).where(User.username == username)):
-        raise Conflict(f"用户名「{username}」已被使用。")
+        raise Conflict("用户名「%(username)s」已被使用。", username=username)
     user = User(username=username, display_name=display_name, phone=phone, is_admin=is_admin)
     user.set_password(password)
     db.session.add(user)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
-from roundtable.extensions import db
+from roundtable.extensions import Model
 from roundtable.live.models import random_id
 
 PHONE, PAPER, ASSISTED, PROXY = "phone", "paper", "assisted", "proxy"
@@ -24,7 +24,7 @@ CHANNEL_LABELS = {PHONE: "手机", PAPER: "纸质", ASSISTED: "协助", PROXY: "
 CONSENT_MEANS = {"in_person": "当面表示", "signed_form": "签字委托书", "phone_call": "电话确认", "sms": "短信确认"}
 
 
-class Proxy(db.Model):
+class Proxy(Model):
     """A resident (``grantor``) lets another participant (``holder``) vote for them in one meeting."""
 
     __tablename__ = "ballot_proxies"
@@ -49,7 +49,7 @@ class Proxy(db.Model):
         return CONSENT_MEANS.get(self.consent_means, self.consent_means)
 
 
-class BallotChannel(db.Model):
+class BallotChannel(Model):
     """How one voter's ballot in one poll arrived, when not by their own phone (paper or proxy)."""
 
     __tablename__ = "ballot_channels"

@@ -1,13 +1,15 @@
 """The secretary records a proxy (委托) with its consent on the meeting page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, url_for
+from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 
 from roundtable.ballots import operations, queries
 from roundtable.ballots.forms import ProxyForm
-from roundtable.communities.context import community_required, get_in_community_or_404
+from roundtable.communities.context import community_required
+from roundtable.communities.permissions import can_manage_cases
 from roundtable.core.actions import act, flash_form_errors
+from roundtable.core.permissions import load_or_404
 from roundtable.core.time import as_utc
 from roundtable.live.permissions import can_vote
 from roundtable.meetings.models import Meeting
@@ -28,11 +30,9 @@ def proxy_context(meeting: Meeting, manage: bool) -> dict:
 
 
 @bp.route("/meetings/<int:meeting_id>/proxies", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def grant(meeting_id: int):
-    meeting = get_in_community_or_404(Meeting, meeting_id)
-    if not can_manage_meeting(current_user, meeting):
-        abort(403)
+    meeting = load_or_404(Meeting, meeting_id, can=can_manage_meeting)
     form = ProxyForm()
     voters = [(i.id, i.display_name) for i in meeting.invitations if can_vote(i)]
     form.grantor_id.choices = voters

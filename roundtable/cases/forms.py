@@ -149,7 +149,7 @@ def _chosen(model, raw, label: str, community_id: int | None = None):
         return None
     obj = db.session.get(model, int(raw)) if raw.isdigit() else None
     if obj is None or (community_id is not None and obj.community_id != community_id):
-        raise NotFound(f"所选{label}不存在。")
+        raise NotFound("所选%(what)s不存在。", what=lazy_gettext(label))
     return obj
 
 

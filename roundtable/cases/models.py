@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from roundtable.core.privacy import mask_phone
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
-from roundtable.extensions import db
+from roundtable.extensions import Model
 
 SOURCES = ("hotline", "walk_in", "open311", "csv")
 SOURCE_LABELS = {"hotline": "12345热线", "walk_in": "来访", "open311": "Open311", "csv": "CSV导入"}
@@ -72,7 +72,7 @@ STATUSES = tuple(TRANSITIONS)
 TERMINAL_STATUSES = ("closed_resolved", "closed_unresolved", "duplicate", "out_of_scope")
 
 
-class Topic(db.Model):
+class Topic(Model):
     """议题: groups cases about one problem; may be the month's theme (每月一题)."""
 
     __tablename__ = "topics"
@@ -91,12 +91,8 @@ class Topic(db.Model):
 
     cases = relationship("Case", back_populates="topic", order_by="Case.received_at")
 
-    @property
-    def is_monthly_theme(self) -> bool:
-        return bool(self.theme_month)
 
-
-class Case(db.Model):
+class Case(Model):
     """工单: one resident complaint, followed from intake to the resident's verdict."""
 
     __tablename__ = "cases"
@@ -188,7 +184,7 @@ class Case(db.Model):
         return ""
 
 
-class CaseEvent(db.Model):
+class CaseEvent(Model):
     """One line of a case's timeline: who did what, when, from which status to which."""
 
     __tablename__ = "case_events"
@@ -226,7 +222,7 @@ class CaseEvent(db.Model):
         return self.KIND_LABELS.get(self.kind, self.kind)
 
 
-class ImportBatch(db.Model):
+class ImportBatch(Model):
     """An uploaded file waiting for the secretary's confirmation.
 
     The parsed rows are kept here between "check" and "import", so confirming

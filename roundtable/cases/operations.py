@@ -4,6 +4,8 @@ The caller (a route, an import, the Open311 API, a meeting) commits once.
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
+
 import re
 from datetime import datetime, timedelta
 
@@ -142,11 +144,13 @@ def change_status(
 ) -> CaseEvent:
     """Move a case along the status machine; a transition not in it is refused, nothing changed."""
     if new_status not in TRANSITIONS:
-        raise OperationError(f"未知状态「{new_status}」。")
+        raise OperationError("未知状态「%(status)s」。", status=new_status)
     if new_status not in TRANSITIONS[case.status]:
         raise OperationError(
-            f"工单不能从「{STATUS_LABELS[case.status]}」变为「{STATUS_LABELS[new_status]}」。",
+            "工单不能从「%(before)s」变为「%(after)s」。",
             code="forbidden_transition",
+            before=lazy_gettext(STATUS_LABELS[case.status]),
+            after=lazy_gettext(STATUS_LABELS[new_status]),
         )
     if new_status == "duplicate":
         if parent is None:
@@ -187,9 +191,9 @@ def transition_case(
             select(Case).where(Case.community_id == case.community_id, Case.external_number == parent_number)
         ).all()
         if not matches:
-            raise OperationError(f"本社区没有编号为「{parent_number}」的工单。")
+            raise OperationError("本社区没有编号为「%(number)s」的工单。", number=parent_number)
         if len(matches) > 1:
-            raise OperationError(f"编号「{parent_number}」对应多个来源的工单,请在原工单页面处理。")
+            raise OperationError("编号「%(number)s」对应多个来源的工单,请在原工单页面处理。", number=parent_number)
         parent = matches[0]
     return change_status(case, new_status, actor, note.strip(), parent=parent)
 
@@ -273,7 +277,7 @@ def _check_topic_title(community_id: int, title: str, topic: Topic | None = None
         raise OperationError("议题名称不能超过100个字符。")
     other = db.session.scalar(select(Topic).where(Topic.community_id == community_id, Topic.title == title))
     if other is not None and other is not topic:
-        raise Conflict(f"议题「{title}」已存在。")
+        raise Conflict("议题「%(title)s」已存在。", title=title)
     return title
 
 
@@ -288,5 +292,5 @@ def _check_theme_month(community_id: int, theme_month: str | None, topic: Topic 
         select(Topic).where(Topic.community_id == community_id, Topic.theme_month == theme_month)
     )
     if other is not None and other is not topic:
-        raise Conflict(f"{theme_month} 的每月一题已是「{other.title}」,一个月只能有一个每月一题。")
+        raise Conflict("%(month)s 的每月一题已是「%(title)s」,一个月只能有一个每月一题。", month=theme_month, title=other.title)
     return theme_month

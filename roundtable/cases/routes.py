@@ -7,6 +7,7 @@ role; every change needs the secretary role (auditors get 403).
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from roundtable.cases.forms import (
@@ -45,9 +46,11 @@ from roundtable.cases.queries import (
 )
 from roundtable.cases.search_index import highlight
 from roundtable.cases.validation import FIELD_LABELS, CaseFieldErrors
-from roundtable.communities.context import community_required, current_community, get_in_community_or_404
-from roundtable.communities.permissions import can_manage_cases, can_reveal_phone
+from roundtable.communities.context import community_of_request, community_required
+from roundtable.communities.permissions import can_manage_case, can_manage_cases, can_read_case, can_read_cases, can_reveal_phone
+from roundtable.core.actions import Refused, act
 from roundtable.core.errors import OperationError
+from roundtable.core.permissions import load_or_404
 from roundtable.core.time import format_local, utcnow
 from roundtable.extensions import db
 from roundtable.meetings.queries import meetings_for_case
@@ -56,8 +59,6 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 # Search results mark what matched (escaped text, <mark> around the query), on the desk and in the archive.
 bp.add_app_template_filter(highlight, "highlight")
 
-READERS = ("secretary", "auditor")
-STAFF = ("secretary",)
 TIMELINE_FIELD_LABELS = {**FIELD_LABELS, "responsible_department": "责任部门"}
 
 
@@ -67,12 +68,12 @@ def labels():
 
 
 @bp.route("/")
-@community_required(*READERS)
+@community_required(can=can_read_cases)
 def list_cases():
-    community = current_community()
+    community = community_of_request()
     filters = CaseFilters.from_args(request.args)
     if filters.topic_id:
-        get_in_community_or_404(Topic, filters.topic_id)
+        load_or_404(Topic, filters.topic_id, can=can_read_case)
     page = case_page(
         community, filters, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
     )
@@ -92,34 +93,34 @@ def list_cases():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@community_required(*STAFF)
+@community_required(can=can_manage_cases)
 def new_case():
     form = CaseForm()
     if request.method == "GET":
         form.received_at.data = format_local(utcnow(), "%Y-%m-%dT%H:%M")
     elif (fields := form.clean()) is not None:
         try:
-            case = create_case(current_community(), fields, current_user)
+            case = create_case(community_of_request(), fields, current_user)
         except CaseFieldErrors as errors:
             db.session.rollback()
             form.show(errors)
         else:
             db.session.commit()
-            flash(f"工单 {case.external_number} 已登记。")
+            flash(_("工单 %(number)s 已登记。", number=case.external_number))
             return redirect(url_for(".case_detail", case_id=case.id))
     return render_template("cases/form.html", form=form, case=None), (400 if form.errors else 200)
 
 
 @bp.route("/<int:case_id>")
-@community_required(*READERS)
+@community_required(can=can_read_cases)
 def case_detail(case_id: int):
-    return _detail_page(get_in_community_or_404(Case, case_id))
+    return _detail_page(load_or_404(Case, case_id, can=can_read_case))
 
 
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
-@community_required(*STAFF)
+@community_required(can=can_manage_cases)
 def edit_case(case_id: int):
-    case = get_in_community_or_404(Case, case_id)
+    case = load_or_404(Case, case_id, can=can_manage_case)
     form = CaseForm().for_case(case)
     status = 200
     if request.method == "GET":
@@ -145,9 +146,9 @@ def edit_case(case_id: int):
 
 
 @bp.route("/<int:case_id>/status", methods=["POST"])
-@community_required(*STAFF)
+@community_required(can=can_manage_cases)
 def change_case_status(case_id: int):
-    case = get_in_community_or_404(Case, case_id)
+    case = load_or_404(Case, case_id, can=can_manage_case)
     form = StatusForm()
     return _apply(
         case,
@@ -160,17 +161,17 @@ def change_case_status(case_id: int):
 
 
 @bp.route("/<int:case_id>/notes", methods=["POST"])
-@community_required(*STAFF)
+@community_required(can=can_manage_cases)
 def add_case_note(case_id: int):
-    case = get_in_community_or_404(Case, case_id)
+    case = load_or_404(Case, case_id, can=can_manage_case)
     form = NoteForm()
     return _apply(case, lambda: add_note(case, current_user, form.note.data or ""), "备注已记录。", note_form=form)
 
 
 @bp.route("/<int:case_id>/follow-up", methods=["POST"])
-@community_required(*STAFF)
+@community_required(can=can_manage_cases)
 def follow_up(case_id: int):
-    case = get_in_community_or_404(Case, case_id)
+    case = load_or_404(Case, case_id, can=can_manage_case)
     form = FollowUpForm()
     return _apply(
         case,
@@ -181,26 +182,26 @@ def follow_up(case_id: int):
 
 
 @bp.route("/<int:case_id>/department", methods=["POST"])
-@community_required(*STAFF)
+@community_required(can=can_manage_cases)
 def assign_case_department(case_id: int):
-    case = get_in_community_or_404(Case, case_id)
+    case = load_or_404(Case, case_id, can=can_manage_case)
     form = DepartmentForm()
     return _apply(case, lambda: assign_department(case, form.chosen(), current_user), "责任部门已更新。")
 
 
 @bp.route("/<int:case_id>/topic", methods=["POST"])
-@community_required(*STAFF)
+@community_required(can=can_manage_cases)
 def assign_case_topic(case_id: int):
-    case = get_in_community_or_404(Case, case_id)
+    case = load_or_404(Case, case_id, can=can_manage_case)
     form = TopicChoiceForm()
     return _apply(case, lambda: set_topic(case, form.chosen(case.community_id), current_user), "议题已更新。")
 
 
 @bp.route("/<int:case_id>/reveal", methods=["POST"])
-@community_required(*STAFF)
+@community_required(can=can_manage_cases)
 def reveal_case_phone(case_id: int):
     """The full number, once, on this response only; the timeline records who looked."""
-    case = get_in_community_or_404(Case, case_id)
+    case = load_or_404(Case, case_id, can=can_manage_case)
     phone = reveal_phone(case, current_user)
     db.session.commit()
     response = make_response(_detail_page(case, revealed_phone=phone))
@@ -210,19 +211,14 @@ def reveal_case_phone(case_id: int):
 
 def _apply(case: Case, action, done: str, **forms):
     """Run one operation on the case; a refusal re-shows the case page with the reason."""
-    try:
-        action()
-    except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _detail_page(case, error.status, **forms)
-    db.session.commit()
-    flash(done)
+    outcome = act(action, done)
+    if isinstance(outcome, Refused):
+        return _detail_page(case, outcome.status, **forms)
     return redirect(url_for(".case_detail", case_id=case.id))
 
 
 def _detail_page(case: Case, status: int = 200, revealed_phone: str | None = None, **forms):
-    community = current_community()
+    community = community_of_request()
     can_manage = can_manage_cases(current_user, community.id)
     if can_manage:
         forms.setdefault("status_form", StatusForm(formdata=None))
@@ -250,9 +246,9 @@ def _detail_page(case: Case, status: int = 200, revealed_phone: str | None = Non
 
 
 @bp.route("/topics")
-@community_required(*READERS)
+@community_required(can=can_read_cases)
 def list_topics():
-    community = current_community()
+    community = community_of_request()
     return render_template(
         "cases/topics.html",
         topics=community_topics(community),
@@ -263,20 +259,20 @@ def list_topics():
 
 
 @bp.route("/topics/new", methods=["GET", "POST"])
-@community_required(*STAFF)
+@community_required(can=can_manage_cases)
 def new_topic():
     form = TopicForm()
     return _topic_form(
         form,
         None,
-        lambda: create_topic(current_community(), form.title.data or "", form.description.data or "", form.theme_month.data),
+        lambda: create_topic(community_of_request(), form.title.data or "", form.description.data or "", form.theme_month.data),
     )
 
 
 @bp.route("/topics/<int:topic_id>/edit", methods=["GET", "POST"])
-@community_required(*STAFF)
+@community_required(can=can_manage_cases)
 def edit_topic(topic_id: int):
-    topic = get_in_community_or_404(Topic, topic_id)
+    topic = load_or_404(Topic, topic_id, can=can_manage_case)
     form = TopicForm(obj=topic)
     return _topic_form(
         form,
@@ -288,39 +284,31 @@ def edit_topic(topic_id: int):
 def _topic_form(form: TopicForm, topic: Topic | None, save):
     status = 200
     if request.method == "POST":
-        try:
-            saved = save()
-        except OperationError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            status = error.status
-        else:
-            db.session.commit()
-            flash(f"议题「{saved.title}」已保存。")
+        saved = act(save, lambda saved: _("议题「%(title)s」已保存。", title=saved.title))
+        if isinstance(saved, Topic):
             return redirect(url_for(".topic_detail", topic_id=saved.id))
+        status = saved.status if isinstance(saved, Refused) else status
     return render_template("cases/topic_form.html", form=form, topic=topic), status
 
 
 @bp.route("/topics/<int:topic_id>")
-@community_required(*READERS)
+@community_required(can=can_read_cases)
 def topic_detail(topic_id: int):
-    topic = get_in_community_or_404(Topic, topic_id)
+    topic = load_or_404(Topic, topic_id, can=can_read_case)
     return _topic_page(topic)
 
 
 @bp.route("/topics/<int:topic_id>/theme", methods=["POST"])
-@community_required(*STAFF)
+@community_required(can=can_manage_cases)
 def set_topic_theme(topic_id: int):
-    topic = get_in_community_or_404(Topic, topic_id)
+    topic = load_or_404(Topic, topic_id, can=can_manage_case)
     form = ThemeForm()
-    try:
-        set_theme_month(topic, form.theme_month.data)
-    except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _topic_page(topic, error.status)
-    db.session.commit()
-    flash(f"已设为 {topic.theme_month} 的每月一题。" if topic.theme_month else "已取消每月一题。")
+    outcome = act(
+        lambda: set_theme_month(topic, form.theme_month.data),
+        lambda _none: _("已设为 %(month)s 的每月一题。", month=topic.theme_month) if topic.theme_month else _("已取消每月一题。"),
+    )
+    if isinstance(outcome, Refused):
+        return _topic_page(topic, outcome.status)
     return redirect(url_for(".topic_detail", topic_id=topic.id))
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
-from roundtable.extensions import db
+from roundtable.extensions import Model
 
 REQUESTED, ISSUED, REFUSED, REVOKED = "requested", "issued", "refused", "revoked"
 EXPIRED = "expired"  # shown, never stored
@@ -29,7 +29,7 @@ def new_check_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-class CertificateKind(db.Model):
+class CertificateKind(Model):
     """A kind of certificate a published resolution authorises (e.g. 接老人看病超时停车证明)."""
 
     __tablename__ = "certificate_kinds"
@@ -53,7 +53,7 @@ class CertificateKind(db.Model):
     department = relationship("Department")
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """One request, and once issued the numbered certificate; the register is these rows."""
 
     __tablename__ = "certificates"

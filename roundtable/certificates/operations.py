@@ -27,6 +27,7 @@ from roundtable.communities.models import Department
 from roundtable.core.errors import Conflict, NotFound, OperationError
 from roundtable.core.time import local, utcnow
 from roundtable.extensions import db
+from roundtable.funds.operations import looks_like_image
 
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 PHOTO_MAX = 3 * 1024 * 1024
@@ -106,7 +107,7 @@ def request_certificate(kind: CertificateKind, fields: RequestFields, applicant:
     if fields.window_end - fields.window_start > MAX_WINDOW:
         raise OperationError("一张证明的时间段不能超过两天。")
     if fields.photo is not None:
-        if fields.photo_type not in PHOTO_TYPES:
+        if fields.photo_type not in PHOTO_TYPES or not looks_like_image(fields.photo, fields.photo_type):
             raise OperationError("照片只能是 JPEG、PNG 或 WebP 格式。")
         if len(fields.photo) > PHOTO_MAX:
             raise OperationError("照片不能超过3MB。")

@@ -29,3 +29,13 @@ def can_see_certificate(user: User, certificate) -> bool:
 def can_look_up_certificates(user: User) -> bool:
     """Staff of a department that some kind names as its checker (区交通支队)."""
     return user.is_authenticated and bool(user.department_ids)
+
+
+def can_manage_certificate_item(user: User, item) -> bool:
+    """A certificate, or the resolution that authorises a kind, is handled by its community's secretaries."""
+    return can_manage_certificates(user, item.community_id)
+
+
+def can_ask_for(user: User, kind) -> bool:
+    """The request form: a resident for themselves, or a secretary recording a resident's request at the desk."""
+    return can_manage_certificates(user, kind.community_id) or can_request_certificate(user, kind)

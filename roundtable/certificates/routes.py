@@ -2,9 +2,8 @@
 phone, anyone checks a scanned QR, department staff look certificates up under their login."""
 from __future__ import annotations
 
-from typing import Callable
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -13,14 +12,17 @@ from roundtable.certificates.forms import ActionForm, KindForm, LookUpForm, Reas
 from roundtable.certificates.jobs import check_url, qr_file
 from roundtable.certificates.models import STATES, Certificate, CertificateKind
 from roundtable.certificates.permissions import (
+    can_ask_for,
     can_look_up_certificates,
+    can_manage_certificate_item,
     can_manage_certificates,
     can_read_register,
-    can_request_certificate,
     can_see_certificate,
 )
-from roundtable.communities.context import community_required, current_community, get_in_community_or_404
-from roundtable.core.errors import OperationError
+from roundtable.communities.context import community_required, current_community
+from roundtable.communities.permissions import can_take_part, is_member
+from roundtable.core.actions import act, flash_form_errors
+from roundtable.core.permissions import load_or_404
 from roundtable.core.time import as_utc
 from roundtable.extensions import db
 from roundtable.jobs.operations import enqueue
@@ -28,24 +30,6 @@ from roundtable.meetings.queries import all_departments
 from roundtable.resolutions.models import Resolution
 
 bp = Blueprint("certificates", __name__)
-
-
-def _act(action: Callable[[], object], done: str) -> object | None:
-    try:
-        result = action()
-    except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return None
-    db.session.commit()
-    flash(done, "success")
-    return result if result is not None else True
-
-
-def _flash_errors(form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            flash(error, "error")
 
 
 def _photo(form) -> tuple[bytes | None, str | None]:
@@ -60,7 +44,7 @@ def _kinds(community_id: int) -> list[CertificateKind]:
 
 
 @bp.get("/certificates/")
-@community_required("secretary", "auditor", "resident")
+@community_required(can=is_member)
 def index():
     community = current_community()
     reader = can_read_register(current_user, community.id)
@@ -80,33 +64,29 @@ def index():
 
 
 @bp.post("/certificates/kinds")
-@community_required("secretary")
+@community_required(can=can_manage_certificates)
 def authorise():
     raw = request.form.get("resolution", "")
     if not raw.isdigit():
         abort(404)
-    resolution = get_in_community_or_404(Resolution, int(raw))
-    if not can_manage_certificates(current_user, resolution.community_id):
-        abort(403)
+    resolution = load_or_404(Resolution, int(raw), can=can_manage_certificate_item)
     form = KindForm()
     form.department.choices = []
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_form_errors(form)
         return redirect(url_for("certificates.index"))
     department = int(form.department.data) if (form.department.data or "").isdigit() else None
     fields = operations.KindFields(form.name.data, form.clause.data, form.eligibility.data, form.statement.data,
                                    form.validity_days.data, form.needs_plate.data, department)
-    _act(lambda: operations.authorise_kind(resolution, fields, current_user), "已按决议设立这种证明。")
+    act(lambda: operations.authorise_kind(resolution, fields, current_user), "已按决议设立这种证明。")
     return redirect(url_for("certificates.index"))
 
 
 @bp.route("/certificates/kinds/<int:kind_id>/request", methods=["GET", "POST"])
-@community_required("resident", "secretary")
+@community_required(can=can_take_part)
 def ask(kind_id: int):
-    kind = get_in_community_or_404(CertificateKind, kind_id)
+    kind = load_or_404(CertificateKind, kind_id, can=can_ask_for)
     secretary = can_manage_certificates(current_user, kind.community_id)
-    if not (secretary or can_request_certificate(current_user, kind)):
-        abort(403)
     form = RequestForm()
     if request.method == "GET" and not secretary:
         form.applicant_name.data = current_user.display_name
@@ -118,26 +98,19 @@ def ask(kind_id: int):
         )
         applicant = None if secretary else current_user
         recorded_by = current_user if secretary else None
-        certificate = _act(lambda: operations.request_certificate(kind, fields, applicant, recorded_by),
+        certificate = act(lambda: operations.request_certificate(kind, fields, applicant, recorded_by),
                            "申请已提交,社区审核后会告诉您结果。")
-        if certificate:
+        if isinstance(certificate, Certificate):
             return redirect(url_for("certificates.show", certificate_id=certificate.id))
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_form_errors(form)
     return render_template("certificates/ask.html", kind=kind, form=form, secretary=secretary)
-
-
-def _certificate(certificate_id: int) -> Certificate:
-    certificate = get_in_community_or_404(Certificate, certificate_id)
-    if not can_see_certificate(current_user, certificate):
-        abort(404)
-    return certificate
 
 
 @bp.get("/certificates/<int:certificate_id>")
 @login_required
 def show(certificate_id: int):
-    certificate = _certificate(certificate_id)
+    certificate = load_or_404(Certificate, certificate_id, can=can_see_certificate, refuse=404)
     url = check_url(certificate, request.host_url) if certificate.number else ""
     return render_template(
         "certificates/show.html", certificate=certificate, manage=can_manage_certificates(current_user, certificate.community_id),
@@ -145,17 +118,10 @@ def show(certificate_id: int):
     )
 
 
-def _decide(certificate_id: int, verb: str):
-    certificate = get_in_community_or_404(Certificate, certificate_id)
-    if not can_manage_certificates(current_user, certificate.community_id):
-        abort(403)
-    return certificate
-
-
 @bp.post("/certificates/<int:certificate_id>/issue")
-@community_required("secretary")
+@community_required(can=can_manage_certificates)
 def issue(certificate_id: int):
-    certificate = _decide(certificate_id, "issue")
+    certificate = load_or_404(Certificate, certificate_id, can=can_manage_certificate_item)
     if not ActionForm().validate_on_submit():
         abort(400)
 
@@ -167,38 +133,38 @@ def issue(certificate_id: int):
         ).id
         db.session.flush()
 
-    _act(issue_and_render, "证明已出具,PDF 正在生成。")
+    act(issue_and_render, "证明已出具,PDF 正在生成。")
     return redirect(url_for("certificates.show", certificate_id=certificate.id))
 
 
 @bp.post("/certificates/<int:certificate_id>/refuse")
-@community_required("secretary")
+@community_required(can=can_manage_certificates)
 def refuse(certificate_id: int):
-    certificate = _decide(certificate_id, "refuse")
+    certificate = load_or_404(Certificate, certificate_id, can=can_manage_certificate_item)
     form = ReasonForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_form_errors(form)
     else:
-        _act(lambda: operations.refuse(certificate, form.reason.data, current_user), "已决定不予出具,申请人会看到原因。")
+        act(lambda: operations.refuse(certificate, form.reason.data, current_user), "已决定不予出具,申请人会看到原因。")
     return redirect(url_for("certificates.show", certificate_id=certificate.id))
 
 
 @bp.post("/certificates/<int:certificate_id>/revoke")
-@community_required("secretary")
+@community_required(can=can_manage_certificates)
 def revoke(certificate_id: int):
-    certificate = _decide(certificate_id, "revoke")
+    certificate = load_or_404(Certificate, certificate_id, can=can_manage_certificate_item)
     form = ReasonForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_form_errors(form)
     else:
-        _act(lambda: operations.revoke(certificate, form.reason.data, current_user), "证明已撤销。")
+        act(lambda: operations.revoke(certificate, form.reason.data, current_user), "证明已撤销。")
     return redirect(url_for("certificates.show", certificate_id=certificate.id))
 
 
 @bp.get("/certificates/<int:certificate_id>/pdf")
 @login_required
 def pdf(certificate_id: int):
-    certificate = _certificate(certificate_id)
+    certificate = load_or_404(Certificate, certificate_id, can=can_see_certificate, refuse=404)
     data = db.session.scalar(select(Certificate.pdf).where(Certificate.id == certificate.id))
     if not data:
         abort(404)
@@ -210,7 +176,7 @@ def pdf(certificate_id: int):
 @login_required
 def qr(certificate_id: int):
     """The check QR code as a stand-alone SVG file (with its namespace, so browsers render it as an image)."""
-    certificate = _certificate(certificate_id)
+    certificate = load_or_404(Certificate, certificate_id, can=can_see_certificate, refuse=404)
     if not certificate.number:
         abort(404)
     return Response(qr_file(check_url(certificate, request.host_url)), mimetype="image/svg+xml",
@@ -220,7 +186,7 @@ def qr(certificate_id: int):
 @bp.get("/certificates/<int:certificate_id>/photo")
 @login_required
 def photo(certificate_id: int):
-    certificate = _certificate(certificate_id)
+    certificate = load_or_404(Certificate, certificate_id, can=can_see_certificate, refuse=404)
     data = db.session.scalar(select(Certificate.photo).where(Certificate.id == certificate.id))
     if not data:
         abort(404)
@@ -243,13 +209,9 @@ def look_up():
     form = LookUpForm()
     found = None
     if form.validate_on_submit():
-        try:
-            found = operations.look_up(current_user, form.query.data)
-        except OperationError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()  # the look-up's audit entry
+        # Committed even though nothing changes: the look-up leaves its audit entry.
+        looked_up = act(lambda: operations.look_up(current_user, form.query.data), "")
+        found = looked_up if isinstance(looked_up, list) else None
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_form_errors(form)
     return render_template("certificates/lookup.html", form=form, found=found)

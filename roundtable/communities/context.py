@@ -1,18 +1,19 @@
 """Which community a request acts in, and the guards that enforce it.
 
 Every page of community data works inside the caller's *current* community,
-chosen from their memberships. Objects are always looked up through it, so an
-id from another community answers 404 rather than someone else's data.
+chosen from their memberships. Objects are always looked up through it (by
+``roundtable.core.permissions.load_or_404``), so an id from another community
+answers 404 rather than someone else's data.
 """
 from __future__ import annotations
 
 from functools import wraps
+from typing import Any, Callable
 
 from flask import abort, g, session
 from flask_login import current_user
 
 from roundtable.communities.models import Community, Membership
-from roundtable.extensions import db
 
 SESSION_KEY = "community_id"
 
@@ -36,6 +37,14 @@ def current_community() -> Community | None:
     return membership.community if membership else None
 
 
+def community_of_request() -> Community:
+    """The current community of a route behind ``community_required`` (which guarantees there is one)."""
+    community = current_community()
+    if community is None:
+        abort(404)
+    return community
+
+
 def current_role() -> str | None:
     membership = current_membership()
     return membership.role if membership else None
@@ -50,11 +59,18 @@ def switch_community(community_id: int) -> bool:
     return True
 
 
-def community_required(*roles: str):
-    """Route guard: logged in, a member of a current community, and holding one of ``roles``.
+def community_required(*roles: str, can: Callable[[Any, int], bool] | None = None):
+    """Route guard: logged in, a member of a current community, and allowed by ``can``.
 
-    Not logged in → the login page; logged in without the role → 403.
+    ``can(user, community_id)`` is a named predicate from a ``permissions.py``
+    (``can_manage_cases``, ``can_read_cases``, ``is_member``); routes name the
+    question, never a role. Not logged in → the login page; refused → 403.
     """
+
+    def allowed(membership: Membership) -> bool:
+        if can is not None and not can(current_user, membership.community_id):
+            return False
+        return not roles or membership.role in roles
 
     def decorator(view):
         @wraps(view)
@@ -64,21 +80,10 @@ def community_required(*roles: str):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             membership = current_membership()
-            if membership is None or (roles and membership.role not in roles):
+            if membership is None or not allowed(membership):
                 abort(403)
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
-
-
-def get_in_community_or_404(model, object_id: int):
-    """Load ``model`` by id only if it belongs to the current community."""
-    community = current_community()
-    if community is None:
-        abort(404)
-    obj = db.session.get(model, object_id)
-    if obj is None or obj.community_id != community.id:
-        abort(404)
-    return obj

@@ -45,6 +45,9 @@ class InviteResidentForm(FlaskForm):
     """A resident who already has an account (perhaps from another community)."""
 
     username = StringField("已有账号的用户名", validators=[DataRequired("请输入用户名"), Length(max=64, message="用户名不能超过64个字符。")])
+    # The person's own phone number, as a second thing only someone who knows them has: adding an
+    # account must not tell whether a username exists, nor show a stranger's name and phone.
+    phone = StringField("本人的手机号码", validators=[DataRequired("请输入本人的手机号码"), Length(max=20, message="手机号码不能超过20个字符。")])
 
 
 class OrganizationForm(FlaskForm):

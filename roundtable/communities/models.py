@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from roundtable.extensions import db
+from roundtable.extensions import Model
 
 ROLES = ("secretary", "resident", "auditor")
 ROLE_LABELS = {"secretary": "社区书记", "resident": "居民", "auditor": "审计员"}
@@ -16,7 +16,7 @@ ORGANIZATION_KIND_LABELS = {
 }
 
 
-class Street(db.Model):
+class Street(Model):
     """街道: the street office that several communities answer to."""
 
     __tablename__ = "streets"
@@ -28,7 +28,7 @@ class Street(db.Model):
     communities = relationship("Community", back_populates="street", order_by="Community.id")
 
 
-class Community(db.Model):
+class Community(Model):
     """社区: the tenant. Every row of community data carries its ``community_id``."""
 
     __tablename__ = "communities"
@@ -47,7 +47,7 @@ class Community(db.Model):
         return f"{self.street.name}{self.name}"
 
 
-class Department(db.Model):
+class Department(Model):
     """部门: a district bureau or street team that communities summon (吹哨) to report in (报到)."""
 
     __tablename__ = "departments"
@@ -58,7 +58,7 @@ class Department(db.Model):
     members = relationship("DepartmentMember", back_populates="department")
 
 
-class Organization(db.Model):
+class Organization(Model):
     """A property manager (物业) or property-rights unit (产权单位) working in one community."""
 
     __tablename__ = "organizations"
@@ -77,7 +77,7 @@ class Organization(db.Model):
         return ORGANIZATION_KIND_LABELS.get(self.kind, self.kind)
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A person's role in one community; one role per person and community."""
 
     __tablename__ = "memberships"
@@ -96,7 +96,7 @@ class Membership(db.Model):
         return ROLE_LABELS.get(self.role, self.role)
 
 
-class DepartmentMember(db.Model):
+class DepartmentMember(Model):
     """Department staff: they answer summons and confirm commitments for their department."""
 
     __tablename__ = "department_members"
@@ -110,7 +110,7 @@ class DepartmentMember(db.Model):
     department = relationship("Department", back_populates="members")
 
 
-class OrganizationMember(db.Model):
+class OrganizationMember(Model):
     """Staff of a property manager or property-rights unit: they confirm its commitments."""
 
     __tablename__ = "organization_members"

@@ -1,6 +1,8 @@
 """Operations on communities and who belongs where. They flush; the caller commits."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
+
 from sqlalchemy import select
 
 from roundtable.auth.models import User
@@ -18,6 +20,7 @@ from roundtable.communities.models import (
     Street,
 )
 from roundtable.core.errors import Conflict, NotAllowed, OperationError
+from roundtable.core.privacy import normalize_phone
 from roundtable.extensions import db
 
 
@@ -33,7 +36,7 @@ def get_or_create_street(name: str, district: str = "") -> Street:
 def create_community(street: Street, name: str) -> Community:
     name = _clean_name(name, "社区")
     if db.session.scalar(select(Community.id).where(Community.street_id == street.id, Community.name == name)):
-        raise Conflict(f"社区「{name}」已存在。")
+        raise Conflict("社区「%(name)s」已存在。", name=name)
     community = Community(street=street, name=name)
     db.session.add(community)
     db.session.flush()
@@ -43,7 +46,7 @@ def create_community(street: Street, name: str) -> Community:
 def create_department(name: str) -> Department:
     name = _clean_name(name, "部门")
     if db.session.scalar(select(Department.id).where(Department.name == name)):
-        raise Conflict(f"部门「{name}」已存在。")
+        raise Conflict("部门「%(name)s」已存在。", name=name)
     department = Department(name=name)
     db.session.add(department)
     db.session.flush()
@@ -57,7 +60,7 @@ def create_organization(community: Community, name: str, kind: str) -> Organizat
     if db.session.scalar(
         select(Organization.id).where(Organization.community_id == community.id, Organization.name == name)
     ):
-        raise Conflict(f"单位「{name}」已存在。")
+        raise Conflict("单位「%(name)s」已存在。", name=name)
     organization = Organization(community_id=community.id, name=name, kind=kind)
     db.session.add(organization)
     db.session.flush()
@@ -82,9 +85,11 @@ def set_membership(user: User, community: Community, role: str) -> Membership:
 
 
 def remove_membership(membership: Membership) -> None:
-    user = membership.user
+    """End what this membership gave, and nothing else: every request checks the role from the
+    database, so that community's pages close at once; the person's live sockets in that
+    community's meetings are dropped after the commit (live/registry.py). Their sessions, other
+    communities, departments and organizations are untouched."""
     db.session.delete(membership)
-    log_out_everywhere(user)
     db.session.flush()
 
 
@@ -131,9 +136,9 @@ def remove_organization_member(link: OrganizationMember) -> None:
 def _clean_name(name: str, what: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise OperationError(f"{what}名称不能为空。")
+        raise OperationError("%(what)s名称不能为空。", what=lazy_gettext(what))
     if len(name) > 64:
-        raise OperationError(f"{what}名称不能超过64个字符。")
+        raise OperationError("%(what)s名称不能超过64个字符。", what=lazy_gettext(what))
     return name
 
 
@@ -141,7 +146,7 @@ def create_street(name: str, district: str = "") -> Street:
     """An administrator's new street; unlike ``get_or_create_street`` a duplicate is refused."""
     name = _clean_name(name, "街道")
     if db.session.scalar(select(Street.id).where(Street.name == name)):
-        raise Conflict(f"街道「{name}」已存在。")
+        raise Conflict("街道「%(name)s」已存在。", name=name)
     street = Street(name=name, district=(district or "").strip()[:64])
     db.session.add(street)
     db.session.flush()
@@ -153,7 +158,7 @@ def _rename(obj, name: str, label: str, *same_scope) -> None:
     model = type(obj)
     name = _clean_name(name, label)
     if db.session.scalar(select(model.id).where(model.name == name, model.id != obj.id, *same_scope)):
-        raise Conflict(f"{label}「{name}」已存在。")
+        raise Conflict("%(what)s「%(name)s」已存在。", what=lazy_gettext(label), name=name)
     obj.name = name
     db.session.flush()
 
@@ -174,22 +179,28 @@ def rename_organization(organization: Organization, name: str) -> None:
     _rename(organization, name, "单位", Organization.community_id == organization.community_id)
 
 
-def add_resident(community: Community, username: str) -> Membership:
+NO_SUCH_ACCOUNT = "没有与这个用户名和手机号码相符的可用账号。请核对后重试,或为其新建账号。"
+
+
+def add_resident(community: Community, username: str, phone: str = "") -> Membership:
     """The secretary brings an existing account into her community as a resident.
 
+    She must give the person's own phone number as well as the username: whether
+    the username does not exist, is switched off, or has another phone, the answer
+    is the same, so the form cannot be used to find out who has an account, nor to
+    pull a stranger (another community's secretary, the admin) into her list.
     Someone who already holds a role here keeps it: a secretary or auditor must not
     be demoted (and logged out) by a resident invitation.
     """
     username = (username or "").strip()
     user = db.session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise OperationError(f"找不到用户名「{username}」。")
-    if not user.active:
-        raise OperationError(f"账号「{username}」已停用。")
+    given = normalize_phone(phone)
+    if user is None or not user.active or not given or normalize_phone(user.phone) != given:
+        raise OperationError(NO_SUCH_ACCOUNT, code="no_such_account")
     role = user.role_in(community.id)
     if role is not None:
         label = ROLE_LABELS.get(role, role)
-        raise Conflict(f"「{user.display_name}」已是本社区的{label}。")
+        raise Conflict("「%(name)s」已是本社区的%(role)s。", name=user.display_name, role=lazy_gettext(label))
     return set_membership(user, community, "resident")
 
 

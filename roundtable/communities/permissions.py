@@ -15,6 +15,36 @@ def can_read_cases(user: User, community_id: int) -> bool:
     return user.is_authenticated and user.role_in(community_id) in READ_ROLES
 
 
+def can_read_case(user: User, case) -> bool:
+    """A case or topic is read by its community's secretaries and auditors (routes guard changes by role)."""
+    return can_read_cases(user, case.community_id)
+
+
+def can_manage_case(user: User, case) -> bool:
+    """A case or topic is changed only by its community's secretaries."""
+    return can_manage_cases(user, case.community_id)
+
+
+def can_manage_community_item(user: User, item) -> bool:
+    """A membership or an organization of a community is managed by that community's secretaries."""
+    return can_manage_cases(user, item.community_id)
+
+
+def can_remove_member(user: User, membership) -> bool:
+    """A secretary takes residents out of her community; staff roles are the administrator's."""
+    return can_manage_cases(user, membership.community_id) and membership.role == "resident"
+
+
+def is_member(user: User, community_id: int) -> bool:
+    """Any role in the community: residents, secretaries and auditors alike."""
+    return user.is_authenticated and user.role_in(community_id) is not None
+
+
+def can_take_part(user: User, community_id: int) -> bool:
+    """Residents and secretaries act as members (propose, ask); auditors only read."""
+    return user.is_authenticated and user.role_in(community_id) in ("resident", "secretary")
+
+
 def can_reveal_phone(user: User, community_id: int) -> bool:
     """Only the community's own staff may see a complainant's full number, and it is logged."""
     return can_manage_cases(user, community_id)

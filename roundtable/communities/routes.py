@@ -1,14 +1,14 @@
 """The secretary's own community: its residents and its organizations (物业, 产权单位).
 
-Everything here works inside ``current_community()``; ids from another community
-answer 404 through ``get_in_community_or_404``.
+Everything here works inside ``community_of_request()``; ids from another community
+answer 404 through ``load_or_404``.
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from roundtable.communities.context import community_required, current_community, get_in_community_or_404
+from roundtable.communities.context import community_of_request, community_required
 from roundtable.communities.forms import InviteResidentForm, NewResidentForm, OrganizationForm, RenameForm
 from roundtable.communities.models import Membership, Organization
 from roundtable.communities.operations import (
@@ -19,14 +19,15 @@ from roundtable.communities.operations import (
     rename_organization,
 )
 from roundtable.communities.queries import organizations_of, residents_of
-from roundtable.core.errors import OperationError
-from roundtable.extensions import db
+from roundtable.communities.permissions import can_manage_cases, can_manage_community_item, can_remove_member
+from roundtable.core.actions import Refused, act
+from roundtable.core.permissions import load_or_404
 
 bp = Blueprint("community", __name__, url_prefix="/community")
 
 
 def _people_page(new_form=None, invite_form=None):
-    community = current_community()
+    community = community_of_request()
     page = render_template(
         "communities/people.html",
         community=community,
@@ -38,64 +39,55 @@ def _people_page(new_form=None, invite_form=None):
     return page, (400 if failed else 200)
 
 
-def _refused(form, field, exc: OperationError) -> None:
-    db.session.rollback()
-    getattr(form, field).errors.append(exc.message)
-
-
 @bp.route("/people")
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def people():
     return _people_page()
 
 
 @bp.route("/people/new", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def create_person():
     form = NewResidentForm()
     if form.validate_on_submit():
-        try:
-            user = create_resident(
-                current_community(), form.username.data, form.display_name.data, form.phone.data, form.password.data
-            )
-        except OperationError as exc:
-            _refused(form, "username", exc)
-        else:
-            db.session.commit()
-            flash(_("已为 %(name)s 创建账号并加入本社区。", name=user.display_name), "success")
+        user = act(
+            lambda: create_resident(
+                community_of_request(), form.username.data, form.display_name.data, form.phone.data, form.password.data
+            ),
+            lambda user: _("已为 %(name)s 创建账号并加入本社区。", name=user.display_name),
+            field=form.username,
+        )
+        if not isinstance(user, Refused):
             return redirect(url_for("community.people"))
     return _people_page(new_form=form)
 
 
 @bp.route("/people/invite", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def invite_person():
     form = InviteResidentForm()
     if form.validate_on_submit():
-        try:
-            membership = add_resident(current_community(), form.username.data)
-        except OperationError as exc:
-            _refused(form, "username", exc)
-        else:
-            db.session.commit()
-            flash(_("%(name)s 已加入本社区。", name=membership.user.display_name), "success")
+        membership = act(
+            lambda: add_resident(community_of_request(), form.username.data, form.phone.data),
+            lambda membership: _("%(name)s 已加入本社区。", name=membership.user.display_name),
+            field=form.username,
+        )
+        if not isinstance(membership, Refused):
             return redirect(url_for("community.people"))
     return _people_page(invite_form=form)
 
 
 @bp.route("/people/<int:membership_id>/remove", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def remove_person(membership_id: int):
-    membership = get_in_community_or_404(Membership, membership_id)
+    membership = load_or_404(Membership, membership_id, can=can_remove_member)
     name = membership.user.display_name
-    remove_resident(membership)
-    db.session.commit()
-    flash(_("%(name)s 已移出本社区。", name=name), "success")
+    act(lambda: remove_resident(membership), _("%(name)s 已移出本社区。", name=name))
     return redirect(url_for("community.people"))
 
 
 def _organizations_page(form=None, rename_errors=None):
-    community = current_community()
+    community = community_of_request()
     page = render_template(
         "communities/organizations.html",
         community=community,
@@ -107,39 +99,37 @@ def _organizations_page(form=None, rename_errors=None):
 
 
 @bp.route("/organizations")
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def organizations():
     return _organizations_page()
 
 
 @bp.route("/organizations/new", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def create_org():
     form = OrganizationForm()
     if form.validate_on_submit():
-        try:
-            organization = create_organization(current_community(), form.name.data, form.kind.data)
-        except OperationError as exc:
-            _refused(form, "name", exc)
-        else:
-            db.session.commit()
-            flash(_("已添加单位「%(name)s」。", name=organization.name), "success")
+        organization = act(
+            lambda: create_organization(community_of_request(), form.name.data, form.kind.data),
+            lambda organization: _("已添加单位「%(name)s」。", name=organization.name),
+            field=form.name,
+        )
+        if not isinstance(organization, Refused):
             return redirect(url_for("community.organizations"))
     return _organizations_page(form=form)
 
 
 @bp.route("/organizations/<int:organization_id>/rename", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def rename_org(organization_id: int):
-    organization = get_in_community_or_404(Organization, organization_id)
+    organization = load_or_404(Organization, organization_id, can=can_manage_community_item)
     form = RenameForm()
     if form.validate_on_submit():
-        try:
-            rename_organization(organization, form.name.data)
-        except OperationError as exc:
-            _refused(form, "name", exc)
-        else:
-            db.session.commit()
-            flash(_("单位已改名为「%(name)s」。", name=organization.name), "success")
+        renamed = act(
+            lambda: rename_organization(organization, form.name.data),
+            lambda _none: _("单位已改名为「%(name)s」。", name=organization.name),
+            field=form.name,
+        )
+        if renamed:
             return redirect(url_for("community.organizations"))
     return _organizations_page(rename_errors={organization_id: form.name.errors})

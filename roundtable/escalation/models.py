@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
-from roundtable.extensions import db
+from roundtable.extensions import Model
 
 REMIND, URGE, SUPERVISE = "remind", "urge", "supervise"
 STEPS = (REMIND, URGE, SUPERVISE)
@@ -27,7 +27,7 @@ RETURN_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-class EscalationPolicy(db.Model):
+class EscalationPolicy(Model):
     """A community's escalation steps, in hours relative to a commitment's deadline."""
 
     __tablename__ = "escalation_policies"
@@ -40,7 +40,7 @@ class EscalationPolicy(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class EscalationStep(db.Model):
+class EscalationStep(Model):
     """One step that fired for one commitment in one assignment round (a reassignment starts a new round)."""
 
     __tablename__ = "escalation_steps"
@@ -61,7 +61,7 @@ class EscalationStep(db.Model):
         return STEP_LABELS.get(self.step, self.step)
 
 
-class StreetSupervisor(db.Model):
+class StreetSupervisor(Model):
     """督办: a person of the street office who supervises the overdue commitments of the street's communities."""
 
     __tablename__ = "street_supervisors"
@@ -75,7 +75,7 @@ class StreetSupervisor(db.Model):
     street = relationship("Street")
 
 
-class CommitmentReturn(db.Model):
+class CommitmentReturn(Model):
     """退单: the unit hands a commitment back with a reason; the secretary reassigns it or takes it to a meeting."""
 
     __tablename__ = "commitment_returns"

@@ -33,5 +33,10 @@ def can_decide_return(user: User, commitment) -> bool:
     return can_manage_cases(user, commitment.community_id)
 
 
+def can_decide(user: User, returned) -> bool:
+    """A returned commitment is decided by whoever may decide on the commitment it returns."""
+    return can_decide_return(user, returned.commitment)
+
+
 def can_set_escalation_policy(user: User, community_id: int) -> bool:
     return can_manage_cases(user, community_id)

@@ -4,13 +4,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from roundtable.communities.context import community_required, current_community, get_in_community_or_404
+from roundtable.communities.context import community_required, current_community
+from roundtable.communities.permissions import can_manage_cases
 from roundtable.core.actions import act, flash_form_errors
+from roundtable.core.permissions import load_or_404
 from roundtable.core.time import as_utc, utcnow
 from roundtable.escalation import operations, queries
 from roundtable.escalation.forms import DecideForm, PolicyForm, ReturnForm
 from roundtable.escalation.models import CommitmentReturn
 from roundtable.escalation.permissions import (
+    can_decide,
     can_decide_return,
     can_return_commitment,
     can_set_escalation_policy,
@@ -68,12 +71,10 @@ def return_commitment(commitment_id: int):
 
 
 @bp.route("/commitment-returns/<int:return_id>/decide", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def decide(return_id: int):
-    returned = get_in_community_or_404(CommitmentReturn, return_id)
+    returned = load_or_404(CommitmentReturn, return_id, can=can_decide)
     commitment = returned.commitment
-    if not can_decide_return(current_user, commitment):
-        abort(403)
     form = DecideForm()
     form.unit.choices = unit_choices(commitment)
     if form.validate_on_submit():
@@ -86,11 +87,9 @@ def decide(return_id: int):
 
 
 @bp.route("/escalation/policy", methods=["GET", "POST"])
-@community_required("secretary")
+@community_required(can=can_set_escalation_policy)
 def policy():
     community = current_community()
-    if not can_set_escalation_policy(current_user, community.id):
-        abort(403)
     current = queries.policy_for(community.id)
     form = PolicyForm(data={"remind_before_hours": int(current.remind_before.total_seconds() // 3600),
                             "supervise_after_hours": int(current.supervise_after.total_seconds() // 3600)})

@@ -46,7 +46,7 @@ def seed_demo_fund(seeded: dict) -> None:
         funds.review_proposal(proposals[3], "declined", secretary, "楼道粉刷由物业维修资金负责,不占用本经费。")
         vote = funds.create_vote(fund, funds.VoteFields(
             "period", "approval", "equal_shares", True, 2, 10, utcnow() - timedelta(hours=1), utcnow() + timedelta(days=7)), secretary)
-        funds.open_period_vote(vote, secretary)
+        funds.open_period_vote(vote)
     db.session.flush()
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
-from roundtable.extensions import db
+from roundtable.extensions import Model
 from roundtable.funds.rules import APPROVAL, POINTS, RULES
 
 # --- proposals ---------------------------------------------------------------------------------
@@ -41,7 +41,7 @@ FORMS = {APPROVAL: "在预算内勾选项目", POINTS: "分配积分"}
 __all__ = ["RULES"]
 
 
-class Fund(db.Model):
+class Fund(Model):
     """One fund of one community for one period, e.g. 党建服务群众经费 2026."""
 
     __tablename__ = "funds"
@@ -61,7 +61,7 @@ class Fund(db.Model):
     votes: Mapped[list[BudgetVote]] = relationship(back_populates="fund", order_by="BudgetVote.id")
 
 
-class Proposal(db.Model):
+class Proposal(Model):
     """A project proposed for the fund: by a resident from the phone, or by the secretary from a case or topic."""
 
     __tablename__ = "fund_proposals"
@@ -98,7 +98,7 @@ class Proposal(db.Model):
         return PROPOSAL_STATES.get(self.state, self.state)
 
 
-class BudgetVote(db.Model):
+class BudgetVote(Model):
     """The residents' vote on the accepted proposals of a fund (居民说了算)."""
 
     __tablename__ = "fund_votes"
@@ -153,7 +153,7 @@ def random_id() -> str:
     return secrets.token_hex(16)
 
 
-class BudgetVoter(db.Model):
+class BudgetVoter(Model):
     """A resident's personal link to a period vote, and whether (not what) they voted."""
 
     __tablename__ = "fund_voters"
@@ -171,7 +171,7 @@ class BudgetVoter(db.Model):
     user = relationship("User")
 
 
-class BudgetBallot(db.Model):
+class BudgetBallot(Model):
     """What was voted: {proposal id: points}. Secret votes name nobody and carry no time (random key)."""
 
     __tablename__ = "fund_ballots"

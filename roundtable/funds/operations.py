@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -15,6 +16,7 @@ from sqlalchemy import delete, insert, select, update
 from roundtable.auth.models import User
 from roundtable.communities.models import Membership
 from roundtable.core.errors import Conflict, NotFound, OperationError
+from roundtable.core.http import TOKEN_MAX_LENGTH
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.funds import rules
@@ -42,6 +44,17 @@ MAX_AMOUNT_FEN = 100_000_000_00  # 1 亿元: far above any community fund, far b
 MAX_PROJECTS = 20
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 PHOTO_MAX = 3 * 1024 * 1024
+
+
+def looks_like_image(data: bytes, content_type: str | None) -> bool:
+    """The file's first bytes match the type the phone claimed (a page sent as "image/png" is refused)."""
+    if content_type == "image/jpeg":
+        return data[:3] == b"\xff\xd8\xff"
+    if content_type == "image/png":
+        return data[:8] == b"\x89PNG\r\n\x1a\n"
+    if content_type == "image/webp":
+        return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    return False
 
 
 def yuan_to_fen(text: str | Decimal | int | None) -> int:
@@ -123,7 +136,7 @@ def _checked_proposal(fund: Fund, fields: ProposalFields) -> dict:
     if cost > fund.amount_fen:
         raise OperationError("项目的估算费用超过了这笔经费的总额。")
     if fields.photo is not None:
-        if fields.photo_type not in PHOTO_TYPES:
+        if fields.photo_type not in PHOTO_TYPES or not looks_like_image(fields.photo, fields.photo_type):
             raise OperationError("照片只能是 JPEG、PNG 或 WebP 格式。")
         if len(fields.photo) > PHOTO_MAX:
             raise OperationError("照片不能超过3MB。")
@@ -214,8 +227,6 @@ def create_vote(fund: Fund, fields: VoteFields, actor: User) -> BudgetVote:
         raise OperationError("表决方式无效。")
     if fields.form not in (rules.APPROVAL, rules.POINTS):
         raise OperationError("选票形式无效。")
-    if fields.mode == LIVE and fields.form != rules.APPROVAL:
-        raise OperationError("会议现场表决只支持在预算内勾选项目。")
     if fields.rule not in rules.RULES:
         raise OperationError("计票规则无效。")
     if not 0 <= fields.quorum <= 100_000:
@@ -248,7 +259,7 @@ def _ballot_items(vote: BudgetVote) -> list[dict]:
     return [{"proposal_id": p.id, "title": p.title, "cost_fen": p.cost_fen, "option_id": None} for p in accepted]
 
 
-def open_period_vote(vote: BudgetVote, actor: User) -> int:
+def open_period_vote(vote: BudgetVote) -> int:
     """Freeze the ballot and give every resident of the community a personal link; returns their number."""
     if vote.mode != PERIOD or not vote.can_move_to(OPEN):
         raise OperationError("这项表决不能再开始。", code="bad_transition")
@@ -279,8 +290,9 @@ def open_live_vote(vote: BudgetVote, meeting, actor: User):
     poll = live.open_budget_poll(
         meeting, actor, f"居民说了算:{vote.fund.name}",
         [(item["title"], item["cost_fen"]) for item in items], vote.fund.amount_fen, vote.secret,
+        points=vote.points if vote.form == rules.POINTS else None,
     )
-    for item, option in zip(items, poll.options):
+    for item, option in zip(items, poll.options, strict=True):
         item["option_id"] = option.id
     vote.items = items
     vote.meeting_id = meeting.id
@@ -293,7 +305,7 @@ def open_live_vote(vote: BudgetVote, meeting, actor: User):
 
 
 def voter_by_token(token: str) -> BudgetVoter | None:
-    if not token or len(token) > 64:
+    if not token or len(token) > TOKEN_MAX_LENGTH:
         return None
     return db.session.scalar(select(BudgetVoter).where(BudgetVoter.token == token))
 
@@ -394,7 +406,11 @@ def _live_ballots(vote: BudgetVote) -> list[dict[int, int]]:
         raise OperationError("请先在会议现场结束这项表决。", code="poll_open")
     by_option = {item["option_id"]: item["proposal_id"] for item in vote.items}
     entries = poll.result.get("receipts") if poll.secret else poll.result.get("ballots")
-    return [{by_option[o]: 1 for o in entry["choices"] if o in by_option} for entry in entries or []]
+    ballots = []
+    for entry in entries or []:
+        given = Counter(by_option[o] for o in entry["choices"] if o in by_option)  # points: one id per point
+        ballots.append({p: (1 if vote.form == rules.APPROVAL else n) for p, n in given.items()})
+    return ballots
 
 
 def _reshuffle_secret_ballots(vote: BudgetVote) -> None:
@@ -409,7 +425,7 @@ def _reshuffle_secret_ballots(vote: BudgetVote) -> None:
         db.session.execute(insert(BudgetBallot), [dict(row, id=random_id(), voter_id=None) for row in rows])
 
 
-def count_vote(vote: BudgetVote, actor: User) -> dict:
+def count_vote(vote: BudgetVote) -> dict:
     """Close (a period vote) and count by the recorded rule; the other rule is computed beside it."""
     if vote.state != OPEN:
         raise OperationError("这项表决不在进行中。", code="bad_transition")
@@ -485,7 +501,7 @@ def hand_off(vote: BudgetVote, meeting, implementations: list[Implementation], a
     points = [f"{vote.fund.name}({vote.fund.period_start:%Y}年度)经居民投票,资助以下项目:"]
     points += [f"{by_id[p]['title']},预算{fen_to_yuan(by_id[p]['cost_fen'])}元" for p in funded]
     resolutions.update_resolution(
-        resolution, resolution.title, "\n".join(filter(None, [resolution.agreed_points, *points])), actor
+        resolution, resolution.title, "\n".join(filter(None, [resolution.agreed_points, *points]))
     )
     for proposal_id in funded:
         item = by_id[proposal_id]
@@ -493,7 +509,7 @@ def hand_off(vote: BudgetVote, meeting, implementations: list[Implementation], a
             given[proposal_id].unit,
             f"实施居民投票资助的项目:{item['title']}(预算{fen_to_yuan(item['cost_fen'])}元)",
             given[proposal_id].deadline,
-        ), actor)
+        ))
     vote.resolution_id = resolution.id
     vote.state = HANDED_OFF
     db.session.flush()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from roundtable.auth.models import User
-from roundtable.communities.permissions import can_manage_cases, can_read_cases
+from roundtable.communities.permissions import can_manage_cases, can_read_cases, is_member
 
 
 def can_manage_fund(user: User, community_id: int) -> bool:
@@ -23,3 +23,18 @@ def can_propose(user: User, fund) -> bool:
 def can_see_proposal(user: User, proposal) -> bool:
     """Its proposer (who sees the decline reason) and the community's readers."""
     return user.is_authenticated and (proposal.proposer_id == user.id or can_read_funds(user, proposal.community_id))
+
+
+def can_manage_fund_item(user: User, item) -> bool:
+    """A fund, proposal, budget vote (or the meeting it is handed to) is run by its community's secretaries."""
+    return can_manage_fund(user, item.community_id)
+
+
+def can_see_fund_item(user: User, item) -> bool:
+    """Every member of the community sees its funds and the outcome of their votes."""
+    return is_member(user, item.community_id)
+
+
+def can_see_proposal_photo(user: User, proposal) -> bool:
+    """An accepted project's photo is shown to the whole community; others only to who may see the proposal."""
+    return can_see_proposal(user, proposal) or proposal.state == "accepted"

@@ -8,15 +8,15 @@ hands it to one resident; it opens that resident's ballot and nothing else.
 from __future__ import annotations
 
 import secrets
-from typing import Callable
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from roundtable.communities.context import community_required, current_community, get_in_community_or_404
-from roundtable.core.errors import OperationError
+from roundtable.communities.context import community_required, current_community
+from roundtable.communities.permissions import can_take_part, is_member
+from roundtable.core.actions import act, flash_form_errors
+from roundtable.core.permissions import load_or_404
 from roundtable.core.time import as_utc, utcnow
-from roundtable.extensions import db
 from roundtable.funds import operations, queries, rules
 from roundtable.funds.forms import (
     ActionForm,
@@ -29,39 +29,18 @@ from roundtable.funds.forms import (
     VoteForm,
 )
 from roundtable.funds.models import FORMS, MODES, ORIGINS, PROPOSAL_STATES, BudgetVote, Fund, Proposal
-from roundtable.funds.permissions import can_manage_fund, can_propose, can_read_funds, can_see_proposal
+from roundtable.funds.permissions import (
+    can_manage_fund,
+    can_manage_fund_item,
+    can_propose,
+    can_read_funds,
+    can_see_fund_item,
+    can_see_proposal_photo,
+)
 from roundtable.meetings.models import Meeting
 from roundtable.meetings.queries import all_departments, community_organizations, meetings_of_community
 
 bp = Blueprint("funds", __name__)
-MEMBERS = ("secretary", "auditor", "resident")
-
-
-def _act(action: Callable[[], object], done: str) -> object | None:
-    try:
-        result = action()
-    except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return None
-    db.session.commit()
-    flash(done, "success")
-    return result if result is not None else True
-
-
-def _flash_errors(form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            flash(error, "error")
-
-
-def _fund(fund_id: int) -> Fund:
-    return get_in_community_or_404(Fund, fund_id)
-
-
-def _manage(community_id: int) -> None:
-    if not can_manage_fund(current_user, community_id):
-        abort(403)
 
 
 def _photo(form) -> tuple[bytes | None, str | None]:
@@ -75,7 +54,7 @@ def _photo(form) -> tuple[bytes | None, str | None]:
 
 
 @bp.get("/funds/")
-@community_required(*MEMBERS)
+@community_required(can=is_member)
 def index():
     community = current_community()
     return render_template(
@@ -89,23 +68,23 @@ def index():
 
 
 @bp.post("/funds/")
-@community_required("secretary")
+@community_required(can=can_manage_fund)
 def create():
     community = current_community()
     form = FundForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_form_errors(form)
         return redirect(url_for("funds.index"))
     fields = operations.FundFields(form.name.data, form.amount.data, form.period_start.data, form.period_end.data,
                                    form.source.data)
-    fund = _act(lambda: operations.create_fund(community.id, fields, current_user), "经费已创建。")
+    fund = act(lambda: operations.create_fund(community.id, fields, current_user), "经费已创建。")
     return redirect(url_for("funds.show", fund_id=fund.id) if fund else url_for("funds.index"))
 
 
 @bp.get("/funds/<int:fund_id>")
-@community_required(*MEMBERS)
+@community_required(can=is_member)
 def show(fund_id: int):
-    fund = _fund(fund_id)
+    fund = load_or_404(Fund, fund_id, can=can_see_fund_item)
     reader = can_read_funds(current_user, fund.community_id)
     manage = can_manage_fund(current_user, fund.community_id)
     proposals = fund.proposals if reader else queries.accepted_proposals(fund)
@@ -131,9 +110,9 @@ def show(fund_id: int):
 
 
 @bp.route("/funds/<int:fund_id>/propose", methods=["GET", "POST"])
-@community_required("resident", "secretary")
+@community_required(can=can_take_part)
 def propose(fund_id: int):
-    fund = _fund(fund_id)
+    fund = load_or_404(Fund, fund_id, can=can_see_fund_item)
     if not can_propose(current_user, fund):
         abort(403)
     form = ProposalForm()
@@ -141,21 +120,20 @@ def propose(fund_id: int):
         photo, photo_type = _photo(form)
         fields = operations.ProposalFields(form.title.data, form.description.data, form.cost.data, form.place.data,
                                            photo, photo_type)
-        if _act(lambda: operations.submit_proposal(fund, fields, current_user), "您的项目已提交,社区审核后会告诉您结果。"):
+        if act(lambda: operations.submit_proposal(fund, fields, current_user), "您的项目已提交,社区审核后会告诉您结果。"):
             return redirect(url_for("funds.index"))
     else:
-        _flash_errors(form) if request.method == "POST" else None
+        flash_form_errors(form) if request.method == "POST" else None
     return render_template("funds/propose.html", fund=fund, form=form, amount=operations.fen_to_yuan)
 
 
 @bp.post("/funds/<int:fund_id>/proposals")
-@community_required("secretary")
+@community_required(can=can_manage_fund)
 def propose_for_community(fund_id: int):
-    fund = _fund(fund_id)
-    _manage(fund.community_id)
+    fund = load_or_404(Fund, fund_id, can=can_manage_fund_item)
     form = SecretaryProposalForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_form_errors(form)
         return redirect(url_for("funds.show", fund_id=fund.id))
     kind, _, raw_id = (form.source_id.data or "").partition(":")
     case_id = int(raw_id) if kind == "case" and raw_id.isdigit() else None
@@ -166,7 +144,7 @@ def propose_for_community(fund_id: int):
     photo, photo_type = _photo(form)
     fields = operations.ProposalFields(form.title.data, form.description.data, form.cost.data, form.place.data,
                                        photo, photo_type)
-    _act(lambda: operations.propose_from(fund, fields, form.origin.data, current_user, case_id, topic_id),
+    act(lambda: operations.propose_from(fund, fields, form.origin.data, current_user, case_id, topic_id),
          "项目已添加。")
     return redirect(url_for("funds.show", fund_id=fund.id))
 
@@ -174,9 +152,7 @@ def propose_for_community(fund_id: int):
 @bp.get("/funds/proposals/<int:proposal_id>/photo")
 @login_required
 def proposal_photo(proposal_id: int):
-    proposal = get_in_community_or_404(Proposal, proposal_id)
-    if not (can_see_proposal(current_user, proposal) or proposal.state == "accepted"):
-        abort(404)
+    proposal = load_or_404(Proposal, proposal_id, can=can_see_proposal_photo, refuse=404)
     if not proposal.photo:
         abort(404)
     return Response(proposal.photo, mimetype=proposal.photo_type,
@@ -184,16 +160,15 @@ def proposal_photo(proposal_id: int):
 
 
 @bp.post("/funds/proposals/<int:proposal_id>/review")
-@community_required("secretary")
+@community_required(can=can_manage_fund)
 def review(proposal_id: int):
-    proposal = get_in_community_or_404(Proposal, proposal_id)
-    _manage(proposal.community_id)
+    proposal = load_or_404(Proposal, proposal_id, can=can_manage_fund_item)
     form = ReviewForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_form_errors(form)
     else:
         merge_into = int(form.merge_into.data) if (form.merge_into.data or "").isdigit() else None
-        _act(lambda: operations.review_proposal(proposal, form.decision.data, current_user, form.reason.data, merge_into),
+        act(lambda: operations.review_proposal(proposal, form.decision.data, current_user, form.reason.data, merge_into),
              "审核结果已保存。")
     return redirect(url_for("funds.show", fund_id=proposal.fund_id) + f"#proposal-{proposal.id}")
 
@@ -201,42 +176,36 @@ def review(proposal_id: int):
 # --- the budget vote -------------------------------------------------------------------------------
 
 
-def _vote(vote_id: int) -> BudgetVote:
-    return get_in_community_or_404(BudgetVote, vote_id)
-
-
 @bp.post("/funds/<int:fund_id>/votes")
-@community_required("secretary")
+@community_required(can=can_manage_fund)
 def create_vote(fund_id: int):
-    fund = _fund(fund_id)
-    _manage(fund.community_id)
+    fund = load_or_404(Fund, fund_id, can=can_manage_fund_item)
     form = VoteForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_form_errors(form)
         return redirect(url_for("funds.show", fund_id=fund.id))
     fields = operations.VoteFields(
         form.mode.data, form.form.data, form.rule.data, form.secret.data, form.quorum.data, form.points.data,
         as_utc(form.opens_at.data) if form.opens_at.data else None,
         as_utc(form.closes_at.data) if form.closes_at.data else None,
     )
-    _act(lambda: operations.create_vote(fund, fields, current_user), "预算表决已设定,计票规则已记录。")
+    act(lambda: operations.create_vote(fund, fields, current_user), "预算表决已设定,计票规则已记录。")
     return redirect(url_for("funds.show", fund_id=fund.id) + "#vote")
 
 
 @bp.post("/funds/votes/<int:vote_id>/open")
-@community_required("secretary")
+@community_required(can=can_manage_fund)
 def open_vote(vote_id: int):
-    vote = _vote(vote_id)
-    _manage(vote.community_id)
+    vote = load_or_404(BudgetVote, vote_id, can=can_manage_fund_item)
     if vote.mode == "live":
         form = OpenLiveForm()
         form.meeting.choices = []
         if not form.validate_on_submit() or not (form.meeting.data or "").isdigit():
-            _flash_errors(form)
+            flash_form_errors(form)
             return redirect(url_for("funds.show", fund_id=vote.fund_id) + "#vote")
-        meeting = get_in_community_or_404(Meeting, int(form.meeting.data))
-        poll = _act(lambda: operations.open_live_vote(vote, meeting, current_user), "预算表决已推送到与会居民的手机。")
-        if poll:
+        meeting = load_or_404(Meeting, int(form.meeting.data), can=can_manage_fund_item)
+        poll = act(lambda: operations.open_live_vote(vote, meeting, current_user), "预算表决已推送到与会居民的手机。")
+        if poll and not isinstance(poll, bool):
             from roundtable.live import queries as live_queries
             from roundtable.live.broadcast import to_room
 
@@ -245,34 +214,32 @@ def open_vote(vote_id: int):
     else:
         if not ActionForm().validate_on_submit():
             abort(400)
-        if _act(lambda: operations.open_period_vote(vote, current_user), "投票已开始,请把个人投票链接发给居民。"):
+        if act(lambda: operations.open_period_vote(vote), "投票已开始,请把个人投票链接发给居民。"):
             return redirect(url_for("funds.links", vote_id=vote.id))
     return redirect(url_for("funds.show", fund_id=vote.fund_id) + "#vote")
 
 
 @bp.get("/funds/votes/<int:vote_id>/links")
-@community_required("secretary")
+@community_required(can=can_manage_fund)
 def links(vote_id: int):
-    vote = _vote(vote_id)
-    _manage(vote.community_id)
+    vote = load_or_404(BudgetVote, vote_id, can=can_manage_fund_item)
     return render_template("funds/links.html", vote=vote, voters=queries.voters_of(vote))
 
 
 @bp.post("/funds/votes/<int:vote_id>/count")
-@community_required("secretary")
+@community_required(can=can_manage_fund)
 def count(vote_id: int):
-    vote = _vote(vote_id)
-    _manage(vote.community_id)
+    vote = load_or_404(BudgetVote, vote_id, can=can_manage_fund_item)
     if not ActionForm().validate_on_submit():
         abort(400)
-    _act(lambda: operations.count_vote(vote, current_user), "已按事先确定的规则计票。")
+    act(lambda: operations.count_vote(vote), "已按事先确定的规则计票。")
     return redirect(url_for("funds.result", vote_id=vote.id))
 
 
 @bp.get("/funds/votes/<int:vote_id>")
-@community_required(*MEMBERS)
+@community_required(can=is_member)
 def result(vote_id: int):
-    vote = _vote(vote_id)
+    vote = load_or_404(BudgetVote, vote_id, can=can_see_fund_item)
     manage = can_manage_fund(current_user, vote.community_id)
     form = HandOffForm()
     form.meeting.choices = [(str(m.id), m.title) for m in meetings_of_community(vote.community_id) if m.status == "concluded"]
@@ -288,16 +255,15 @@ def result(vote_id: int):
 
 
 @bp.post("/funds/votes/<int:vote_id>/handoff")
-@community_required("secretary")
+@community_required(can=can_manage_fund)
 def hand_off(vote_id: int):
-    vote = _vote(vote_id)
-    _manage(vote.community_id)
+    vote = load_or_404(BudgetVote, vote_id, can=can_manage_fund_item)
     form = HandOffForm()
     form.meeting.choices = []
     if not form.validate_on_submit() or not (form.meeting.data or "").isdigit():
-        _flash_errors(form)
+        flash_form_errors(form)
         return redirect(url_for("funds.result", vote_id=vote.id))
-    meeting = get_in_community_or_404(Meeting, int(form.meeting.data))
+    meeting = load_or_404(Meeting, int(form.meeting.data), can=can_manage_fund_item)
     implementations = []
     for proposal_id in (vote.result or {}).get("funded", []):
         raw = (request.form.get(f"deadline-{proposal_id}") or "").strip()
@@ -308,9 +274,9 @@ def hand_off(vote_id: int):
         except ValueError:
             deadline = None
         implementations.append(operations.Implementation(proposal_id, request.form.get(f"unit-{proposal_id}", ""), deadline))
-    resolution = _act(lambda: operations.hand_off(vote, meeting, implementations, current_user),
+    resolution = act(lambda: operations.hand_off(vote, meeting, implementations, current_user),
                       "获得资助的项目已写入决议草稿,请在决议页确认并发布。")
-    if resolution:
+    if resolution and not isinstance(resolution, bool):
         return redirect(url_for("resolutions.show", resolution_id=resolution.id))
     return redirect(url_for("funds.result", vote_id=vote.id))
 
@@ -356,7 +322,7 @@ def cast(token: str):
         flash("所选的选项无效。", "error")
         return redirect(url_for("funds.ballot", token=token))
     key = (request.form.get("key") or "")[:64]
-    outcome = _act(lambda: operations.cast_ballot(voter, choices, key), "您的选票已投出,谢谢!")
-    if outcome and outcome.repeated:
+    outcome = act(lambda: operations.cast_ballot(voter, choices, key), "您的选票已投出,谢谢!")
+    if isinstance(outcome, operations.BallotReceipt) and outcome.repeated:
         flash("您已经投过票了,这是您的回执。", "info")
     return redirect(url_for("funds.ballot", token=token))

@@ -15,7 +15,6 @@ from pathlib import Path
 from flask import Flask
 
 log = logging.getLogger(__name__)
-KEY_PREFIX = "roundtable:heartbeat:"
 _last_beat: dict[str, float] = {}
 _clients: dict[str, object] = {}
 
@@ -31,6 +30,13 @@ def _redis(app: Flask):
     return _clients[url]
 
 
+def _key(app: Flask, name: str) -> str:
+    """The heartbeat's Redis key, under this deployment's prefix (live/queue.deployment_prefix)."""
+    from roundtable.live.queue import deployment_prefix
+
+    return f"{deployment_prefix(app)}:heartbeat:{name}"
+
+
 def _file(app: Flask, name: str) -> Path:
     return Path(app.instance_path) / f"heartbeat-{name}"
 
@@ -44,7 +50,7 @@ def beat(app: Flask, name: str, every: float = 5.0) -> None:
     try:
         client = _redis(app)
         if client is not None:
-            client.set(KEY_PREFIX + name, repr(now), ex=24 * 3600)
+            client.set(_key(app, name), repr(now), ex=24 * 3600)
         else:
             path = _file(app, name)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -57,7 +63,7 @@ def last_seen(app: Flask, name: str) -> datetime | None:
     """When ``name`` last beat, or None if never (or unknown because Redis is down: raises)."""
     client = _redis(app)
     if client is not None:
-        raw = client.get(KEY_PREFIX + name)
+        raw = client.get(_key(app, name))
     else:
         path = _file(app, name)
         raw = path.read_text() if path.exists() else None

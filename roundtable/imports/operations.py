@@ -140,7 +140,7 @@ def import_batch(batch: ImportBatch, actor: User) -> int:
         try:
             case = create_case(community, fields, actor, event_kind="imported", note=note)
         except CaseFieldErrors as exc:
-            raise OperationError(f"第 {row['line']} 行:{exc.summary()}") from None
+            raise OperationError("第 %(line)s 行:%(problem)s", line=row["line"], problem=exc.summary()) from None
         if row.get("closed_at"):
             _record_closed_elsewhere(case, actor, row["closed_at"])
         created += 1

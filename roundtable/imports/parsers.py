@@ -16,6 +16,7 @@ from xml.etree.ElementTree import Element, TreeBuilder
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
+from roundtable.core import safe_json
 from roundtable.core.errors import OperationError
 
 FORMATS = {"csv": "CSV", "open311_json": "Open311 JSON", "open311_xml": "Open311 XML"}
@@ -72,6 +73,8 @@ def parse_upload(filename: str, data: bytes, *, max_bytes: int, max_rows: int, d
     if len(data) > max_bytes:
         raise FileRejected(f"文件过大(超过 {max_bytes // 1024} KB),请分成几个文件上传。")
     file_format = declared or detect_format(filename, data)
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileRejected("文件里有无效字符(NUL),这不是文本文件,请上传 CSV、Open311 JSON 或 XML 文件。")
     if file_format == "csv":
         parsed = ParsedFile(file_format, parse_csv(decode(data)))
     elif file_format == "open311_json":
@@ -172,6 +175,10 @@ def _map_header(header: list[str]) -> dict[int, str]:
 
 def parse_open311_json(text: str) -> list[RawRow]:
     """A GeoReport v2 array of requests, read item by item to know the line each starts on."""
+    try:
+        safe_json.check_text(text)
+    except safe_json.UnsafeJSON:
+        raise FileRejected("JSON 嵌套层数过多或含有无效字符(NUL),不是 Open311 请求文件。") from None
     decoder = json.JSONDecoder()
     position = _skip_space(text, 0)
     if text[position:position + 1] != "[":
@@ -192,6 +199,8 @@ def parse_open311_json(text: str) -> list[RawRow]:
         raise FileRejected(f"JSON 格式错误(第 {exc.lineno} 行):请检查逗号、引号和括号。") from None
     if text[position + 1:].strip():
         raise FileRejected("JSON 数组结束后还有多余内容。")
+    if any(safe_json.has_nul(item) for _line, item in items):
+        raise FileRejected("文件里有请求含有无效字符(NUL)。")
     return [
         _open311_row(line, item) if isinstance(item, dict) else RawRow(line, {}, "这一项不是请求对象")
         for line, item in items

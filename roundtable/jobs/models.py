@@ -7,13 +7,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
-from roundtable.extensions import db
+from roundtable.extensions import Model
 
 JOB_STATUSES = ("queued", "running", "done", "failed")
 JOB_STATUS_LABELS = {"queued": "排队中", "running": "处理中", "done": "已完成", "failed": "失败"}
 
 
-class Job(db.Model):
+class Job(Model):
     """One piece of slow work, queued by a request and carried out by a worker process.
 
     ``claim_token`` names the worker run that moved the job to ``running``; only

@@ -121,18 +121,33 @@ class BallotBox:
             db.session.rollback()
             outcomes = [error] * len(group)
         else:
-            changed = {
-                (request.meeting_id, request.poll_id)
-                for request, outcome in zip(requests, outcomes)
-                if isinstance(outcome, VoteReceipt) and not outcome.repeated
-            }
+            added: dict[tuple[int, int], list[BallotRequest]] = {}
+            for request, outcome in zip(requests, outcomes):
+                if isinstance(outcome, VoteReceipt) and not outcome.repeated:
+                    added.setdefault((request.meeting_id, request.poll_id), []).append(request)
             tallies = self.app.extensions["live_tallies"]
-            for meeting_id, poll_id in sorted(changed):
-                tallies.poll_changed(meeting_id, poll_id)
+            for (meeting_id, poll_id), ballots in sorted(added.items()):
+                try:
+                    tallies.committed(meeting_id, poll_id, ballots, lambda: _recount(poll_id))
+                except Exception:  # noqa: BLE001 - the ballots are stored; the tally falls back to the database
+                    log.exception("tally of poll %s not updated", poll_id)
+                    db.session.rollback()
+                    tallies.poll_changed(meeting_id, poll_id)
         self.groups[len(group)] += 1
         for waiting, outcome in zip(group, outcomes):
             waiting.outcome = outcome
             waiting.woken.set()
+
+
+def _recount(poll_id: int) -> tuple[dict[str, int], int, dict[str, int]]:
+    """The poll's counts (by option, total, by channel) from the database, read by the writer after its commit."""
+    from roundtable.live.models import Poll
+    from roundtable.live.queries import tally_of
+
+    poll = db.session.get(Poll, poll_id)
+    tally = tally_of(poll)
+    db.session.rollback()  # end the read; the writer holds no transaction between groups
+    return tally["counts"], tally["total"], tally.get("channels", {})
 
 
 def ballot_box() -> BallotBox:

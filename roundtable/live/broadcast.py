@@ -3,8 +3,18 @@
 A tally per vote would be N broadcasts to N phones (N² messages) for a room of
 N voters. Instead, per poll and process, the first change goes out at once and
 later changes at most once per ``LIVE_TALLY_WINDOW`` seconds, each time with
-the latest counts read from the database, and a trailing send after the last
-vote. ``sent`` counts tally broadcasts per poll for tests and benchmarks.
+the latest counts, and a trailing send after the last vote. ``sent`` counts
+tally broadcasts per poll for tests and benchmarks.
+
+The latest counts: with one server process every ballot of a live poll is
+written by this process's ballot box, so the counts are kept in memory,
+recounted from the database once (the first group of a poll) and then updated
+from each committed group (``committed``). Any other change (``poll_changed``
+without the group: a ballot written elsewhere) is a doubt: the memory is
+dropped and the database counted again. With several processes (a message
+queue) the others write too, and each send counts the database, as before.
+Either way ``seq`` is the number of committed ballots, so it never goes down,
+and the result at the close is always counted from the database.
 """
 from __future__ import annotations
 
@@ -15,6 +25,7 @@ from collections import Counter
 from flask import Flask, current_app
 
 from roundtable.extensions import db, socketio
+from roundtable.live.snapshots import room_changed
 
 NAMESPACE = "/live"
 log = logging.getLogger(__name__)
@@ -25,7 +36,12 @@ def room_of(meeting_id: int) -> str:
 
 
 def to_room(meeting_id: int, event: str, payload: dict) -> None:
-    """Only after the commit: what the room hears must already be true in the database."""
+    """Only after the commit: what the room hears must already be true in the database.
+
+    The shared snapshot part is forgotten first: whoever joins from now on reads
+    the new state, whoever got the older one is in the room and hears this.
+    """
+    room_changed(meeting_id)
     socketio.emit(event, payload, to=room_of(meeting_id), namespace=NAMESPACE)
 
 
@@ -59,16 +75,58 @@ class TallyBroadcaster:
     def __init__(self, app: Flask):
         self.app = app
         self.sent: Counter[int] = Counter()
+        self.recounts: Counter[int] = Counter()  # database counts per poll, for tests and benchmarks
         self._lock = threading.Lock()
         self._dirty: dict[int, bool] = {}  # poll id → changed since the last send; present while a sender runs
+        self._counts: dict[int, tuple[dict[str, int], int, dict[str, int]]] = {}  # poll → (counts by option, total, by channel)
+        self._last_seq: dict[int, int] = {}
+
+    def shared(self) -> bool:
+        """True when other processes write ballots too (a message queue joins them)."""
+        from roundtable.live.queue import queue_manager
+
+        return bool(self.app.config.get("SOCKETIO_MESSAGE_QUEUE")) or queue_manager() is not None
+
+    def committed(self, meeting_id: int, poll_id: int, requests: list, recount) -> None:
+        """The ballot box committed these ``BallotRequest`` s of the poll: count them, then announce.
+
+        Only the ballot box's writer calls this, one group at a time, right after
+        its commit; ``recount()`` counts the database (which holds the group
+        already) when this process has no counts of the poll yet.
+        """
+        if not self.shared():
+            with self._lock:
+                kept = self._counts.get(poll_id)
+            if kept is None:
+                counts, total, channels = recount()
+                self.recounts[poll_id] += 1
+            else:
+                counts, total, channels = dict(kept[0]), kept[1] + len(requests), dict(kept[2])
+                for request in requests:
+                    for option_id in request.choices:
+                        key = str(option_id)
+                        counts[key] = counts.get(key, 0) + 1
+                    channel = channel_of(request)
+                    channels[channel] = channels.get(channel, 0) + 1
+            with self._lock:
+                self._counts[poll_id] = (counts, total, channels)
+        self.poll_changed(meeting_id, poll_id, doubt=False)
+
+    def forget(self, poll_id: int) -> None:
+        """The poll closed (its result was counted from the database): keep nothing of it."""
+        with self._lock:
+            self._counts.pop(poll_id, None)
 
     def busy(self, poll_id: int) -> bool:
         """True while a sender for the poll is running (it may still send a trailing tally)."""
         with self._lock:
             return poll_id in self._dirty
 
-    def poll_changed(self, meeting_id: int, poll_id: int) -> None:
+    def poll_changed(self, meeting_id: int, poll_id: int, doubt: bool = True) -> None:
+        """Announce the poll's counts soon; ``doubt``: they changed other than through ``committed``."""
         with self._lock:
+            if doubt:
+                self._counts.pop(poll_id, None)
             if poll_id in self._dirty:
                 self._dirty[poll_id] = True
                 return
@@ -95,14 +153,35 @@ class TallyBroadcaster:
         from roundtable.live.models import Poll
         from roundtable.live.queries import tally_of
 
-        with self.app.app_context():
-            poll = db.session.get(Poll, poll_id)
-            if poll is None:
-                return
-            payload = tally_of(poll)
-            db.session.remove()
+        with self._lock:
+            kept = self._counts.get(poll_id)
+        if kept is not None:
+            counts, total, channels = kept
+            payload = {"poll_id": poll_id, "counts": dict(counts), "total": total, "seq": total, "channels": dict(channels)}
+        else:
+            with self.app.app_context():
+                poll = db.session.get(Poll, poll_id)
+                if poll is None:
+                    return
+                payload = tally_of(poll)
+                self.recounts[poll_id] += 1
+                db.session.remove()
+        with self._lock:
+            if payload["seq"] < self._last_seq.get(poll_id, -1):
+                return  # never backwards (a recount read before a newer send)
+            self._last_seq[poll_id] = payload["seq"]
         to_room(meeting_id, "tally", payload)
         self.sent[poll_id] += 1
+
+
+def channel_of(request) -> str:
+    """How a ballot came, as ``ballots.queries.channel_counts`` counts it."""
+    from roundtable.ballots.models import ASSISTED, PAPER, PHONE, PROXY
+
+    channel = getattr(request, "channel", PHONE)
+    if channel in (PAPER, PROXY):
+        return channel
+    return ASSISTED if request.assisted_by_id is not None else PHONE
 
 
 def tallies() -> TallyBroadcaster:

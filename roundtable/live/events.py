@@ -1,9 +1,11 @@
 """The ``/live`` namespace: thin handlers that check, call one operation, commit, then broadcast.
 
-Authentication happens once, in ``on_connect``; the connection keeps only its
-credential. Every event rebuilds the actor from the database and checks the
-permission again (``live_event``), validates the payload (``payloads``), and
-turns an OperationError into an ``{ok: false}`` ack after a rollback.
+Authentication happens once, in ``on_connect``; the connection keeps its
+credential. ``on_join`` checks it against the database and keeps the actor
+found (ids and flags, ``actor_cache``) until a revocation forgets it. Every
+event checks the permission again against that actor (``live_event``),
+validates the payload (``payloads``), and turns an OperationError into an
+``{ok: false}`` ack after a rollback.
 """
 from __future__ import annotations
 
@@ -19,17 +21,27 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from roundtable.audit.actor import ANONYMOUS, AuditActor, acting_as
 from roundtable.core.errors import NotAllowed, OperationError
 from roundtable.extensions import db
-from roundtable.live import operations, payloads as p, queries, registry
+from roundtable.live import operations, payloads as p, queries, registry, snapshots
+from roundtable.live.actor_cache import actors
 from roundtable.live.ballot_box import BallotBox, ballot_box
-from roundtable.live.broadcast import release_after_ack, room_of, to_room
+from roundtable.live.broadcast import release_after_ack, room_of, tallies, to_room
 from roundtable.live.models import HAND_STANCES, POLL_KINDS, STANCES
 from roundtable.live.operations import BallotRequest
-from roundtable.live.permissions import Actor, actor_for, credential_from, may_take_sides, watched_meeting_id
-from roundtable.meetings.models import Meeting
+from roundtable.live.packets import REFUSED
+from roundtable.live.permissions import (
+    Actor,
+    actor_for,
+    credential_from,
+    may_take_sides,
+    refuse_ended_meeting,
+    watched_meeting_id,
+)
+from roundtable.meetings.models import SIDES, Meeting
 
 log = logging.getLogger(__name__)
 
 PARTICIPANT, HOST, ANYONE, CONNECTED = "participant", "host", "anyone", "connected"
+PRESENCE_SIDES = tuple(side for side in SIDES if side != "host")
 INTERNAL_MESSAGE = "服务器出错了,我们已记录此问题。"
 BUSY_MESSAGE = "系统繁忙,操作未生效,请重试。"
 # SQLSTATEs of PostgreSQL that mean "try again": serialization failure, deadlock, lock not available.
@@ -66,13 +78,16 @@ def joined_actor(who: str) -> Actor | None:
     meeting_id = session.get("live_meeting_id")
     if meeting_id is None:
         raise OperationError("请先加入会议。", code="not_joined")
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        raise NotAllowed("会议已不存在。")
-    actor = actor_for(session.get("live_credential"), meeting)
+    actor = actors.get(request.sid, meeting_id)
+    if actor is None:  # forgotten (revocation, TTL) or never kept: ask the database
+        meeting = db.session.get(Meeting, meeting_id)
+        if meeting is None:
+            raise NotAllowed("会议已不存在。")
+        actor = actor_for(session.get("live_credential"), meeting)
+        actors.put(request.sid, actor)
     if who == HOST and not actor.host:
         raise NotAllowed("只有主持人可以进行此操作。")
-    if who == PARTICIPANT and actor.invitation is None:
+    if who == PARTICIPANT and actor.invitation_id is None:
         if actor.watcher:
             raise NotAllowed("观看链接只能观看,不能操作。")
         raise OperationError("您不在这场会议的参会名单中。", code="not_participant")
@@ -83,10 +98,10 @@ def audit_actor(actor) -> AuditActor:
     """Who the audit trail names for a live action: the logged-in person, else the invitation."""
     if actor is None:
         return ANONYMOUS
-    if actor.user is not None:
-        return AuditActor(actor.user.id, actor.user.username)
-    if actor.invitation is not None:
-        return AuditActor(None, f"invitation:{actor.invitation.id}")
+    if actor.user_id is not None:
+        return AuditActor(actor.user_id, actor.username)
+    if actor.invitation_id is not None:
+        return AuditActor(None, f"invitation:{actor.invitation_id}")
     return AuditActor(None, "watcher" if actor.watcher else "anonymous")
 
 
@@ -117,8 +132,24 @@ def live_event(who: str, **schema: p.Field):
     return decorate
 
 
+REFUSAL_MESSAGES = {
+    "invalid": "请求内容格式有误。",
+    "too_large": "请求内容过长。",
+    "unknown_event": "不支持的操作。",
+}
+
+
 class LiveNamespace(Namespace):
     """Protocol "1" (docs/live-protocol.md). Docstrings: who sends the event → what the room gets."""
+
+    def trigger_event(self, event, *args):
+        """Every event gets an ack: packets refused while decoding and names without a handler too."""
+        if event == REFUSED:
+            code = args[1] if len(args) > 1 and args[1] in REFUSAL_MESSAGES else "invalid"
+            return {"ok": False, "error": code, "message": REFUSAL_MESSAGES[code]}
+        if event not in ("connect", "disconnect") and not callable(getattr(self, f"on_{event}", None)):
+            return {"ok": False, "error": "unknown_event", "message": REFUSAL_MESSAGES["unknown_event"]}
+        return super().trigger_event(event, *args)
 
     def on_connect(self, auth=None):
         """Anyone → nothing. Accepts an invitation or watch token, or the login session."""
@@ -141,15 +172,23 @@ class LiveNamespace(Namespace):
         """
         credential = session.get("live_credential")
         meeting_id = meeting_id or watched_meeting_id(credential)
-        meeting = db.session.get(Meeting, meeting_id) if meeting_id else None
-        if meeting is None:
+        refuse_ended_meeting(credential, meeting_id)  # tokens of cancelled, concluded or deleted meetings
+        if not meeting_id:
             raise OperationError("找不到这场会议。", code="not_found")
-        actor = actor_for(credential, meeting)
+        try:
+            actor = actor_for(credential, meeting_id)  # a join always asks the database
+        except NotAllowed:
+            if db.session.get(Meeting, meeting_id) is None:
+                raise OperationError("找不到这场会议。", code="not_found") from None
+            raise
         previous = session.get("live_meeting_id")
-        if previous is not None and previous != meeting.id:
+        if previous is not None and previous != meeting_id:
             leave_room(room_of(previous))
-        join_room(room_of(meeting.id))
-        session["live_meeting_id"] = meeting.id
+        join_room(room_of(meeting_id))
+        session["live_meeting_id"] = meeting_id
+        actors.put(request.sid, actor)
+        member = (actor.user_id, actor.meeting.community_id) if actor.user_id is not None else None
+        registry.socket_joined(request.sid, actor.invitation_id, member)
         snapshot = queries.snapshot(actor)
         release_after_ack(request.sid)
         return {"ok": True, "snapshot": snapshot}
@@ -199,6 +238,16 @@ class LiveNamespace(Namespace):
         to_room(actor.meeting.id, "presence", queries.presence_change(actor.meeting, invitation))
         return {"ok": True}
 
+    @live_event(
+        HOST,
+        side=p.choice(PRESENCE_SIDES, "参会方", required=False),
+        offset=p.integer("起始", required=False, default=0),
+        limit=p.integer("条数", required=False, default=queries.PRESENCE_PAGE_MAX),
+    )
+    def on_presence_list(self, actor, side, offset, limit):
+        """Host → nothing; the ack carries one page of everyone invited (the snapshot has counts and a first page)."""
+        return {"ok": True, **queries.presence_page(actor.meeting, side, offset, limit)}
+
     @live_event(HOST, participant_id=p.integer("参会人"))
     def on_check_in_for(self, actor, participant_id):
         """Host, for someone without a phone → `presence` (the counts and that participant)."""
@@ -221,10 +270,10 @@ class LiveNamespace(Namespace):
     @live_event(PARTICIPANT, stance=p.choice(HAND_STANCES, "立场"))
     def on_hand_raise(self, actor, stance):
         """Participant, stating a stance first (support / oppose / other) → `queue`."""
-        request = operations.raise_hand(actor.meeting, actor.invitation, stance)
+        hand = operations.raise_hand(actor.meeting, actor.invitation, stance)
         db.session.commit()
         to_room(actor.meeting.id, "queue", queries.queue_view(actor.meeting))
-        return {"ok": True, "request_id": request.id}
+        return {"ok": True, "request_id": hand.id}
 
     @live_event(PARTICIPANT)
     def on_hand_lower(self, actor):
@@ -317,6 +366,7 @@ class LiveNamespace(Namespace):
         """
         result = operations.close_poll(actor.meeting, actor.user, poll_id)
         db.session.commit()
+        tallies().forget(poll_id)
         to_room(actor.meeting.id, "poll_closed", queries.room_result(result))
         motion = queries.motion_of_poll(poll_id)
         if motion is not None:
@@ -333,8 +383,8 @@ class LiveNamespace(Namespace):
         """Voter → `tally`, coalesced. Acked with the receipt only after the commit that holds the
         ballot, which ballot_box shares with the votes arriving at the same moment. The host does not vote."""
         require_neutral_host(actor)
-        request = BallotRequest(actor.meeting.id, actor.invitation.id, poll_id, choices, key)
-        vote = ballot_box().cast(request)
+        ballot = BallotRequest(actor.meeting_id, actor.invitation_id, poll_id, choices, key)
+        vote = ballot_box().cast(ballot)
         return {"ok": True, "receipt": vote.receipt, "repeated": vote.repeated}
 
     @live_event(
@@ -346,8 +396,8 @@ class LiveNamespace(Namespace):
     )
     def on_vote_assist(self, actor, poll_id, participant_id, choices, key):
         """Host, for a present resident without a phone → `tally`, coalesced (same group commit)."""
-        request = operations.assist_request(actor.meeting, actor.user, participant_id, poll_id, choices, key)
-        vote = ballot_box().cast(request)
+        ballot = operations.assist_request(actor.meeting, actor.user, participant_id, poll_id, choices, key)
+        vote = ballot_box().cast(ballot)
         return {"ok": True, "receipt": vote.receipt, "repeated": vote.repeated}
 
     @live_event(
@@ -391,5 +441,7 @@ def register(app) -> None:
 
     app.extensions["live_tallies"] = TallyBroadcaster(app)
     app.extensions["live_ballots"] = BallotBox(app)
+    app.extensions["live_snapshots"] = snapshots.RoomSnapshots()
+    snapshots.install()
     if not any(handler.namespace == NAMESPACE for handler in socketio.namespace_handlers):
         socketio.on_namespace(LiveNamespace(NAMESPACE))

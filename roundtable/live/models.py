@@ -6,19 +6,23 @@ import hmac
 import secrets
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
-from roundtable.extensions import db
+from roundtable.extensions import Model
 
 STANCES = {"support": "支持", "oppose": "反对", "concern": "关切", "neutral": "中立"}
 POLL_KINDS = {"yes_no": "赞成/反对/弃权", "single": "单选", "multiple": "多选"}
 # A budget poll (居民说了算) is opened from a fund's vote, never from the console's motion form:
 # its options carry costs and a ballot's options together must fit in the budget.
+# A points poll is its sibling: each voter gives up to ``max_choices`` points, one option id per
+# point in ``choices`` (so an id may repeat), and the tally counts points.
 BUDGET = "budget"
-ALL_POLL_KINDS = {**POLL_KINDS, BUDGET: "预算表决(在预算内勾选项目)"}
+POINTS = "points"
+BUDGET_KINDS = (BUDGET, POINTS)
+ALL_POLL_KINDS = {**POLL_KINDS, BUDGET: "预算表决(在预算内勾选项目)", POINTS: "预算表决(分配积分)"}
 YES_NO_OPTIONS = (("yes", "赞成"), ("no", "反对"), ("abstain", "弃权"))
 # The stance a raised hand states first (南塘议事规则, "立场明确"); for and against take turns.
 HAND_STANCES = {"support": "赞成", "oppose": "反对", "other": "其他"}
@@ -30,7 +34,7 @@ def random_id() -> str:
     return secrets.token_hex(16)
 
 
-class SpeakingRequest(db.Model):
+class SpeakingRequest(Model):
     """A raised hand on one agenda item: waiting → speaking → done, or lowered/dropped."""
 
     __tablename__ = "live_speaking_requests"
@@ -53,7 +57,7 @@ class SpeakingRequest(db.Model):
     invitation = relationship("Invitation")
 
 
-class Position(db.Model):
+class Position(Model):
     """A stance on the current item; the host may hide it, never delete it."""
 
     __tablename__ = "live_positions"
@@ -73,7 +77,7 @@ class Position(db.Model):
     hidden_by = relationship("User")
 
 
-class Motion(db.Model):
+class Motion(Model):
     """A proposal put to the meeting; it needs a seconder before it can be put to a vote."""
 
     __tablename__ = "live_motions"
@@ -95,7 +99,7 @@ class Motion(db.Model):
     seconder = relationship("Invitation", foreign_keys=[seconder_id])
 
 
-class Poll(db.Model):
+class Poll(Model):
     """A vote on a seconded motion; rule and quorum are copied from the meeting when it opens.
 
     ``receipt_key`` makes receipts reproducible for repeats while the poll is
@@ -139,7 +143,7 @@ class Poll(db.Model):
         return hmac.new(self.receipt_key.encode(), message, hashlib.sha256).hexdigest()
 
 
-class PollOption(db.Model):
+class PollOption(Model):
     __tablename__ = "live_poll_options"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -154,7 +158,7 @@ class PollOption(db.Model):
     poll = relationship("Poll", back_populates="options")
 
 
-class Ballot(db.Model):
+class Ballot(Model):
     """A named ballot: who voted what, together. UNIQUE keeps it to one per participant."""
 
     __tablename__ = "live_ballots"
@@ -172,7 +176,7 @@ class Ballot(db.Model):
     invitation = relationship("Invitation")
 
 
-class SecretVoter(db.Model):
+class SecretVoter(Model):
     """Who voted in a secret poll, and nothing about what.
 
     Random key, no timestamp, no reference to ``SecretVote``: see
@@ -189,8 +193,28 @@ class SecretVoter(db.Model):
     assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class SecretVote(db.Model):
-    """What was voted in a secret poll, and nothing about who (same rules as SecretVoter)."""
+class SealedBallot(Model):
+    """What was voted in a secret poll *while it is open*: the choices and the receipt sealed
+    (X25519 sealed box) to the poll's public key, whose private key is derived from the
+    deployment's ballot key, which never enters the database (live/secret_ballots.py).
+
+    Written in the voter's transaction, so the commit that acknowledges a ballot holds it
+    (durable after kill -9), yet whoever reads the database files, its WAL or its dead tuples
+    sees only ciphertext beside the voter row. At the close the rows are opened, written as
+    plain ``SecretVote`` rows in shuffled order in one transaction, and deleted.
+    """
+
+    __tablename__ = "live_sealed_ballots"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("live_polls.id"), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SecretVote(Model):
+    """What was voted in a secret poll, and nothing about who: written only at the close, all at once
+    and shuffled, from the opened ``SealedBallot`` rows (same rules as SecretVoter)."""
 
     __tablename__ = "live_secret_votes"
     __table_args__ = ({"sqlite_with_rowid": False},)

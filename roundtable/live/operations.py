@@ -5,6 +5,8 @@ before changing anything, so that the handler can roll back and answer.
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
+
 import random
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,6 +22,8 @@ from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.live.models import (
     BUDGET,
+    BUDGET_KINDS,
+    POINTS,
     HAND_STANCES,
     POLL_KINDS,
     STANCES,
@@ -29,16 +33,17 @@ from roundtable.live.models import (
     Poll,
     PollOption,
     Position,
-    SecretVote,
     SecretVoter,
     SpeakingRequest,
     random_id,
 )
+from roundtable.live import secret_ballots
 from roundtable.live.permissions import can_vote
 from roundtable.live.queries import (
     count_votes,
     current_item,
     current_speech,
+    named_ballot_rows,
     participant_view,
     speeches_made,
     voters_present,
@@ -51,7 +56,7 @@ MAX_OPTIONS = 20
 
 def require_live(meeting: Meeting) -> None:
     if meeting.status != "live":
-        raise OperationError(f"会议{meeting.status_label},现在不能进行此操作。", code="meeting_not_live")
+        raise OperationError("会议%(status)s,现在不能进行此操作。", code="meeting_not_live", status=lazy_gettext(meeting.status_label))
 
 
 def of_meeting(model, object_id: int, meeting: Meeting, message: str):
@@ -129,7 +134,7 @@ def advance_agenda(meeting: Meeting, item_id: int | None = None) -> AgendaItem |
 def _require_speech_left(meeting: Meeting, invitation_id: int, item: AgendaItem | None) -> None:
     if speeches_made(meeting, invitation_id, item) >= meeting.speeches_per_motion:
         raise OperationError(
-            f"按议事规则,每人对同一议题最多发言{meeting.speeches_per_motion}次。", code="speech_limit"
+            "按议事规则,每人对同一议题最多发言%(limit)d次。", code="speech_limit", limit=meeting.speeches_per_motion
         )
 
 
@@ -329,7 +334,7 @@ def open_poll(
     else:
         labels = labels or []
         if not 2 <= len(labels) <= MAX_OPTIONS or len(set(labels)) != len(labels):
-            raise OperationError(f"请给出2到{MAX_OPTIONS}个互不相同的选项。")
+            raise OperationError("请给出2到%(max)d个互不相同的选项。", max=MAX_OPTIONS)
         options = [PollOption(position=i, label=label) for i, label in enumerate(labels)]
         if kind == "single":
             min_choices = max_choices = 1
@@ -351,6 +356,8 @@ def open_poll(
         opened_by_id=actor.id if actor else None,
         options=options,
     )
+    if poll.secret:
+        poll.receipt_key = None  # secret receipts come from the ballot key, outside the database
     motion.state = "voting"
     db.session.add(poll)
     db.session.flush()
@@ -358,12 +365,16 @@ def open_poll(
 
 
 def open_budget_poll(
-    meeting: Meeting, actor: User | None, text: str, options: list[tuple[str, int]], budget_fen: int, secret: bool
+    meeting: Meeting, actor: User | None, text: str, options: list[tuple[str, int]], budget_fen: int, secret: bool,
+    points: int | None = None,
 ) -> Poll:
     """A budget vote (居民说了算) put to the meeting by the host: approve any projects whose costs
-    together fit in ``budget_fen``. The motion has no proposer from the floor and needs no seconder;
-    rule and quorum are the meeting's, ballots follow the same rules as every poll."""
+    together fit in ``budget_fen`` or, with ``points``, give up to that many points among them.
+    The motion has no proposer from the floor and needs no seconder; rule and quorum are the
+    meeting's, ballots follow the same rules as every poll."""
     require_live(meeting)
+    if points is not None and not 1 <= points <= 100:
+        raise OperationError("每人积分须在1到100之间。")
     if not 1 <= len(options) <= MAX_OPTIONS:
         raise OperationError("请给出1到20个项目。")
     if budget_fen <= 0 or any(cost <= 0 for _, cost in options):
@@ -375,8 +386,9 @@ def open_budget_poll(
     db.session.add(motion)
     db.session.flush()
     poll = Poll(
-        meeting_id=meeting.id, community_id=meeting.community_id, motion_id=motion.id, kind=BUDGET,
-        secret=bool(secret), min_choices=1, max_choices=len(options), rule=meeting.majority_rule,
+        meeting_id=meeting.id, community_id=meeting.community_id, motion_id=motion.id,
+        kind=POINTS if points else BUDGET, secret=bool(secret), min_choices=1,
+        max_choices=points or len(options), rule=meeting.majority_rule,
         quorum=meeting.quorum, opened_by_id=actor.id if actor else None, budget_fen=budget_fen,
         options=[PollOption(position=i, label=label[:100], cost_fen=cost) for i, (label, cost) in enumerate(options)],
     )
@@ -437,7 +449,8 @@ class BallotRequest:
 
 def _checked_choices(poll: Poll, choices: list[int]) -> list[int]:
     valid = {option.id for option in poll.options}
-    if len(set(choices)) != len(choices) or not set(choices) <= valid:
+    repeats_allowed = poll.kind == POINTS  # one id per point given
+    if (len(set(choices)) != len(choices) and not repeats_allowed) or not set(choices) <= valid:
         raise OperationError("所选的选项无效。", code="bad_choices")
     if not poll.min_choices <= len(choices) <= poll.max_choices:
         if poll.min_choices == poll.max_choices:
@@ -468,9 +481,19 @@ def _checked_voter(request: BallotRequest, voters: dict[int, Invitation]) -> Inv
     return voter
 
 
+def receipt_of(poll: Poll, invitation_id: int) -> str | None:
+    """The receipt of a participant's ballot: computed while a named poll is open, stored after its
+    close; a secret poll's always from the ballot key (secret_ballots)."""
+    if poll.secret:
+        return secret_ballots.receipt(poll.id, invitation_id)
+    if poll.receipt_key:
+        return poll.receipt_for(invitation_id)
+    return db.session.scalar(select(Ballot.receipt).where(Ballot.poll_id == poll.id, Ballot.invitation_id == invitation_id))
+
+
 def _repeat(poll: Poll, invitation_id: int) -> VoteReceipt:
-    """Someone whose ballot is already in gets its receipt again, or, after the close, a refusal."""
-    receipt = poll.receipt_for(invitation_id)
+    """Someone whose ballot is already in gets its receipt again, before and after the close (protocol §3)."""
+    receipt = receipt_of(poll, invitation_id)
     if receipt is None:
         raise OperationError("表决已结束,您的选票已计入。", code="poll_closed")
     return VoteReceipt(receipt, repeated=True)
@@ -481,11 +504,8 @@ def _ballot_rows(poll: Poll, request: BallotRequest, chosen: list[int], receipt:
     from roundtable.ballots.operations import channel_rows  # how it came: beside "who", never beside "what"
 
     if poll.secret:
-        return (
-            [SecretVoter(poll_id=poll.id, invitation_id=request.invitation_id, assisted_by_id=request.assisted_by_id),
-             *channel_rows(poll.id, request)],
-            [SecretVote(poll_id=poll.id, choices=chosen, receipt=receipt)],
-        )
+        voter, sealed, _receipt = secret_ballots.ballot_rows(poll, request.invitation_id, chosen, request.assisted_by_id)
+        return [voter, *channel_rows(poll.id, request)], [sealed]
     ballot = Ballot(
         poll_id=poll.id,
         invitation_id=request.invitation_id,
@@ -514,9 +534,13 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
     loser answering like a repeat, as before.
     """
     outcomes: list[VoteReceipt | OperationError | None] = [None] * len(requests)
-    voters = {
+    voters = {  # with their meetings in the same statement: _checked_voter finds them in the session
         voter.id: voter
-        for voter in db.session.scalars(select(Invitation).where(Invitation.id.in_({r.invitation_id for r in requests})))
+        for voter in db.session.scalars(
+            select(Invitation)
+            .where(Invitation.id.in_({r.invitation_id for r in requests}))
+            .options(joinedload(Invitation.meeting))
+        )
     }
     by_poll: dict[int, list[int]] = {}
     for index, request in enumerate(requests):
@@ -551,7 +575,7 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
             except OperationError as error:
                 outcomes[index] = error
                 continue
-            receipt = poll.receipt_for(request.invitation_id)
+            receipt = receipt_of(poll, request.invitation_id)
             voted.add(request.invitation_id)
             fresh.append((index, poll, chosen, receipt))
 
@@ -606,13 +630,6 @@ def assist_request(
     return BallotRequest(meeting.id, voter.id, poll_id, list(choices), key, actor.id if actor else None)
 
 
-def assist_vote(
-    meeting: Meeting, actor: User | None, participant_id: int, poll_id: int, choices: list[int], key: str
-) -> VoteReceipt:
-    voter = of_meeting(Invitation, participant_id, meeting, "找不到这位参会人。")
-    return cast_vote(meeting, voter, poll_id, choices, key, assisted_by=actor)
-
-
 def judge(poll: Poll, counts: dict[int, int], total: int, present: int) -> dict:
     """Apply the poll's rule and quorum; nobody decides the outcome by hand."""
     quorum_met = present >= poll.quorum
@@ -624,7 +641,7 @@ def judge(poll: Poll, counts: dict[int, int], total: int, present: int) -> dict:
             return 2 * count > present
         return 2 * count > total
 
-    if poll.kind == BUDGET:
+    if poll.kind in BUDGET_KINDS:
         # Which projects are funded is the fund's rule to decide (roundtable.funds), from the ballots.
         return {
             "result": "counted" if quorum_met else "no_quorum",
@@ -654,26 +671,6 @@ def judge(poll: Poll, counts: dict[int, int], total: int, present: int) -> dict:
     }
 
 
-def _reshuffle_secret_rows(poll: Poll) -> None:
-    """Rewrite both secret tables' rows of the poll in random order with new random keys.
-
-    PostgreSQL stores rows in insertion order; rewriting them shuffled leaves
-    the physical order of voters and of votes unrelated to when anyone voted.
-    """
-    shuffle = random.SystemRandom().shuffle
-    for table, columns in (
-        (SecretVoter, ("poll_id", "invitation_id", "assisted_by_id")),
-        (SecretVote, ("poll_id", "choices", "receipt")),
-    ):
-        rows = [dict(row._mapping) for row in db.session.execute(
-            select(*(getattr(table, c) for c in columns)).where(table.poll_id == poll.id)
-        )]
-        db.session.execute(delete(table).where(table.poll_id == poll.id).execution_options(synchronize_session=False))
-        shuffle(rows)
-        if rows:
-            db.session.execute(insert(table), [dict(row, id=random_id()) for row in rows])
-
-
 def close_poll(meeting: Meeting, actor: User | None, poll_id: int) -> dict:
     """Close under the exclusive poll lock and compute the result from what was committed."""
     require_live(meeting)
@@ -692,21 +689,13 @@ def close_poll(meeting: Meeting, actor: User | None, poll_id: int) -> dict:
         **outcome,
     }
     if poll.secret:
-        result["receipts"] = sorted(
-            ({"receipt": receipt, "choices": chosen} for receipt, chosen in db.session.execute(
-                select(SecretVote.receipt, SecretVote.choices).where(SecretVote.poll_id == poll.id)
-            )),
-            key=lambda entry: entry["receipt"],
-        )
-        _reshuffle_secret_rows(poll)
+        result["receipts"] = secret_ballots.open_at_close(poll)
     else:
-        # The voters in the same statement: one lazy load per ballot made a close of 1,000 take 0.3 s.
-        ballots = db.session.scalars(
-            select(Ballot).where(Ballot.poll_id == poll.id).order_by(Ballot.id).options(joinedload(Ballot.invitation).joinedload(Invitation.user))
-        ).all()
+        # Plain rows with the voters' names in the same statement: ORM ballots with their invitations
+        # and users made a close of 1,000 ballots take over a second on a busy server.
         result["ballots"] = [
-            {"participant": participant_view(b.invitation), "choices": b.choices, "assisted": b.assisted_by_id is not None}
-            for b in ballots
+            {"participant": participant_view(row), "choices": row.choices, "assisted": row.assisted_by_id is not None}
+            for row in named_ballot_rows(poll.id)
         ]
     poll.state = "closed"
     poll.closed_at = utcnow()

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from roundtable.extensions import db
+from roundtable.live import secret_ballots
 from roundtable.live.models import Ballot, Poll, SecretVote, SecretVoter
 from roundtable.meetings.models import Invitation, Meeting
 
@@ -114,8 +115,8 @@ def meeting_summary(meeting: Meeting, invitation: Invitation | None = None) -> M
             select(SecretVoter.poll_id, SecretVoter.assisted_by_id).where(SecretVoter.invitation_id == invitation.id)
         ):
             poll = next((p for p in polls if p.id == poll_id), None)
-            # A closed secret poll's receipt can no longer be recomputed (protocol §7): the phone kept it.
-            mine[poll_id] = MyBallot(short_code(poll.receipt_for(invitation.id)) if poll else None, None,
+            # A secret poll's receipt comes from the ballot key (live/secret_ballots.py), also after the close.
+            mine[poll_id] = MyBallot(short_code(secret_ballots.receipt(poll.id, invitation.id)) if poll else None, None,
                                      assisted is not None)
     outcomes = [
         PollOutcome(

@@ -48,6 +48,8 @@ class Field:
         value = value.strip()
         if not value:
             raise InvalidPayload(f"「{label}」不能为空。")
+        if "\x00" in value:
+            raise InvalidPayload(f"「{label}」含有无效字符。")
         if len(value) > self.max_length:
             raise InvalidPayload(f"「{label}」不能超过{self.max_length}个字符。")
         return value

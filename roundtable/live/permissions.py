@@ -1,18 +1,20 @@
-"""Who is on the other end of a socket, re-checked against the database on every event.
+"""Who is on the other end of a socket, and what they may do in the meeting they joined.
 
-A connection keeps only its credential (a token, or the user id and session
-version); the actor is rebuilt from the database for each event, so that an
-invitation removed or a secretary demoted mid-meeting loses access at once.
+A connection keeps its credential (a token, or the user id and session
+version). ``actor_for`` checks it against the database; the result is kept
+per connection as ids (``roundtable.live.actor_cache``) and every event is
+checked against that, until a revocation (logout, deactivation, a role change,
+a removed membership or invitation, a new host) forgets it: the next event
+checks the database again. ``Actor`` loads its rows only when a handler uses
+them, so that a vote costs no query before its group is written.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
 from roundtable.auth.models import User
 from roundtable.auth.session import load_user
-from roundtable.core.errors import NotAllowed
+from roundtable.core.errors import NotAllowed, OperationError
 from roundtable.extensions import db
 from roundtable.meetings.models import Invitation, Meeting
 from roundtable.meetings.permissions import can_manage_meeting
@@ -34,16 +36,56 @@ def can_vote(invitation: Invitation | None) -> bool:
 
 def may_take_sides(actor: "Actor") -> bool:
     """May this caller post a position or vote? Participants yes; the host stays neutral (主持中立)."""
-    return actor.invitation is not None and not actor.host
+    return actor.invitation_id is not None and not actor.host
 
 
-@dataclass
 class Actor:
-    meeting: Meeting
-    invitation: Invitation | None = None
-    user: User | None = None
-    host: bool = False
-    watcher: bool = False
+    """The caller in one meeting. Built from rows (``actor_for``) or from ids (the cache); the
+    rows of the latter are read on first use, in the event's own session."""
+
+    def __init__(
+        self,
+        meeting: Meeting | None = None,
+        invitation: Invitation | None = None,
+        user: User | None = None,
+        host: bool = False,
+        watcher: bool = False,
+        *,
+        meeting_id: int | None = None,
+        invitation_id: int | None = None,
+        user_id: int | None = None,
+        username: str | None = None,
+    ):
+        self._meeting, self._invitation, self._user = meeting, invitation, user
+        self.meeting_id = meeting.id if meeting is not None else meeting_id
+        self.invitation_id = invitation.id if invitation is not None else invitation_id
+        self.user_id = user.id if user is not None else user_id
+        self.username = user.username if user is not None else username
+        self.host, self.watcher = host, watcher
+
+    def _row(self, model, object_id):
+        row = db.session.get(model, object_id)
+        if row is None:  # deleted since it was checked: the revocation is on its way
+            raise NotAllowed("您无权进入这场会议。")
+        return row
+
+    @property
+    def meeting(self) -> Meeting:
+        if self._meeting is None:
+            self._meeting = self._row(Meeting, self.meeting_id)
+        return self._meeting
+
+    @property
+    def invitation(self) -> Invitation | None:
+        if self._invitation is None and self.invitation_id is not None:
+            self._invitation = self._row(Invitation, self.invitation_id)
+        return self._invitation
+
+    @property
+    def user(self) -> User | None:
+        if self._user is None and self.user_id is not None:
+            self._user = self._row(User, self.user_id)
+        return self._user
 
     @property
     def role(self) -> str:
@@ -83,14 +125,44 @@ def invitation_of(user, meeting: Meeting) -> Invitation | None:
     )
 
 
-def actor_for(credential: dict | None, meeting: Meeting) -> Actor:
-    """The caller as seen by ``meeting``; NotAllowed when the credential does not open it."""
+# Meetings a bearer link no longer opens: a cancelled or concluded meeting's room is closed to
+# invitation and watch tokens (the phone shows the meeting's summary page instead); an
+# adjourned meeting will go on, so its links still join.
+ENDED_STATUSES = ("cancelled", "concluded")
+
+
+class MeetingEnded(OperationError):
+    code = "meeting_ended"
+
+
+def refuse_ended_meeting(credential: dict | None, meeting_id: int | None) -> None:
+    """MeetingEnded for an invitation or watch token whose meeting was cancelled, concluded or is gone."""
+    if (credential or {}).get("kind") not in ("invitation", "watch"):
+        return
+    if not meeting_id:  # the token's own meeting no longer exists
+        raise MeetingEnded("会议已结束或已取消。")
+    status = db.session.scalar(select(Meeting.status).where(Meeting.id == meeting_id))
+    if status in ENDED_STATUSES:
+        raise MeetingEnded("会议已结束或已取消。")
+
+
+def actor_for(credential: dict | None, meeting: Meeting | int) -> Actor:
+    """The caller as seen by ``meeting`` (a row, or an id: an invitation token needs no meeting row);
+    NotAllowed when the credential does not open it."""
     kind = (credential or {}).get("kind")
     if kind == "invitation":
+        meeting_id = meeting if isinstance(meeting, int) else meeting.id
         invitation = db.session.scalar(select(Invitation).where(Invitation.token == credential["token"]))
-        if invitation is not None and invitation.meeting_id == meeting.id:
+        if invitation is not None and invitation.meeting_id == meeting_id:
+            if isinstance(meeting, int):
+                return Actor(invitation=invitation, meeting_id=meeting_id)
             return Actor(meeting, invitation=invitation)
-    elif kind == "watch":
+        raise NotAllowed("您无权进入这场会议。")
+    if isinstance(meeting, int):
+        meeting = db.session.get(Meeting, meeting)
+        if meeting is None:
+            raise NotAllowed("您无权进入这场会议。")
+    if kind == "watch":
         if meeting.watch_token == credential["token"]:
             return Actor(meeting, watcher=True)
     elif kind == "user":

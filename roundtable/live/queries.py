@@ -10,17 +10,13 @@ from sqlalchemy import func, select
 from roundtable.auth.models import User
 from roundtable.communities.models import Department, Organization
 from roundtable.core.errors import NotFound, OperationError
-from roundtable.core.time import utcnow
+from roundtable.core.time import iso, utcnow
 from roundtable.extensions import db
 from roundtable.live.models import ALTERNATING_STANCES, Ballot, Motion, Poll, Position, SecretVote, SecretVoter, SpeakingRequest
 from roundtable.live.permissions import VOTING_SIDES, Actor, can_vote
 from roundtable.meetings.models import SIDES, AgendaItem, Invitation, Meeting
 
 PROTOCOL = "1"
-
-
-def iso(moment) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def _on_item(column, item: AgendaItem | None):
@@ -107,8 +103,11 @@ def current_speech(meeting: Meeting) -> SpeakingRequest | None:
 
 
 def ballot_choices(poll: Poll) -> list[list[int]]:
-    table = SecretVote if poll.secret else Ballot
-    return list(db.session.scalars(select(table.choices).where(table.poll_id == poll.id)))
+    from roundtable.live import secret_ballots
+
+    if poll.secret:
+        return secret_ballots.choices(poll)
+    return list(db.session.scalars(select(Ballot.choices).where(Ballot.poll_id == poll.id)))
 
 
 def count_votes(poll: Poll) -> dict:
@@ -312,10 +311,13 @@ def poll_view(poll: Poll, *, full: bool = False) -> dict:
     }
 
 
-def presence_view(meeting: Meeting) -> dict:
-    # Plain rows with the name resolved in SQL (as Invitation.display_name does), not ORM
-    # objects: this runs on every join, and a room of 1,000 phones made it O(N) object loads each.
-    invitations = db.session.execute(
+PRESENCE_PAGE = 50  # people per side in a snapshot; the host pages through the rest with `presence_list`
+PRESENCE_PAGE_MAX = 1000
+
+
+def _presence_rows(meeting_id: int, side: str | None, offset: int, limit: int):
+    """Plain rows with the name resolved in SQL (as Invitation.display_name does), not ORM objects."""
+    query = (
         select(
             Invitation.id,
             Invitation.side,
@@ -327,23 +329,90 @@ def presence_view(meeting: Meeting) -> dict:
         .outerjoin(User, User.id == Invitation.user_id)
         .outerjoin(Department, Department.id == Invitation.department_id)
         .outerjoin(Organization, Organization.id == Invitation.organization_id)
-        .where(Invitation.meeting_id == meeting.id)
+        .where(Invitation.meeting_id == meeting_id)
         .order_by(Invitation.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    if side is not None:
+        query = query.where(Invitation.side == side)
+    return db.session.execute(query).all()
+
+
+def named_ballot_rows(poll_id: int):
+    """A named poll's ballots in commit order as plain rows: choices, assisted_by_id, and the voter's
+    id, side, consent_to_name and display_name (what ``participant_view`` reads), in one statement."""
+    return db.session.execute(
+        select(
+            Ballot.choices,
+            Ballot.assisted_by_id,
+            Invitation.id,
+            Invitation.side,
+            Invitation.consent_to_name,
+            func.coalesce(User.display_name, Department.name, Organization.name, Invitation.guest_name, "")
+            .label("display_name"),
+        )
+        .join(Invitation, Invitation.id == Ballot.invitation_id)
+        .outerjoin(User, User.id == Invitation.user_id)
+        .outerjoin(Department, Department.id == Invitation.department_id)
+        .outerjoin(Organization, Organization.id == Invitation.organization_id)
+        .where(Ballot.poll_id == poll_id)
+        .order_by(Ballot.id)
     ).all()
-    sides: dict[str, list] = {side: [] for side in SIDES}
-    for invitation in invitations:
-        entry = participant_view(invitation)
-        entry["checked_in"] = invitation.checked_in_at is not None
-        sides.setdefault(invitation.side, []).append(entry)
+
+
+def _presence_entry(row) -> dict:
+    entry = participant_view(row)
+    entry["checked_in"] = row.checked_in_at is not None
+    return entry
+
+
+def presence_counts(meeting_id: int) -> tuple[dict[str, int], dict[str, int]]:
+    """(present, invited) by side, from one aggregate query."""
+    rows = db.session.execute(
+        select(Invitation.side, func.count(Invitation.id), func.count(Invitation.checked_in_at))
+        .where(Invitation.meeting_id == meeting_id)
+        .group_by(Invitation.side)
+    ).all()
+    present = {side: 0 for side in SIDES if side != "host"}
+    invited = dict(present)
+    for side, everyone, checked_in in rows:
+        present[side], invited[side] = checked_in, everyone
+    return present, invited
+
+
+def presence_view(meeting: Meeting, page: int | None = None) -> dict:
+    """Counts by side and the first ``page`` people of each side: the same size whatever the room.
+
+    Every phone gets this on every join; the whole list made a joining rush
+    O(N²) in queries and bytes. ``complete`` is true when nobody was left out;
+    otherwise ``invited_by_side`` says how many each side has, and the host
+    asks for the rest with ``presence_list``.
+    """
+    page = PRESENCE_PAGE if page is None else page
+    present, invited = presence_counts(meeting.id)
+    sides: dict[str, list] = {}
+    for side in SIDES:
+        if side == "host":
+            continue
+        sides[side] = [_presence_entry(row) for row in _presence_rows(meeting.id, side, 0, page)] if invited.get(side) else []
     sides["host"] = [{"name": meeting.host.display_name}] if meeting.host is not None else []
-    counts = {side: sum(1 for p in people if p.get("checked_in")) for side, people in sides.items() if side != "host"}
     return {
         "sides": sides,
-        "counts": counts,
-        "present": sum(counts.get(side, 0) for side in VOTING_SIDES),
-        "invited": sum(len(sides.get(side, [])) for side in VOTING_SIDES),
-        "complete": True,
+        "counts": present,
+        "invited_by_side": invited,
+        "present": sum(present.get(side, 0) for side in VOTING_SIDES),
+        "invited": sum(invited.get(side, 0) for side in VOTING_SIDES),
+        "complete": all(len(sides.get(side, [])) >= n for side, n in invited.items()),
     }
+
+
+def presence_page(meeting: Meeting, side: str | None, offset: int, limit: int) -> dict:
+    """One page of the people invited (of one side, or all), in invitation order: the host's full list."""
+    limit = max(1, min(limit, PRESENCE_PAGE_MAX))
+    rows = _presence_rows(meeting.id, side, max(offset, 0), limit + 1)
+    people = [_presence_entry(row) for row in rows[:limit]]
+    return {"side": side, "offset": max(offset, 0), "people": people, "more": len(rows) > limit}
 
 
 def presence_change(meeting: Meeting, invitation: Invitation) -> dict:
@@ -353,76 +422,92 @@ def presence_change(meeting: Meeting, invitation: Invitation) -> dict:
     checking in at the door; the counts come from one aggregate query and
     clients merge the entry into the list of their snapshot (``complete`` false).
     """
-    rows = db.session.execute(
-        select(Invitation.side, func.count(Invitation.id), func.count(Invitation.checked_in_at))
-        .where(Invitation.meeting_id == meeting.id)
-        .group_by(Invitation.side)
-    ).all()
-    counts = {side: 0 for side in SIDES if side != "host"}
-    invited = dict(counts)
-    for side, everyone, present in rows:
-        counts[side], invited[side] = present, everyone
+    counts, invited = presence_counts(meeting.id)
     entry = participant_view(invitation)
     entry["checked_in"] = invitation.checked_in_at is not None
     return {
         "sides": {invitation.side: [entry]},
         "counts": counts,
+        "invited_by_side": invited,
         "present": sum(counts.get(side, 0) for side in VOTING_SIDES),
         "invited": sum(invited.get(side, 0) for side in VOTING_SIDES),
         "complete": False,
     }
 
 
-def my_ballots(actor: Actor) -> list[dict]:
+def my_ballots(actor: Actor, polls: list[dict] | None = None) -> list[dict]:
+    """The caller's own ballots; ``polls`` (the snapshot's) spares the query of a kind the meeting has none of."""
+    from roundtable.live import secret_ballots
+
     invitation = actor.invitation
-    if invitation is None:
+    if invitation is None or polls == []:
         return []
     mine = []
-    named = db.session.execute(
-        select(Ballot.poll_id, Ballot.receipt, Ballot.assisted_by_id).where(Ballot.invitation_id == invitation.id)
-    )
-    for poll_id, receipt, assisted_by_id in named:
-        mine.append({"poll_id": poll_id, "receipt": receipt, "assisted": assisted_by_id is not None})
+    if polls is None or any(not poll["secret"] for poll in polls):
+        named = db.session.execute(
+            select(Ballot.poll_id, Ballot.receipt, Ballot.assisted_by_id).where(Ballot.invitation_id == invitation.id)
+        )
+        for poll_id, receipt, assisted_by_id in named:
+            mine.append({"poll_id": poll_id, "receipt": receipt, "assisted": assisted_by_id is not None})
+    if polls is not None and not any(poll["secret"] for poll in polls):
+        return sorted(mine, key=lambda entry: entry["poll_id"])
     secret = db.session.execute(
         select(Poll, SecretVoter.assisted_by_id)
         .join(SecretVoter, SecretVoter.poll_id == Poll.id)
         .where(SecretVoter.invitation_id == invitation.id)
     )
     for poll, assisted_by_id in secret:
-        mine.append({"poll_id": poll.id, "receipt": poll.receipt_for(invitation.id), "assisted": assisted_by_id is not None})
+        mine.append({"poll_id": poll.id, "receipt": secret_ballots.receipt(poll.id, invitation.id),
+                     "assisted": assisted_by_id is not None})
     return sorted(mine, key=lambda entry: entry["poll_id"])
 
 
-def snapshot(actor: Actor) -> dict:
-    """Everything a client needs to draw the room from nothing (docs/live-protocol.md §5)."""
-    meeting = actor.meeting
+def room_view(meeting: Meeting, *, for_host: bool = False) -> dict:
+    """The snapshot without ``me`` and ``server_time``: the same for every participant and watcher."""
     positions: dict[str, list] = {side: [] for side in SIDES}
     for position in db.session.scalars(
         select(Position).where(Position.meeting_id == meeting.id).order_by(Position.id)
     ):
-        positions.setdefault(position.invitation.side, []).append(position_view(position, for_host=actor.host))
+        positions.setdefault(position.invitation.side, []).append(position_view(position, for_host=for_host))
     motions = db.session.scalars(select(Motion).where(Motion.meeting_id == meeting.id).order_by(Motion.id))
     polls = db.session.scalars(select(Poll).where(Poll.meeting_id == meeting.id).order_by(Poll.id))
     queue = queue_view(meeting)
-    invitation = actor.invitation
     return {
         "protocol": PROTOCOL,
-        "server_time": iso(utcnow()),
         "meeting": meeting_view(meeting),
         **agenda_view(meeting),
         "queue": queue["queue"],
         "speaker": queue["speaker"],
         "positions": positions,
         "motions": [motion_view(motion) for motion in motions],
-        "polls": [poll_view(poll, full=actor.host) for poll in polls],
+        "polls": [poll_view(poll, full=for_host) for poll in polls],
         "presence": presence_view(meeting),
+    }
+
+
+def snapshot(actor: Actor) -> dict:
+    """Everything a client needs to draw the room from nothing (docs/live-protocol.md §5).
+
+    The room part is shared by every participant and watcher (``snapshots``);
+    the host's is read afresh, with hidden texts and named ballot lists.
+    """
+    from roundtable.live.snapshots import snapshots
+
+    if actor.host:
+        room = room_view(actor.meeting, for_host=True)
+    else:  # the meeting row is read only if the part must be built
+        room = snapshots().room(actor.meeting_id, lambda: room_view(actor.meeting))
+    invitation = actor.invitation
+    return {
+        **room,
+        "server_time": iso(utcnow()),
         "me": {
             "role": actor.role,
             "host": actor.host,
             "participant": participant_view(invitation),
             "can_vote": can_vote(invitation),
             "checked_in": bool(invitation and invitation.checked_in_at),
-            "ballots": my_ballots(actor),
+            "ballots": my_ballots(actor, room["polls"]),
             "proxies": _proxies(invitation),
         },
     }

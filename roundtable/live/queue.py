@@ -17,6 +17,7 @@ restart of Redis. ``QueueHealth`` keeps what ``/healthz`` reports: which side
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -48,6 +49,9 @@ class QueueHealth:
             since = self._failing.get(side, (None, utcnow()))[1]
             self._failing[side] = (f"{error.__class__.__name__}: {error}", since)
 
+    def is_failing(self, side: str) -> bool:
+        return side in self._failing
+
     def recovered(self, side: str) -> None:
         if side in self._failing:  # cheap check first: this runs on every publish
             with self._lock:
@@ -70,8 +74,9 @@ class BoundedRedisManager(socketio.RedisManager):
     name = "redis"
 
     def __init__(self, url: str, channel: str = "flask-socketio", *, max_connections: int = 50,
-                 pool_timeout: float = 5.0, write_only: bool = False):
+                 pool_timeout: float = 5.0, write_only: bool = False, prefix: str = "roundtable"):
         super().__init__(url, channel=channel, write_only=write_only)
+        self.prefix = prefix  # every Redis key of this deployment starts with it (live/registry.py)
         self.health = QueueHealth()
         self.pool = redis.BlockingConnectionPool.from_url(
             url, max_connections=max_connections, timeout=pool_timeout, socket_connect_timeout=2,
@@ -108,6 +113,10 @@ class BoundedRedisManager(socketio.RedisManager):
             pubsub = self.client.pubsub(ignore_subscribe_messages=True)
             try:
                 pubsub.subscribe(self.channel)
+                if self.health.is_failing("listen"):  # disconnects of revoked sockets may have been missed
+                    from roundtable.live.actor_cache import actors
+
+                    actors.doubt()
                 self.health.listening = True
                 self.health.recovered("listen")
                 yield from pubsub.listen()
@@ -119,6 +128,15 @@ class BoundedRedisManager(socketio.RedisManager):
             finally:
                 pubsub.close()  # gives its connection back to the pool
 
+    def _handle_emit(self, message):
+        """A room event from any process: the meeting's shared snapshot part is out of date."""
+        room = message.get("room") if isinstance(message, dict) else None
+        if isinstance(room, str) and room.startswith("meeting-") and room[8:].isdigit():
+            from roundtable.live.snapshots import room_changed
+
+            room_changed(int(room[8:]))
+        return super()._handle_emit(message)
+
     def _listen(self):
         channel = self.channel.encode("utf-8")
         for message in self._subscribed_messages():
@@ -126,13 +144,32 @@ class BoundedRedisManager(socketio.RedisManager):
                 yield message["data"]
 
 
+def deployment_prefix(app) -> str:
+    """What sets this deployment's live events and Redis keys apart from another's on the same Redis.
+
+    Redis pub/sub ignores database numbers, so two deployments on one Redis server would hear
+    each other's meetings on a fixed channel. ``DEPLOYMENT_PREFIX`` names it; by default it is
+    derived from the database URL (without password), which is what makes a deployment itself.
+    """
+    configured = (app.config.get("DEPLOYMENT_PREFIX") or "").strip()
+    if configured:
+        return f"roundtable:{configured}"
+    from sqlalchemy.engine import make_url
+
+    database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
+    return "roundtable:" + hashlib.sha256(database.encode()).hexdigest()[:16]
+
+
 def manager_for(app) -> BoundedRedisManager | None:
     """The bounded manager for ``SOCKETIO_MESSAGE_QUEUE`` when it names Redis, else None (no queue, or another kind)."""
     url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
     if not url or not url.startswith(("redis://", "rediss://", "unix://")):
         return None
+    prefix = deployment_prefix(app)
     return BoundedRedisManager(
         url,
+        channel=f"{prefix}:live",
+        prefix=prefix,
         max_connections=int(app.config.get("SOCKETIO_REDIS_MAX_CONNECTIONS", 50)),
         pool_timeout=float(app.config.get("SOCKETIO_REDIS_POOL_TIMEOUT", 5)),
     )

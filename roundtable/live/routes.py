@@ -9,13 +9,16 @@ every event: a page that opens is never by itself a licence to act.
 from __future__ import annotations
 
 import io
+from typing import NoReturn
 
 from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from roundtable.communities.context import community_required, get_in_community_or_404
-from roundtable.core.http import error_response
+from roundtable.communities.context import community_required
+from roundtable.communities.permissions import is_member
+from roundtable.core.permissions import load_or_404
+from roundtable.core.http import TOKEN_MAX_LENGTH, error_response
 from roundtable.extensions import db, limiter
 from roundtable.live.models import STANCES
 from roundtable.live.outcome import check_code, meeting_summary, normalise_code
@@ -27,7 +30,6 @@ bp = Blueprint("live_pages", __name__)
 
 # A finished or cancelled meeting has no live room any more; its links lead to its summary.
 CLOSED_STATUSES = ("concluded", "cancelled")
-TOKEN_MAX_LENGTH = 32
 
 NO_SUCH_LINK = "这个链接无效,请检查链接是否完整,或向社区工作人员索取新的链接。"
 NOT_INVITED = "您不在这次会议的邀请名单上。"
@@ -37,7 +39,7 @@ STANCE_BUTTONS = (("support", "支持"), ("oppose", "反对"), ("concern", "有�
 assert {code for code, _ in STANCE_BUTTONS} == set(STANCES), "stance buttons out of step with the protocol"
 
 
-def _refuse(status: int, message: str) -> None:
+def _refuse(status: int, message: str) -> NoReturn:
     """Stop with the site's error page carrying a message the person can act on."""
     abort(make_response(*error_response(status, message)))
 
@@ -128,12 +130,10 @@ def summary(meeting_id: int):
 
 
 @bp.route("/meetings/<int:meeting_id>/console")
-@community_required()
+@community_required(can=is_member)
 def console(meeting_id: int):
     """The host console: only the host and the secretaries of the meeting's community."""
-    meeting = get_in_community_or_404(Meeting, meeting_id)
-    if not is_live_host(current_user, meeting):
-        abort(403)
+    meeting = load_or_404(Meeting, meeting_id, can=is_live_host)
     return _private(
         make_response(
             render_template(

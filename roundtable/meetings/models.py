@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
-from roundtable.extensions import db
+from roundtable.extensions import Model
 
 KINDS = {"roundtable": "圆桌会议", "council": "议事会", "coordination": "协调会", "joint": "联席会"}
 
@@ -48,7 +48,7 @@ def new_token() -> str:
     return secrets.token_urlsafe(12)
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     """A deliberation meeting of one community, linked to the cases it is meant to settle."""
 
     __tablename__ = "meetings"
@@ -93,6 +93,10 @@ class Meeting(db.Model):
         "Invitation", back_populates="meeting", cascade="all, delete-orphan", order_by="Invitation.id"
     )
 
+    def can_move_to(self, status: str) -> bool:
+        """Whether the lifecycle (MEETING_TRANSITIONS) allows going from the present status to ``status``."""
+        return status in MEETING_TRANSITIONS.get(self.status, ())
+
     @property
     def cases(self):
         return [link.case for link in self.case_links]
@@ -115,7 +119,7 @@ class Meeting(db.Model):
         return self.status in ("draft", "scheduled")
 
 
-class MeetingCase(db.Model):
+class MeetingCase(Model):
     """A case the meeting deliberates; remembers the case's status before scheduling."""
 
     __tablename__ = "meeting_cases"
@@ -130,7 +134,7 @@ class MeetingCase(db.Model):
     case = relationship("Case")
 
 
-class AgendaItem(db.Model):
+class AgendaItem(Model):
     """One item of the agenda, optionally on one linked case, with a time box."""
 
     __tablename__ = "agenda_items"
@@ -151,7 +155,7 @@ class AgendaItem(db.Model):
     case = relationship("Case")
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """One invitee of one meeting: a resident, a named guest, a department or an organization.
 
     Its token is the invitee's key to the meeting (RSVP, joining live); it opens
@@ -210,9 +214,6 @@ class Invitation(db.Model):
     def kind_label(self) -> str:
         return INVITEE_KINDS.get(self.kind, self.kind)
 
-    @property
-    def side_label(self) -> str:
-        return SIDES.get(self.side, self.side)
 
     def report_in_state(self, now: datetime | None = None) -> str | None:
         """For a summoned department: 'on_time', 'late', 'missing' (past due) or 'waiting'."""

@@ -6,6 +6,8 @@ flushes. The caller commits once.
 """
 from __future__ import annotations
 
+from flask_babel import gettext, lazy_gettext
+
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -117,7 +119,7 @@ def _checked_fields(community: Community, fields: MeetingFields, meeting: Meetin
     for name, (low, high, label) in RULE_LIMITS.items():
         value = getattr(fields, name)
         if not isinstance(value, int) or not low <= value <= high:
-            raise OperationError(f"{label}须在{low}到{high}之间。")
+            raise OperationError("%(label)s须在%(low)d到%(high)d之间。", label=lazy_gettext(label), low=low, high=high)
     if fields.majority_rule not in MAJORITY_RULES:
         raise OperationError("未知的表决规则。")
 
@@ -143,7 +145,7 @@ def _checked_fields(community: Community, fields: MeetingFields, meeting: Meetin
         if case is None or case.community_id != community.id:
             raise OperationError("所选工单不存在。")
         if case.is_terminal and case_id not in already:
-            raise OperationError(f"工单{case.external_number}已办结,不能再上会。")
+            raise OperationError("工单%(number)s已办结,不能再上会。", number=case.external_number)
         cases.append(case)
     return host, topic, previous, cases
 
@@ -218,14 +220,19 @@ def update_meeting(meeting: Meeting, fields: MeetingFields, actor: User) -> None
 
 def _require_editable(meeting: Meeting) -> None:
     if not meeting.is_editable:
-        raise OperationError(f"会议{meeting.status_label},不能再修改。")
+        raise OperationError("会议%(status)s,不能再修改。", status=lazy_gettext(meeting.status_label))
 
 
 def _case_blocker(case: Case) -> str | None:
     if case.status == "in_deliberation" or "in_deliberation" in TRANSITIONS.get(case.status, ()):
         return None
     hint = _CLOSED_HINT if case.is_terminal else _NOT_READY_HINTS.get(case.status, "不能进入议事")
-    return f"工单{case.external_number}当前为「{STATUS_LABELS.get(case.status, case.status)}」,{hint}。"
+    return gettext(
+        "工单%(number)s当前为「%(status)s」,%(hint)s。",
+        number=case.external_number,
+        status=gettext(STATUS_LABELS.get(case.status, case.status)),
+        hint=gettext(hint),
+    )
 
 
 def _refuse_unready_cases(cases) -> None:
@@ -285,12 +292,14 @@ def transition_meeting(meeting: Meeting, new_status: str, actor: User | None, no
     lets the cases go. live/adjourned/concluded keep started_at and ended_at.
     """
     if new_status not in MEETING_TRANSITIONS:
-        raise OperationError(f"未知的会议状态「{new_status}」。")
+        raise OperationError("未知的会议状态「%(status)s」。", status=new_status)
     old_status = meeting.status
-    if new_status not in MEETING_TRANSITIONS.get(old_status, ()):
+    if not meeting.can_move_to(new_status):
         raise OperationError(
-            f"会议不能从「{MEETING_STATUS_LABELS.get(old_status, old_status)}」变为「{MEETING_STATUS_LABELS[new_status]}」。",
+            "会议不能从「%(before)s」变为「%(after)s」。",
             code="forbidden_transition",
+            before=lazy_gettext(MEETING_STATUS_LABELS.get(old_status, old_status)),
+            after=lazy_gettext(MEETING_STATUS_LABELS[new_status]),
         )
     note = (note or "").strip()
     now = utcnow()
@@ -419,7 +428,7 @@ def move_agenda_item(item: AgendaItem, direction: str) -> None:
 
 def _require_inviting(meeting: Meeting) -> None:
     if not meeting.is_editable:
-        raise OperationError(f"会议{meeting.status_label},不能再发出邀请。")
+        raise OperationError("会议%(status)s,不能再发出邀请。", status=lazy_gettext(meeting.status_label))
 
 
 def _new_invitation(meeting: Meeting, kind: str, side: str, **who) -> Invitation:
@@ -428,7 +437,7 @@ def _new_invitation(meeting: Meeting, kind: str, side: str, **who) -> Invitation
     return invitation
 
 
-def invite_resident(meeting: Meeting, user_id: int | None, actor: User) -> Invitation:
+def invite_resident(meeting: Meeting, user_id: int | None) -> Invitation:
     """Invite a resident who is a member of the community; they hear of it in their inbox."""
     _require_inviting(meeting)
     user = db.session.get(User, user_id) if user_id else None
@@ -438,7 +447,7 @@ def invite_resident(meeting: Meeting, user_id: int | None, actor: User) -> Invit
     if not is_member:
         raise OperationError("只能邀请本社区登记的居民;其他人请作为列席居民按姓名和电话邀请。")
     if any(i.user_id == user.id for i in meeting.invitations):
-        raise Conflict(f"{user.display_name}已在邀请名单中。")
+        raise Conflict("%(name)s已在邀请名单中。", name=user.display_name)
     invitation = _new_invitation(meeting, "resident", "resident", user_id=user.id)
     db.session.flush()
     _notify(
@@ -450,7 +459,7 @@ def invite_resident(meeting: Meeting, user_id: int | None, actor: User) -> Invit
     return invitation
 
 
-def invite_guest(meeting: Meeting, name: str, phone: str, actor: User) -> Invitation:
+def invite_guest(meeting: Meeting, name: str, phone: str) -> Invitation:
     """A named guest without an account: the token link (or the printed sheet) is their key."""
     _require_inviting(meeting)
     name = (name or "").strip()
@@ -462,13 +471,13 @@ def invite_guest(meeting: Meeting, name: str, phone: str, actor: User) -> Invita
     if not is_valid_phone(phone):
         raise OperationError("电话号码无效,请填写7到15位数字。")
     if any(i.guest_phone == phone for i in meeting.invitations):
-        raise Conflict(f"电话{mask_phone(phone)}已在邀请名单中。")
+        raise Conflict("电话%(phone)s已在邀请名单中。", phone=mask_phone(phone))
     invitation = _new_invitation(meeting, "guest", "resident", guest_name=name, guest_phone=phone)
     db.session.flush()
     return invitation
 
 
-def summon_department(meeting: Meeting, department_id: int | None, reply_due_at: datetime, actor: User) -> Invitation:
+def summon_department(meeting: Meeting, department_id: int | None, reply_due_at: datetime) -> Invitation:
     """吹哨: the department must report in (报到) by ``reply_due_at``; all its staff are told."""
     _require_inviting(meeting)
     department = db.session.get(Department, department_id) if department_id else None
@@ -480,7 +489,7 @@ def summon_department(meeting: Meeting, department_id: int | None, reply_due_at:
     if reply_due_at > meeting.starts_at:
         raise OperationError("报到期限不能晚于会议开始时间。")
     if any(i.department_id == department.id for i in meeting.invitations):
-        raise Conflict(f"已向{department.name}吹哨,不能重复。")
+        raise Conflict("已向%(department)s吹哨,不能重复。", department=department.name)
     invitation = _new_invitation(
         meeting, "department", "department", department_id=department.id, summoned_at=now, reply_due_at=reply_due_at
     )
@@ -495,14 +504,14 @@ def summon_department(meeting: Meeting, department_id: int | None, reply_due_at:
     return invitation
 
 
-def invite_organization(meeting: Meeting, organization_id: int | None, actor: User) -> Invitation:
+def invite_organization(meeting: Meeting, organization_id: int | None) -> Invitation:
     """A property manager (物业) or property-rights unit of this community."""
     _require_inviting(meeting)
     organization = db.session.get(Organization, organization_id) if organization_id else None
     if organization is None or organization.community_id != meeting.community_id:
         raise OperationError("所选单位不存在。")
     if any(i.organization_id == organization.id for i in meeting.invitations):
-        raise Conflict(f"{organization.name}已在邀请名单中。")
+        raise Conflict("%(name)s已在邀请名单中。", name=organization.name)
     invitation = _new_invitation(meeting, "organization", "organization", organization_id=organization.id)
     db.session.flush()
     return invitation
@@ -520,7 +529,7 @@ def record_rsvp(invitation: Invitation, answer: str) -> None:
     if answer not in RSVP_LABELS:
         raise OperationError("请选择参加或不参加。")
     if not invitation.meeting.is_editable:
-        raise OperationError(f"会议{invitation.meeting.status_label},不能再回复。")
+        raise OperationError("会议%(status)s,不能再回复。", status=lazy_gettext(invitation.meeting.status_label))
     invitation.rsvp = answer
     invitation.rsvp_at = utcnow()
     db.session.flush()
@@ -533,7 +542,7 @@ def report_in(invitation: Invitation, user: User, attendee_names: str = "") -> N
     if invitation.department_id not in user.department_ids:
         raise NotAllowed("只能为本部门报到。")
     if invitation.meeting.status in ("cancelled", "concluded"):
-        raise OperationError(f"会议{invitation.meeting.status_label},无需报到。")
+        raise OperationError("会议%(status)s,无需报到。", status=lazy_gettext(invitation.meeting.status_label))
     attendee_names = (attendee_names or "").strip()
     if len(attendee_names) > 200:
         raise OperationError("参会人员不能超过200个字符。")

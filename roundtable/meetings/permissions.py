@@ -15,6 +15,15 @@ def can_manage_meeting(user: User, meeting) -> bool:
     return can_manage_cases(user, meeting.community_id)
 
 
+def can_hand_out_links(user: User, meeting) -> bool:
+    """Bearer links (invitation tokens, their QR codes and printed sheets) are seen only by those
+    who hand them out: the meeting's host and its community's secretaries. An auditor reads the
+    meeting, never a link that would let them act as an invitee."""
+    if not user.is_authenticated:
+        return False
+    return meeting.host_id == user.id or can_manage_meeting(user, meeting)
+
+
 def can_view_meeting(user: User, meeting) -> bool:
     """Secretaries and auditors of the meeting's community read everything about it."""
     return can_read_cases(user, meeting.community_id)

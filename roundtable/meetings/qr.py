@@ -28,3 +28,12 @@ def join_qr(link: str) -> segno.QRCode:
 
 def join_qr_svg(link: str, scale: int = 6) -> str:
     return join_qr(link).svg_inline(scale=scale, border=2, title="二维码", omitsize=True)
+
+
+def join_qr_svg_document(link: str, scale: int = 6) -> bytes:
+    """A stand-alone SVG file (XML declaration and SVG namespace), which browsers show and <img> loads."""
+    import io
+
+    out = io.BytesIO()
+    join_qr(link).save(out, kind="svg", scale=scale, border=2, title="二维码", xmldecl=True, svgns=True)
+    return out.getvalue()

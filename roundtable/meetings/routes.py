@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Callable
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from roundtable.communities.context import community_required, current_community, get_in_community_or_404
-from roundtable.core.errors import OperationError
+from roundtable.communities.context import community_required, current_community
+from roundtable.communities.permissions import can_manage_cases, can_read_cases
+from roundtable.core.actions import act, flash_form_errors
+from roundtable.core.permissions import load_or_404, load_part_or_404
 from roundtable.core.time import as_utc, local, utcnow
 from roundtable.extensions import db
 from roundtable.meetings import operations, queries
@@ -31,60 +33,25 @@ from roundtable.meetings.forms import (
 )
 from roundtable.meetings.models import REPORT_IN_LABELS, RSVP_LABELS, AgendaItem, Invitation, Meeting
 from roundtable.meetings.permissions import (
+    can_hand_out_links,
     can_manage_meeting,
     can_report_in,
     can_see_department_record,
     can_view_meeting,
     is_department_staff,
 )
-from roundtable.meetings.qr import join_link, join_qr_svg, public_url
+from roundtable.meetings.qr import join_link, join_qr_svg, join_qr_svg_document, public_url
 from roundtable.live.outcome import meeting_summary
 from roundtable.resolutions.queries import latest_published, public_pdf_url
 
 bp = Blueprint("meetings", __name__)
 invite_bp = Blueprint("invite", __name__)
 
-STAFF = ("secretary", "auditor")
 LINK_KEEP_DAYS_DEFAULT = 7
 _DAY = timedelta(days=1)
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _act(action: Callable[[], object], done: str) -> bool:
-    """Run one operation and commit, or roll back and show why it was refused."""
-    try:
-        action()
-    except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return False
-    db.session.commit()
-    flash(done, "success")
-    return True
-
-
-def _viewable(meeting_id: int) -> Meeting:
-    meeting = get_in_community_or_404(Meeting, meeting_id)
-    if not can_view_meeting(current_user, meeting):
-        abort(403)
-    return meeting
-
-
-def _managed(meeting_id: int) -> Meeting:
-    meeting = get_in_community_or_404(Meeting, meeting_id)
-    if not can_manage_meeting(current_user, meeting):
-        abort(403)
-    return meeting
-
-
-def _part_of(meeting: Meeting, model, object_id: int):
-    """An agenda item or invitation by id, only when it belongs to this meeting."""
-    obj = db.session.get(model, object_id)
-    if obj is None or obj.meeting_id != meeting.id:
-        abort(404)
-    return obj
 
 
 def _to_meeting(meeting: Meeting, anchor: str = ""):
@@ -200,14 +167,14 @@ def _ics(body: bytes, filename: str) -> Response:
 
 
 @bp.route("/meetings/")
-@community_required(*STAFF)
+@community_required(can=can_read_cases)
 def list_meetings():
     community = current_community()
     return render_template("meetings/list.html", meetings=queries.meetings_of_community(community.id))
 
 
 @bp.route("/meetings/new", methods=["GET", "POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def new():
     community = current_community()
     form = _meeting_form(community.id)
@@ -217,16 +184,16 @@ def new():
         if case_id and any(choice[0] == case_id for choice in form.case_ids.choices):
             form.case_ids.data = [case_id]
     if form.validate_on_submit():
-        created = []
-        if _act(lambda: created.append(operations.create_meeting(community, _fields(form), current_user)), "会议草稿已创建。"):
-            return _to_meeting(created[0])
+        created = act(lambda: operations.create_meeting(community, _fields(form), current_user), "会议草稿已创建。")
+        if isinstance(created, Meeting):
+            return _to_meeting(created)
     return render_template("meetings/form.html", form=form, meeting=None), (400 if request.method == "POST" else 200)
 
 
 @bp.route("/meetings/<int:meeting_id>")
-@community_required(*STAFF)
+@community_required(can=can_read_cases)
 def show(meeting_id: int):
-    meeting = _viewable(meeting_id)
+    meeting = load_or_404(Meeting, meeting_id, can=can_view_meeting)
     manage = can_manage_meeting(current_user, meeting)
     return render_template(
         "meetings/show.html",
@@ -237,7 +204,7 @@ def show(meeting_id: int):
         agenda_form=_agenda_form(meeting) if manage else None,
         invite_forms=_invite_forms(meeting) if manage and meeting.is_editable else None,
         confirm=ConfirmForm(),
-        join_links={i.id: join_link(i) for i in meeting.invitations},
+        join_links={i.id: join_link(i) for i in meeting.invitations} if can_hand_out_links(current_user, meeting) else None,
         report_labels=REPORT_IN_LABELS,
         rsvp_labels=RSVP_LABELS,
         now=utcnow(),
@@ -259,53 +226,53 @@ def _minutes_of(meeting: Meeting):
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def edit(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = load_or_404(Meeting, meeting_id, can=can_manage_meeting)
     form = _meeting_form(meeting.community_id, meeting)
     if request.method == "GET":
         form.process(obj=meeting)
         form.starts_at.data = local(meeting.starts_at).replace(tzinfo=None)
         form.case_ids.data = [link.case_id for link in meeting.case_links]
     elif form.validate_on_submit():
-        if _act(lambda: operations.update_meeting(meeting, _fields(form), current_user), "会议已保存。"):
+        if act(lambda: operations.update_meeting(meeting, _fields(form), current_user), "会议已保存。"):
             return _to_meeting(meeting)
     return render_template("meetings/form.html", form=form, meeting=meeting), (400 if request.method == "POST" else 200)
 
 
 @bp.route("/meetings/<int:meeting_id>/schedule", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def schedule(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = load_or_404(Meeting, meeting_id, can=can_manage_meeting)
     if ConfirmForm().validate_on_submit():
-        _act(lambda: operations.transition_meeting(meeting, "scheduled", current_user), "会议已安排,关联工单已进入议事。")
+        act(lambda: operations.transition_meeting(meeting, "scheduled", current_user), "会议已安排,关联工单已进入议事。")
     return _to_meeting(meeting)
 
 
 @bp.route("/meetings/<int:meeting_id>/unschedule", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def unschedule(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = load_or_404(Meeting, meeting_id, can=can_manage_meeting)
     if ConfirmForm().validate_on_submit():
-        _act(lambda: operations.transition_meeting(meeting, "draft", current_user), "会议已退回草稿。")
+        act(lambda: operations.transition_meeting(meeting, "draft", current_user), "会议已退回草稿。")
     return _to_meeting(meeting)
 
 
 @bp.route("/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def cancel(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = load_or_404(Meeting, meeting_id, can=can_manage_meeting)
     form = ReasonForm()
     if form.validate_on_submit():
-        if _act(lambda: operations.cancel_meeting(meeting, current_user, form.reason.data), "会议已取消。"):
+        if act(lambda: operations.cancel_meeting(meeting, current_user, form.reason.data), "会议已取消。"):
             return _to_meeting(meeting)
     return render_template("meetings/cancel.html", meeting=meeting, form=form), (400 if request.method == "POST" else 200)
 
 
 @bp.route("/meetings/<int:meeting_id>/calendar.ics")
-@community_required(*STAFF)
+@community_required(can=can_read_cases)
 def calendar(meeting_id: int):
-    meeting = _viewable(meeting_id)
+    meeting = load_or_404(Meeting, meeting_id, can=can_view_meeting)
     url = public_url("meetings.show", meeting_id=meeting.id)
     return _ics(meeting_calendar(meeting, url), f"meeting-{meeting.id}.ics")
 
@@ -314,25 +281,25 @@ def calendar(meeting_id: int):
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def add_agenda_item(meeting_id: int):
-    meeting = _managed(meeting_id)
+    meeting = load_or_404(Meeting, meeting_id, can=can_manage_meeting)
     form = _agenda_form(meeting)
     if form.validate_on_submit():
-        _act(lambda: operations.add_agenda_item(meeting, _agenda_fields(form)), "议程已添加。")
+        act(lambda: operations.add_agenda_item(meeting, _agenda_fields(form)), "议程已添加。")
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return _to_meeting(meeting, "agenda")
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/edit", methods=["GET", "POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def edit_agenda_item(meeting_id: int, item_id: int):
-    meeting = _managed(meeting_id)
-    item = _part_of(meeting, AgendaItem, item_id)
+    meeting = load_or_404(Meeting, meeting_id, can=can_manage_meeting)
+    item = load_part_or_404(meeting, AgendaItem, item_id, key="meeting_id")
     form = _agenda_form(meeting, item)
     if form.validate_on_submit():
-        if _act(lambda: operations.update_agenda_item(item, _agenda_fields(form)), "议程已保存。"):
+        if act(lambda: operations.update_agenda_item(item, _agenda_fields(form)), "议程已保存。"):
             return _to_meeting(meeting, "agenda")
     return render_template("meetings/agenda_item.html", meeting=meeting, item=item, form=form), (
         400 if request.method == "POST" else 200
@@ -340,29 +307,23 @@ def edit_agenda_item(meeting_id: int, item_id: int):
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/delete", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def remove_agenda_item(meeting_id: int, item_id: int):
-    meeting = _managed(meeting_id)
-    item = _part_of(meeting, AgendaItem, item_id)
+    meeting = load_or_404(Meeting, meeting_id, can=can_manage_meeting)
+    item = load_part_or_404(meeting, AgendaItem, item_id, key="meeting_id")
     if ConfirmForm().validate_on_submit():
-        _act(lambda: operations.remove_agenda_item(item), "议程已删除。")
+        act(lambda: operations.remove_agenda_item(item), "议程已删除。")
     return _to_meeting(meeting, "agenda")
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/move/<direction>", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def move_agenda_item(meeting_id: int, item_id: int, direction: str):
-    meeting = _managed(meeting_id)
-    item = _part_of(meeting, AgendaItem, item_id)
+    meeting = load_or_404(Meeting, meeting_id, can=can_manage_meeting)
+    item = load_part_or_404(meeting, AgendaItem, item_id, key="meeting_id")
     if ConfirmForm().validate_on_submit():
-        _act(lambda: operations.move_agenda_item(item, direction), "议程顺序已调整。")
+        act(lambda: operations.move_agenda_item(item, direction), "议程顺序已调整。")
     return _to_meeting(meeting, "agenda")
-
-
-def _flash_form_errors(form) -> None:
-    for field in form:
-        for error in field.errors:
-            flash(f"{field.label.text}:{error}", "error")
 
 
 # --- invitations ------------------------------------------------------------------------------
@@ -370,23 +331,23 @@ def _flash_form_errors(form) -> None:
 
 def _invite_action(meeting: Meeting, kind: str, form) -> Callable[[], object]:
     if kind == "resident":
-        return lambda: operations.invite_resident(meeting, form.user_id.data, current_user)
+        return lambda: operations.invite_resident(meeting, form.user_id.data)
     if kind == "guest":
-        return lambda: operations.invite_guest(meeting, form.guest_name.data, form.guest_phone.data, current_user)
+        return lambda: operations.invite_guest(meeting, form.guest_name.data, form.guest_phone.data)
     if kind == "department":
         return lambda: operations.summon_department(
-            meeting, form.department_id.data, as_utc(form.reply_due_at.data), current_user
+            meeting, form.department_id.data, as_utc(form.reply_due_at.data)
         )
-    return lambda: operations.invite_organization(meeting, form.organization_id.data, current_user)
+    return lambda: operations.invite_organization(meeting, form.organization_id.data)
 
 
 INVITE_DONE = {"resident": "已邀请居民。", "guest": "已邀请列席居民。", "department": "已吹哨,等待部门报到。", "organization": "已邀请单位。"}
 
 
 @bp.route("/meetings/<int:meeting_id>/invite/<kind>", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def invite(meeting_id: int, kind: str):
-    meeting = _managed(meeting_id)
+    meeting = load_or_404(Meeting, meeting_id, can=can_manage_meeting)
     if kind not in INVITE_DONE:
         abort(404)
     form = _invite_forms(meeting)[kind]
@@ -394,38 +355,38 @@ def invite(meeting_id: int, kind: str):
         # Already-invited or foreign ids are not among the choices; let the operation say why.
         getattr(form, f"{'user' if kind == 'resident' else kind}_id").pre_validate = lambda _form: None
     if form.validate_on_submit():
-        _act(_invite_action(meeting, kind, form), INVITE_DONE[kind])
+        act(_invite_action(meeting, kind, form), INVITE_DONE[kind])
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return _to_meeting(meeting, "invitations")
 
 
 @bp.route("/meetings/<int:meeting_id>/invitations/<int:invitation_id>/delete", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def remove_invitation(meeting_id: int, invitation_id: int):
-    meeting = _managed(meeting_id)
-    invitation = _part_of(meeting, Invitation, invitation_id)
+    meeting = load_or_404(Meeting, meeting_id, can=can_manage_meeting)
+    invitation = load_part_or_404(meeting, Invitation, invitation_id, key="meeting_id")
     if ConfirmForm().validate_on_submit():
-        _act(lambda: operations.remove_invitation(invitation), "邀请已撤回。")
+        act(lambda: operations.remove_invitation(invitation), "邀请已撤回。")
     return _to_meeting(meeting, "invitations")
 
 
 @bp.route("/meetings/<int:meeting_id>/invitations/<int:invitation_id>/sheet")
-@community_required(*STAFF)
+@community_required(can=can_read_cases)
 def invitation_sheet(meeting_id: int, invitation_id: int):
     """A printable invitation with the QR code, for residents who do not use a smartphone."""
-    meeting = _viewable(meeting_id)
-    invitation = _part_of(meeting, Invitation, invitation_id)
+    meeting = load_or_404(Meeting, meeting_id, can=can_hand_out_links)
+    invitation = load_part_or_404(meeting, Invitation, invitation_id, key="meeting_id")
     link = join_link(invitation)
     return render_template("meetings/sheet.html", meeting=meeting, invitation=invitation, link=link, qr_svg=join_qr_svg(link))
 
 
 @bp.route("/meetings/<int:meeting_id>/invitations/<int:invitation_id>/qr.svg")
-@community_required(*STAFF)
+@community_required(can=can_read_cases)
 def invitation_qr(meeting_id: int, invitation_id: int):
-    meeting = _viewable(meeting_id)
-    invitation = _part_of(meeting, Invitation, invitation_id)
-    svg = join_qr_svg(join_link(invitation))
+    meeting = load_or_404(Meeting, meeting_id, can=can_hand_out_links)
+    invitation = load_part_or_404(meeting, Invitation, invitation_id, key="meeting_id")
+    svg = join_qr_svg_document(join_link(invitation))
     return Response(svg, mimetype="image/svg+xml")
 
 
@@ -454,9 +415,9 @@ def report(invitation_id: int):
         abort(404)
     form = ReportInForm(prefix=f"r{invitation.id}")
     if form.validate_on_submit():
-        _act(lambda: operations.report_in(invitation, current_user, form.attendee_names.data), "已报到。")
+        act(lambda: operations.report_in(invitation, current_user, form.attendee_names.data), "已报到。")
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return redirect(url_for("meetings.summons"))
 
 
@@ -474,7 +435,7 @@ def department_response(department_id: int):
         abort(404)
     scope = None
     if not is_department_staff(current_user, department_id):
-        if not queries.community_summoned(community.id, department_id):
+        if community is None or not queries.community_summoned(community.id, department_id):
             abort(404)
         scope = community.id
     figures = queries.department_response(department_id, scope)
@@ -550,7 +511,7 @@ def rsvp(token: str):
     invitation = _invitation_for(token)
     if ConfirmForm().validate_on_submit():
         answer = request.form.get("answer", "")
-        _act(lambda: operations.record_rsvp(invitation, answer), "已收到您的回复,谢谢!")
+        act(lambda: operations.record_rsvp(invitation, answer), "已收到您的回复,谢谢!")
     return redirect(url_for("invite.join", token=token))
 
 

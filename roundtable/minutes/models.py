@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
-from roundtable.extensions import db
+from roundtable.extensions import Model
 
 DRAFT, IN_REVIEW, APPROVED = "draft", "in_review", "approved"
 STATE_LABELS = {DRAFT: "草稿", IN_REVIEW: "与会者审阅中", APPROVED: "已审定"}
@@ -27,7 +27,7 @@ OPEN, ACCEPTED, ANSWERED = "open", "accepted", "answered"
 ANSWER_LABELS = {OPEN: "待书记答复", ACCEPTED: "已采纳", ANSWERED: "已答复"}
 
 
-class Minutes(db.Model):
+class Minutes(Model):
     """One meeting's minutes; ``record`` is the structured part, ``narrative`` and ``item_notes`` are written."""
 
     __tablename__ = "minutes"
@@ -65,7 +65,7 @@ class Minutes(db.Model):
         return [r for r in self.reviews if r.verdict == CORRECT and r.answer_state == OPEN]
 
 
-class MinutesReview(db.Model):
+class MinutesReview(Model):
     """One attendee's answer to the draft: approve, or a short correction the secretary must answer."""
 
     __tablename__ = "minutes_reviews"

@@ -16,7 +16,8 @@ from roundtable.live.models import STANCES, Motion, Poll, Position, SpeakingRequ
 from roundtable.meetings.models import SIDES, Invitation, Meeting
 from roundtable.minutes.models import APPROVED, Minutes, MinutesReview
 from roundtable.resolutions import queries as resolution_queries
-from roundtable.resolutions.queries import iso, participant_labels, scrub_phones
+from roundtable.core.time import iso
+from roundtable.resolutions.queries import participant_labels, scrub_phones
 
 RECORD_FORMAT = "roundtable-minutes/1"
 MOTION_STATES = {"proposed": "待附议", "seconded": "已附议", "voting": "表决中", "decided": "已表决"}

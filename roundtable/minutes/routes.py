@@ -4,8 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from roundtable.communities.context import community_required, get_in_community_or_404
+from roundtable.communities.context import community_required
+from roundtable.communities.permissions import can_manage_cases, can_read_cases
 from roundtable.core.actions import act, flash_form_errors
+from roundtable.core.permissions import load_or_404
+from roundtable.meetings.permissions import can_view_meeting
 from roundtable.extensions import db
 from roundtable.meetings import queries as meeting_queries
 from roundtable.meetings.models import Meeting
@@ -18,7 +21,7 @@ bp = Blueprint("minutes", __name__)
 
 
 def _minutes_of(meeting_id: int, *, edit: bool) -> Minutes:
-    meeting = get_in_community_or_404(Meeting, meeting_id)
+    meeting = load_or_404(Meeting, meeting_id, can=can_view_meeting)
     minutes = queries.minutes_of(meeting.id)
     if minutes is None:
         abort(404)
@@ -33,7 +36,7 @@ def _to(minutes: Minutes):
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes")
-@community_required("secretary", "auditor")
+@community_required(can=can_read_cases)
 def show(meeting_id: int):
     minutes = _minutes_of(meeting_id, edit=False)
     return render_template(
@@ -49,7 +52,7 @@ def show(meeting_id: int):
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes/edit", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def edit(meeting_id: int):
     minutes = _minutes_of(meeting_id, edit=True)
     form = NarrativeForm()
@@ -62,7 +65,7 @@ def edit(meeting_id: int):
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes/send", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def send(meeting_id: int):
     minutes = _minutes_of(meeting_id, edit=True)
     if ActionForm().validate_on_submit():
@@ -71,7 +74,7 @@ def send(meeting_id: int):
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes/approve", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def approve(meeting_id: int):
     minutes = _minutes_of(meeting_id, edit=True)
     if ActionForm().validate_on_submit():
@@ -80,7 +83,7 @@ def approve(meeting_id: int):
 
 
 @bp.route("/minutes/reviews/<int:review_id>/answer", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def answer(review_id: int):
     review = db.session.get(MinutesReview, review_id)
     if review is None:

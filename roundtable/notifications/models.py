@@ -7,14 +7,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
-from roundtable.extensions import db
+from roundtable.extensions import Model
 
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
 OUTBOX_STATUS_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
 CHANNEL_LABELS = {"email": "电子邮件", "sms": "短信"}
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One entry of a person's inbox.
 
     It belongs to a user, not to a community: a department officer summoned by
@@ -40,7 +40,7 @@ class Notification(db.Model):
         return self.read_at is not None
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A message to send outside the app (e-mail, SMS), written in the caller's transaction.
 
     ``claim_token`` names the delivery run that moved the row to ``sending``; only

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from roundtable.communities.permissions import can_administer
+from roundtable.core.permissions import guard_blueprint
 from roundtable.extensions import db
 from roundtable.notifications import operations, queries
 from roundtable.notifications.models import OUTBOX_STATUS_LABELS
@@ -58,11 +59,7 @@ def mark_all_read():
     return redirect(url_for("notifications.inbox"))
 
 
-@admin_bp.before_request
-@login_required
-def admins_only():
-    if not can_administer(current_user):
-        abort(403)
+guard_blueprint(admin_bp, can_administer)
 
 
 @admin_bp.route("/")

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
-from roundtable.extensions import db
+from roundtable.extensions import Model, db
 
 if TYPE_CHECKING:
     from roundtable.communities.models import Community
 
 
-class ApiKey(db.Model):
+class ApiKey(Model):
     """A key that lets one outside system file cases into one community through Open311.
 
     Only the SHA-256 of the key is stored: the key itself is shown once, at creation.
@@ -45,7 +45,7 @@ class ApiKey(db.Model):
         return api_key, key
 
 
-class ServiceCodeMapping(db.Model):
+class ServiceCodeMapping(Model):
     """Another system's service code (``road``, ``traffic-parking``) and the category it means here.
 
     Per community: the hotline platform of one district may call parking ``traffic-parking``

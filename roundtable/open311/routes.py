@@ -20,13 +20,17 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from roundtable.cases.models import CATEGORIES
-from roundtable.communities.context import community_required, current_community, get_in_community_or_404
+from roundtable.communities.context import community_required, current_community
+from roundtable.communities.permissions import can_manage_case, can_manage_cases
+from roundtable.core.actions import act
+from roundtable.core.permissions import load_or_404
 from roundtable.communities.models import Community
-from roundtable.core.errors import NotAllowed, NotFound, OperationError
+from roundtable.core.errors import NotAllowed, NotFound
+from roundtable.core.http import register_error_format
 from roundtable.core.time import format_local
 from roundtable.extensions import csrf, db
 from roundtable.open311.forms import RemoveMappingForm, ServiceCodeForm
-from roundtable.open311.formats import render, render_document
+from roundtable.open311.formats import open311_errors, render, render_document
 from roundtable.open311.models import ApiKey, ServiceCodeMapping
 from roundtable.open311.operations import add_code_mapping, remove_code_mapping, submit_request
 from roundtable.open311.queries import (
@@ -45,6 +49,12 @@ from roundtable.open311.queries import (
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 codes_bp = Blueprint("open311_codes", __name__, url_prefix="/cases/open311-codes")
 
+
+@bp.record_once
+def _answer_errors_in_open311_format(_state: object) -> None:
+    """Every error under /open311/ (404s, CSRF, refusals) in the spec's list format."""
+    register_error_format("/open311/", open311_errors)
+
 FORMAT = "<any(json, xml):fmt>"
 CHANGESET = "2026-11-26T00:00:00+08:00"
 
@@ -53,7 +63,7 @@ def _params():
     """Query string and form together; a JSON body is accepted from clients that send one."""
     params = request.values.to_dict()
     if request.is_json:
-        body = request.get_json(silent=True)
+        body = request.get_json()  # unreadable, too deep or with NUL: 400
         if isinstance(body, dict):
             params.update({key: value for key, value in body.items() if isinstance(value, (str, int, float))})
     return params
@@ -175,21 +185,19 @@ def post_request(fmt: str):
 
 
 @codes_bp.route("/", methods=["GET", "POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def service_codes():
     """The community's mapping of other systems' service codes to our categories."""
     community = current_community()
     form = ServiceCodeForm()
     if form.validate_on_submit():
-        try:
-            mapping = add_code_mapping(community, form.external_code.data, form.category.data, current_user)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            form.external_code.errors.append(exc.message)
-        else:
-            flash(_("已将「%(code)s」对应到「%(category)s」。", code=mapping.external_code,
-                    category=_(mapping.category_label)), "success")
+        mapping = act(
+            lambda: add_code_mapping(community, form.external_code.data, form.category.data, current_user),
+            lambda mapping: _("已将「%(code)s」对应到「%(category)s」。", code=mapping.external_code,
+                              category=_(mapping.category_label)),
+            field=form.external_code,
+        )
+        if mapping:
             return redirect(url_for("open311_codes.service_codes"))
     page = render_template("open311/service_codes.html", form=form, mappings=community_mappings(community),
                            remove_form=RemoveMappingForm(), categories=CATEGORIES)
@@ -197,14 +205,11 @@ def service_codes():
 
 
 @codes_bp.route("/<int:mapping_id>/delete", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def remove_service_code(mapping_id: int):
-    mapping = get_in_community_or_404(ServiceCodeMapping, mapping_id)
+    mapping = load_or_404(ServiceCodeMapping, mapping_id, can=can_manage_case)
     if not RemoveMappingForm().validate_on_submit():
         flash(_("请求已过期,请重试。"), "error")
         return redirect(url_for("open311_codes.service_codes"))
-    code = mapping.external_code
-    remove_code_mapping(mapping)
-    db.session.commit()
-    flash(_("已删除「%(code)s」的对照。", code=code), "success")
+    act(lambda: remove_code_mapping(mapping), _("已删除「%(code)s」的对照。", code=mapping.external_code))
     return redirect(url_for("open311_codes.service_codes"))

@@ -110,17 +110,17 @@ def _hold_meeting(seeded: dict):
         for title, minutes, number in AGENDA:
             add_agenda_item(meeting, AgendaFields(title=title, minutes=minutes, case_id=case.id if number else None))
         transition_meeting(meeting, "scheduled", secretary)
-        residents = {name: invite_resident(meeting, people[name].id, secretary)
+        residents = {name: invite_resident(meeting, people[name].id)
                      for name in ("lixiulan", "wangjianguo", "zhaoshufen")}
         # 赵淑芬 agreed to be named in the published resolution; the others appear as 居民1, 居民2.
         # (No operation sets this: the secretary records it on the invitation, as tests/factories.py does.)
         residents["zhaoshufen"].consent_to_name = True
         due = utcnow() + timedelta(hours=1)
         summoned = {
-            "jiaotong": summon_department(meeting, departments["区交通支队"].id, due, secretary),
-            "zhifa": summon_department(meeting, departments["街道执法小分队"].id, due, secretary),
+            "jiaotong": summon_department(meeting, departments["区交通支队"].id, due),
+            "zhifa": summon_department(meeting, departments["街道执法小分队"].id, due),
         }
-        property_manager = invite_organization(meeting, seeded["property_manager"].id, secretary)
+        property_manager = invite_organization(meeting, seeded["property_manager"].id)
     with acting_as(people["jiaotong"]):
         report_in(summoned["jiaotong"], people["jiaotong"], "刘警官")
     with acting_as(people["zhifa"]):
@@ -174,11 +174,11 @@ def _publish(seeded: dict, meeting) -> None:
 
     with acting_as(secretary):
         resolution = operations.start_resolution(meeting, secretary)
-        operations.update_resolution(resolution, f"{TITLE}决议", AGREED_POINTS, secretary)
+        operations.update_resolution(resolution, f"{TITLE}决议", AGREED_POINTS)
         for unit, action, days, _staff in COMMITMENTS:
             fields = operations.CommitmentFields(units[unit], action, utcnow() + timedelta(days=days))
-            operations.add_commitment(resolution, fields, secretary)
-        operations.send_for_confirmation(resolution, secretary)
+            operations.add_commitment(resolution, fields)
+        operations.send_for_confirmation(resolution)
     for commitment, (_unit, _action, _days, staff) in zip(resolution.commitments, COMMITMENTS):
         with acting_as(people[staff]):
             operations.confirm_commitment(commitment, people[staff])

@@ -12,6 +12,8 @@ import segno
 from flask import current_app, render_template
 from markupsafe import Markup
 
+from roundtable.audit.anchor import EMBEDDED_NAME as ANCHOR_NAME
+from roundtable.audit.anchor import checkpoint as audit_checkpoint
 from roundtable.core.errors import OperationError
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
@@ -26,6 +28,7 @@ RECORD_NAME = "resolution.json"
 
 def verification_url(resolution: Resolution, base_url: str = "") -> str:
     """Absolute when we know our public address (PUBLIC_BASE_URL, else the address the host used)."""
+    operations.require_public_base_url()  # checked again when rendering: the setting may have changed
     base = current_app.config.get("PUBLIC_BASE_URL") or base_url or ""
     path = current_app.url_map.bind("localhost").build("resolutions.verify", {"id": resolution.id})
     return base.rstrip("/") + path
@@ -36,8 +39,12 @@ def qr_svg(url: str) -> Markup:
     return Markup(segno.make(url, error="m", micro=False).svg_inline(scale=4, border=2, title="核验二维码"))
 
 
-def resolution_html(resolution: Resolution, published_at, base_url: str = "") -> tuple[str, bytes, dict]:
-    """The document's HTML, the embedded record's exact bytes and the record itself."""
+def resolution_html(resolution: Resolution, published_at, base_url: str = "", audit_checkpoint=None) -> tuple[str, bytes, dict]:
+    """The document's HTML, the embedded record's exact bytes and the record itself.
+
+    ``audit_checkpoint`` (audit/anchor.py) is the audit chain's signed head at publication,
+    printed on the last page and embedded beside the record.
+    """
     record = queries.full_record(resolution, published_at)
     embedded = operations.record_bytes(record)
     url = verification_url(resolution, base_url)
@@ -54,6 +61,7 @@ def resolution_html(resolution: Resolution, published_at, base_url: str = "") ->
             record_sha256=hashlib.sha256(embedded).hexdigest(),
             reference=resolution.reference,
             title=record["resolution"]["title"],
+            audit_checkpoint=audit_checkpoint,
         )
     return html, embedded, record
 
@@ -65,9 +73,15 @@ def render_resolution_document(
 
     ``url_fetcher`` lets a test record what the document asked for.
     """
-    html, embedded, record = resolution_html(resolution, published_at, base_url)
+    anchor = audit_checkpoint()
+    html, embedded, record = resolution_html(resolution, published_at, base_url, anchor)
     pdf = render_pdf(
-        html, attachments=[(RECORD_NAME, embedded, "决议的机器可读记录(出席、表决、承诺)")], url_fetcher=url_fetcher
+        html,
+        attachments=[
+            (RECORD_NAME, embedded, "决议的机器可读记录(出席、表决、承诺)"),
+            (ANCHOR_NAME, anchor.to_json().encode(), "发布时审计链的签名检查点(flask audit verify --anchor)"),
+        ],
+        url_fetcher=url_fetcher,
     )
     return pdf, record
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
-from roundtable.extensions import db
+from roundtable.extensions import Model
 
 STATUS_LABELS = {
     "draft": "草稿",
@@ -26,7 +26,7 @@ FROZEN_STATUSES = ("published", "superseded")
 COMMITMENT_STATES = {"pending": "待确认", "confirmed": "已确认", "contested": "有异议"}
 
 
-class Resolution(db.Model):
+class Resolution(Model):
     """One version of what a meeting agreed; ``record`` is the structured record the host started from."""
 
     __tablename__ = "resolutions"
@@ -81,7 +81,7 @@ class Resolution(db.Model):
         return [line.strip() for line in (self.agreed_points or "").splitlines() if line.strip()]
 
 
-class Commitment(db.Model):
+class Commitment(Model):
     """承诺: a department or organization promises an action by a deadline, and confirms it itself."""
 
     __tablename__ = "resolution_commitments"
@@ -127,7 +127,7 @@ class Commitment(db.Model):
         return not self.is_done and (now or utcnow()) > self.deadline
 
 
-class CommitmentReport(db.Model):
+class CommitmentReport(Model):
     """A progress report of the committed unit, with its evidence files."""
 
     __tablename__ = "resolution_commitment_reports"
@@ -145,7 +145,7 @@ class CommitmentReport(db.Model):
     files = relationship("EvidenceFile", back_populates="report", cascade="all, delete-orphan", order_by="EvidenceFile.id")
 
 
-class EvidenceFile(db.Model):
+class EvidenceFile(Model):
     """A photo or document backing a progress report; kept in the database, served only to the entitled."""
 
     __tablename__ = "resolution_evidence_files"

@@ -107,7 +107,7 @@ def start_resolution(meeting: Meeting, actor: User) -> Resolution:
     return resolution
 
 
-def update_resolution(resolution: Resolution, title: str, agreed_points: str, actor: User) -> None:
+def update_resolution(resolution: Resolution, title: str, agreed_points: str) -> None:
     """The host writes the agreed points (one per line); confirmations of commitments stay."""
     _require_editable(resolution)
     title = (title or "").strip()
@@ -115,9 +115,9 @@ def update_resolution(resolution: Resolution, title: str, agreed_points: str, ac
     if not title:
         raise OperationError("请填写决议标题。")
     if len(title) > TITLE_MAX:
-        raise OperationError(f"决议标题不能超过{TITLE_MAX}个字符。")
+        raise OperationError("决议标题不能超过%(max)d个字符。", max=TITLE_MAX)
     if len(agreed_points) > POINTS_MAX:
-        raise OperationError(f"决议事项不能超过{POINTS_MAX}个字符。")
+        raise OperationError("决议事项不能超过%(max)d个字符。", max=POINTS_MAX)
     resolution.title = title
     resolution.agreed_points = agreed_points
     db.session.flush()
@@ -145,7 +145,7 @@ def _checked_commitment(resolution: Resolution, fields: CommitmentFields) -> tup
     if not action:
         raise OperationError("请填写承诺事项。")
     if len(action) > ACTION_MAX:
-        raise OperationError(f"承诺事项不能超过{ACTION_MAX}个字符。")
+        raise OperationError("承诺事项不能超过%(max)d个字符。", max=ACTION_MAX)
     if fields.deadline is None or fields.deadline.tzinfo is None:
         raise OperationError("请填写完成期限。")
     if fields.deadline <= utcnow():
@@ -164,10 +164,10 @@ def _ask_to_confirm(commitment: Commitment) -> None:
         )
 
 
-def add_commitment(resolution: Resolution, fields: CommitmentFields, actor: User) -> Commitment:
+def add_commitment(resolution: Resolution, fields: CommitmentFields) -> Commitment:
     _require_editable(resolution)
     if len(resolution.commitments) >= COMMITMENTS_MAX:
-        raise OperationError(f"一份决议最多{COMMITMENTS_MAX}项承诺。")
+        raise OperationError("一份决议最多%(max)d项承诺。", max=COMMITMENTS_MAX)
     department, organization, action = _checked_commitment(resolution, fields)
     commitment = Commitment(
         community_id=resolution.community_id,
@@ -185,7 +185,7 @@ def add_commitment(resolution: Resolution, fields: CommitmentFields, actor: User
     return commitment
 
 
-def update_commitment(commitment: Commitment, fields: CommitmentFields, actor: User) -> None:
+def update_commitment(commitment: Commitment, fields: CommitmentFields) -> None:
     """A changed commitment is a new promise: its confirmation is asked for again."""
     resolution = commitment.resolution
     _require_editable(resolution)
@@ -204,14 +204,21 @@ def update_commitment(commitment: Commitment, fields: CommitmentFields, actor: U
         _ask_to_confirm(commitment)
 
 
-def remove_commitment(commitment: Commitment, actor: User) -> None:
+def remove_commitment(commitment: Commitment) -> None:
+    """Delete a draft commitment; one a unit has handed back (退单) stays, with its return on record."""
+    from sqlalchemy import select
+
+    from roundtable.escalation.models import CommitmentReturn
+
     resolution = commitment.resolution
     _require_editable(resolution)
+    if db.session.scalar(select(CommitmentReturn.id).where(CommitmentReturn.commitment_id == commitment.id).limit(1)):
+        raise Conflict("这项承诺已被退单,退单记录须保留,不能删除;请改派或修改这项承诺。", code="has_returns")
     resolution.commitments.remove(commitment)
     db.session.flush()
 
 
-def send_for_confirmation(resolution: Resolution, actor: User) -> None:
+def send_for_confirmation(resolution: Resolution) -> None:
     """draft → awaiting_confirmations: every unit with a commitment is asked to confirm it."""
     _require_editable(resolution)
     if resolution.status != "draft":
@@ -254,7 +261,7 @@ def contest_commitment(commitment: Commitment, user: User, reason: str) -> None:
     if not reason:
         raise OperationError("提出异议须说明理由。")
     if len(reason) > REASON_MAX:
-        raise OperationError(f"理由不能超过{REASON_MAX}个字符。")
+        raise OperationError("理由不能超过%(max)d个字符。", max=REASON_MAX)
     commitment.state = "contested"
     commitment.answered_by_id = user.id
     commitment.answered_at = utcnow()
@@ -277,22 +284,35 @@ def unconfirmed(resolution: Resolution) -> list[Commitment]:
     return [c for c in resolution.commitments if c.state != "confirmed"]
 
 
+def require_public_base_url() -> None:
+    """In production a published PDF's verification link must name the configured public address:
+    taken from a request's Host header, anyone could have it point elsewhere."""
+    if current_app.config.get("REQUIRE_PUBLIC_BASE_URL") and not current_app.config.get("PUBLIC_BASE_URL"):
+        raise OperationError(
+            "尚未配置本系统的公开地址(PUBLIC_BASE_URL),无法在决议上印出核验链接;请管理员配置后再发布。",
+            code="no_public_base_url",
+        )
+
+
 def request_publication(resolution: Resolution, actor: User, reason: str = "", base_url: str = "") -> Job:
     """Queue the rendering; with an unconfirmed commitment only when the host says why (printed)."""
     _require_editable(resolution)
+    require_public_base_url()
     if not resolution.points:
         raise OperationError("请先写下会议达成的决议事项。")
     if resolution.commitments and resolution.status == "draft":
         raise OperationError("请先把承诺送交各单位确认。")
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX:
-        raise OperationError(f"说明不能超过{REASON_MAX}个字符。")
+        raise OperationError("说明不能超过%(max)d个字符。", max=REASON_MAX)
     waiting = unconfirmed(resolution)
     if waiting and not reason:
         names = "、".join(dict.fromkeys(c.unit_name for c in waiting))
         raise OperationError(
-            f"还有{len(waiting)}项承诺未确认({names});全部确认后才能发布,或填写未确认即发布的理由(将印在决议上)。",
+            "还有%(count)d项承诺未确认(%(names)s);全部确认后才能发布,或填写未确认即发布的理由(将印在决议上)。",
             code="unconfirmed",
+            count=len(waiting),
+            names=names,
         )
     resolution.unconfirmed_reason = reason if waiting else ""
     resolution.publish_requested_by_id = actor.id
@@ -401,13 +421,13 @@ def _checked_upload(upload: Upload) -> tuple[str, str]:
     name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     name = "".join(ch for ch in name if ch.isprintable())[:200] or "证明材料"
     if not upload.data:
-        raise OperationError(f"文件「{name}」是空的。")
+        raise OperationError("文件「%(name)s」是空的。", name=name)
     if len(upload.data) > EVIDENCE_MAX_BYTES:
-        raise OperationError(f"文件「{name}」超过{EVIDENCE_MAX_BYTES // (1024 * 1024)}MB。")
+        raise OperationError("文件「%(name)s」超过%(mb)dMB。", name=name, mb=EVIDENCE_MAX_BYTES // (1024 * 1024))
     for signature, content_type in EVIDENCE_SIGNATURES:
         if upload.data.startswith(signature):
             return name, content_type
-    raise OperationError(f"文件「{name}」不是 JPEG、PNG 图片或 PDF 文件。")
+    raise OperationError("文件「%(name)s」不是 JPEG、PNG 图片或 PDF 文件。", name=name)
 
 
 def report_progress(commitment: Commitment, user: User, note: str, done: bool, uploads: list[Upload]) -> list[dict]:
@@ -427,11 +447,11 @@ def report_progress(commitment: Commitment, user: User, note: str, done: bool, u
         raise OperationError("这项承诺已报告完成。")
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise OperationError(f"进展说明不能超过{NOTE_MAX}个字符。")
+        raise OperationError("进展说明不能超过%(max)d个字符。", max=NOTE_MAX)
     if not note and not uploads and not done:
         raise OperationError("请填写进展说明或上传证明材料。")
     if len(uploads) > EVIDENCE_MAX_FILES:
-        raise OperationError(f"一次最多上传{EVIDENCE_MAX_FILES}个文件。")
+        raise OperationError("一次最多上传%(max)d个文件。", max=EVIDENCE_MAX_FILES)
     checked = [(_checked_upload(upload), upload.data) for upload in uploads]
     now = utcnow()
     report = CommitmentReport(

@@ -181,15 +181,6 @@ def document_context():
         yield
 
 
-def render_template_pdf(template_name: str, *, attachments: Attachments = (), **context) -> bytes:
-    """Render a Jinja template (autoescaped, so user text never becomes markup) to PDF/A-3b."""
-    from flask import render_template
-
-    with document_context():
-        html = render_template(template_name, **context)
-    return render_pdf(html, attachments=attachments)
-
-
 def pdf_text(pdf: bytes) -> str:
     """All text of the PDF as pypdf extracts it, page after page."""
     from pypdf import PdfReader

@@ -14,9 +14,10 @@ from sqlalchemy import or_, select
 
 from roundtable.auth.models import User
 from roundtable.cases.models import Case
-from roundtable.core.time import utcnow
+from roundtable.core.time import iso, utcnow
 from roundtable.extensions import db
-from roundtable.live.models import POLL_KINDS, STANCES, Ballot, Poll, Position, SecretVote
+from roundtable.live import secret_ballots
+from roundtable.live.models import ALL_POLL_KINDS, STANCES, Ballot, Poll, Position
 from roundtable.live.queries import count_votes, voters_present
 from roundtable.meetings.models import MAJORITY_RULES, REPORT_IN_LABELS, SIDES, Invitation, Meeting
 from roundtable.resolutions.models import Commitment, Resolution
@@ -33,10 +34,6 @@ PHONE_PLACEHOLDER = "〔电话已隐去〕"
 def scrub_phones(text: str | None) -> str:
     """A phone number typed into a position or an agreed point never reaches the published document."""
     return _PHONE.sub(PHONE_PLACEHOLDER, text or "")
-
-
-def iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 class _Labels:
@@ -112,8 +109,9 @@ def _positions(meeting: Meeting, label: _Labels) -> dict:
 
 
 def _receipts(poll: Poll) -> list[str]:
-    table = SecretVote if poll.secret else Ballot
-    return sorted(db.session.scalars(select(table.receipt).where(table.poll_id == poll.id)))
+    if poll.secret:
+        return secret_ballots.receipts(poll)
+    return sorted(db.session.scalars(select(Ballot.receipt).where(Ballot.poll_id == poll.id)))
 
 
 def _channels(poll: Poll) -> list[dict]:
@@ -144,7 +142,7 @@ def _poll(poll: Poll, meeting: Meeting, label: _Labels) -> dict:
         "id": poll.id,
         "motion": scrub_phones(poll.motion.text),
         "kind": poll.kind,
-        "kind_label": POLL_KINDS.get(poll.kind, poll.kind),
+        "kind_label": ALL_POLL_KINDS.get(poll.kind, poll.kind),
         "secret": poll.secret,
         "rule": poll.rule,
         "rule_label": MAJORITY_RULES.get(poll.rule, poll.rule),

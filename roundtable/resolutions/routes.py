@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Callable
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from roundtable.communities.context import community_required, current_community, get_in_community_or_404
+from roundtable.communities.context import community_required, current_community
+from roundtable.communities.permissions import can_manage_cases, can_read_cases
+from roundtable.core.actions import act, flash_form_errors
 from roundtable.core.errors import OperationError
+from roundtable.core.permissions import load_or_404, load_part_or_404
 from roundtable.core.time import as_utc, utcnow
 from roundtable.extensions import db
 from roundtable.jobs.queries import job_status
@@ -35,6 +38,7 @@ from roundtable.resolutions.permissions import (
     can_answer_commitment,
     can_draft_resolution,
     can_manage_resolution,
+    can_read_resolution,
     can_view_commitment,
     has_commitments_to_answer,
     is_unit_staff,
@@ -48,48 +52,14 @@ def commitment_context(commitment: Commitment) -> dict:
 
     return escalation_context(commitment)
 
-READERS = ("secretary", "auditor")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _act(action: Callable[[], object], done: str) -> object | None:
-    """Run one operation and commit, or roll back and show why it was refused."""
-    try:
-        result = action()
-    except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return None
-    db.session.commit()
-    flash(done, "success")
-    return result if result is not None else True
-
-
-def _flash_form_errors(form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            flash(error, "error")
-
-
-def _resolution(resolution_id: int, manage: bool = True) -> Resolution:
-    resolution = get_in_community_or_404(Resolution, resolution_id)
-    if manage and not can_manage_resolution(current_user, resolution):
-        abort(403)
-    return resolution
-
-
 def _to(resolution: Resolution, anchor: str = ""):
     return redirect(url_for("resolutions.show", resolution_id=resolution.id) + (f"#{anchor}" if anchor else ""))
-
-
-def _commitment_of(resolution: Resolution, commitment_id: int) -> Commitment:
-    commitment = db.session.get(Commitment, commitment_id)
-    if commitment is None or commitment.resolution_id != resolution.id:
-        abort(404)
-    return commitment
 
 
 def _unit_choices(resolution: Resolution) -> list[tuple[str, str]]:
@@ -129,7 +99,7 @@ public_pdf_url = queries.public_pdf_url
 
 
 @bp.route("/resolutions/")
-@community_required(*READERS)
+@community_required(can=can_read_cases)
 def list_resolutions():
     community = current_community()
     return render_template(
@@ -141,21 +111,21 @@ def list_resolutions():
 
 
 @bp.route("/meetings/<int:meeting_id>/resolution", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def start(meeting_id: int):
-    meeting = get_in_community_or_404(Meeting, meeting_id)
-    if not can_draft_resolution(current_user, meeting) or not ActionForm().validate_on_submit():
+    meeting = load_or_404(Meeting, meeting_id, can=can_draft_resolution)
+    if not ActionForm().validate_on_submit():
         abort(403)
-    resolution = _act(lambda: operations.start_resolution(meeting, current_user), "已根据会议记录生成决议草稿。")
+    resolution = act(lambda: operations.start_resolution(meeting, current_user), "已根据会议记录生成决议草稿。")
     if isinstance(resolution, Resolution):
         return _to(resolution)
     return redirect(url_for("meetings.show", meeting_id=meeting.id))
 
 
 @bp.route("/resolutions/<int:resolution_id>")
-@community_required(*READERS)
+@community_required(can=can_read_cases)
 def show(resolution_id: int):
-    resolution = _resolution(resolution_id, manage=False)
+    resolution = load_or_404(Resolution, resolution_id, can=can_read_resolution)
     manage = can_manage_resolution(current_user, resolution)
     job = job_status(resolution.publish_job_id, community_id=resolution.community_id) if resolution.publish_job_id else None
     return render_template(
@@ -178,43 +148,43 @@ def show(resolution_id: int):
 
 
 @bp.route("/resolutions/<int:resolution_id>/edit", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def edit(resolution_id: int):
-    resolution = _resolution(resolution_id)
+    resolution = load_or_404(Resolution, resolution_id, can=can_manage_resolution)
     form = ResolutionForm()
     if form.validate_on_submit():
-        _act(lambda: operations.update_resolution(resolution, form.title.data, form.agreed_points.data, current_user),
+        act(lambda: operations.update_resolution(resolution, form.title.data, form.agreed_points.data),
              "决议已保存。")
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return _to(resolution)
 
 
 @bp.route("/resolutions/<int:resolution_id>/commitments", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def add_commitment(resolution_id: int):
-    resolution = _resolution(resolution_id)
+    resolution = load_or_404(Resolution, resolution_id, can=can_manage_resolution)
     form = _commitment_form(resolution)
     if form.validate_on_submit():
-        _act(lambda: operations.add_commitment(resolution, _commitment_fields(form), current_user), "已添加承诺。")
+        act(lambda: operations.add_commitment(resolution, _commitment_fields(form)), "已添加承诺。")
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return _to(resolution, "commitments")
 
 
 @bp.route("/resolutions/<int:resolution_id>/commitments/<int:commitment_id>/edit", methods=["GET", "POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def edit_commitment(resolution_id: int, commitment_id: int):
-    resolution = _resolution(resolution_id)
-    commitment = _commitment_of(resolution, commitment_id)
+    resolution = load_or_404(Resolution, resolution_id, can=can_manage_resolution)
+    commitment = load_part_or_404(resolution, Commitment, commitment_id, key="resolution_id")
     form = _commitment_form(resolution, commitment)
     if request.method == "POST":
         if form.validate_on_submit():
-            if _act(lambda: operations.update_commitment(commitment, _commitment_fields(form), current_user),
+            if act(lambda: operations.update_commitment(commitment, _commitment_fields(form)),
                     "承诺已修改,已请承诺单位重新确认。"):
                 return _to(resolution, "commitments")
         else:
-            _flash_form_errors(form)
+            flash_form_errors(form)
         if resolution.is_frozen:
             return _to(resolution, "commitments")
     elif resolution.is_frozen:
@@ -224,55 +194,55 @@ def edit_commitment(resolution_id: int, commitment_id: int):
 
 
 @bp.route("/resolutions/<int:resolution_id>/commitments/<int:commitment_id>/delete", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def remove_commitment(resolution_id: int, commitment_id: int):
-    resolution = _resolution(resolution_id)
-    commitment = _commitment_of(resolution, commitment_id)
+    resolution = load_or_404(Resolution, resolution_id, can=can_manage_resolution)
+    commitment = load_part_or_404(resolution, Commitment, commitment_id, key="resolution_id")
     if ActionForm().validate_on_submit():
-        _act(lambda: operations.remove_commitment(commitment, current_user), "已删除承诺。")
+        act(lambda: operations.remove_commitment(commitment), "已删除承诺。")
     return _to(resolution, "commitments")
 
 
 @bp.route("/resolutions/<int:resolution_id>/send", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def send(resolution_id: int):
-    resolution = _resolution(resolution_id)
+    resolution = load_or_404(Resolution, resolution_id, can=can_manage_resolution)
     if ActionForm().validate_on_submit():
-        _act(lambda: operations.send_for_confirmation(resolution, current_user), "已请各承诺单位确认。")
+        act(lambda: operations.send_for_confirmation(resolution), "已请各承诺单位确认。")
     return _to(resolution, "commitments")
 
 
 @bp.route("/resolutions/<int:resolution_id>/publish", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def publish(resolution_id: int):
-    resolution = _resolution(resolution_id)
+    resolution = load_or_404(Resolution, resolution_id, can=can_manage_resolution)
     form = PublishForm()
     if form.validate_on_submit():
-        _act(
+        act(
             lambda: operations.request_publication(resolution, current_user, form.reason.data or "", request.host_url),
             "正在生成决议文件,完成后自动发布。",
         )
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return _to(resolution, "publish")
 
 
 @bp.route("/resolutions/<int:resolution_id>/job.json")
-@community_required(*READERS)
+@community_required(can=can_read_cases)
 def job(resolution_id: int):
     """Progress of the publication job, for the page's small poller (the page also refreshes itself)."""
-    resolution = _resolution(resolution_id, manage=False)
+    resolution = load_or_404(Resolution, resolution_id, can=can_read_resolution)
     status = job_status(resolution.publish_job_id, community_id=resolution.community_id) if resolution.publish_job_id else None
     return jsonify(ok=True, job=status, resolution_status=resolution.status, published=resolution.is_frozen)
 
 
 @bp.route("/resolutions/<int:resolution_id>/correct", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def correct(resolution_id: int):
-    resolution = _resolution(resolution_id)
+    resolution = load_or_404(Resolution, resolution_id, can=can_manage_resolution)
     if not ActionForm().validate_on_submit():
         abort(400)
-    correction = _act(lambda: operations.start_correction(resolution, current_user), "已创建更正版本草稿。")
+    correction = act(lambda: operations.start_correction(resolution, current_user), "已创建更正版本草稿。")
     return _to(correction if isinstance(correction, Resolution) else resolution)
 
 
@@ -341,7 +311,7 @@ def commitment(commitment_id: int):
 def confirm(commitment_id: int):
     commitment = _answerable(commitment_id)
     if ActionForm().validate_on_submit():
-        _act(lambda: operations.confirm_commitment(commitment, current_user), "已确认本单位的承诺。")
+        act(lambda: operations.confirm_commitment(commitment, current_user), "已确认本单位的承诺。")
     return _to_commitment(commitment)
 
 
@@ -351,9 +321,9 @@ def contest(commitment_id: int):
     commitment = _answerable(commitment_id)
     form = ContestForm()
     if form.validate_on_submit():
-        _act(lambda: operations.contest_commitment(commitment, current_user, form.reason.data), "已提出异议,主持人会看到您的理由。")
+        act(lambda: operations.contest_commitment(commitment, current_user, form.reason.data), "已提出异议,主持人会看到您的理由。")
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return _to_commitment(commitment)
 
 
@@ -363,14 +333,14 @@ def progress(commitment_id: int):
     commitment = _answerable(commitment_id)
     form = ProgressForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return _to_commitment(commitment)
     uploads = [
         operations.Upload(storage.filename or "", storage.read(operations.EVIDENCE_MAX_BYTES + 1))
         for storage in request.files.getlist(form.files.name)
         if storage and storage.filename
     ]
-    outcomes = _act(
+    outcomes = act(
         lambda: operations.report_progress(commitment, current_user, form.note.data or "", form.done.data, uploads),
         "进展已记录。",
     )
@@ -378,9 +348,9 @@ def progress(commitment_id: int):
         moved = [o["number"] for o in outcomes if o["moved"]]
         stuck = [o["number"] for o in outcomes if not o["moved"]]
         if moved:
-            flash(f"承诺已全部完成,工单 {'、'.join(moved)} 已转为「已答复」,请社区回访居民。", "success")
+            flash(_("承诺已全部完成,工单 %(numbers)s 已转为「已答复」,请社区回访居民。", numbers="、".join(moved)), "success")
         if stuck:
-            flash(f"工单 {'、'.join(stuck)} 当前状态不能转为「已答复」,请社区在工单页面处理。", "error")
+            flash(_("工单 %(numbers)s 当前状态不能转为「已答复」,请社区在工单页面处理。", numbers="、".join(stuck)), "error")
     return _to_commitment(commitment)
 
 
@@ -408,7 +378,7 @@ def _verify_answer(form: VerifyForm) -> tuple[dict | None, str | None]:
     """(verdict, the hash that was checked) from an upload, a typed hash or ?id= / ?sha256=."""
     if request.method == "POST":
         if not form.validate_on_submit():
-            _flash_form_errors(form)
+            flash_form_errors(form)
             return None, None
         upload = request.files.get(form.file.name)
         if upload and upload.filename:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
-from roundtable.extensions import db
+from roundtable.extensions import Model
 
 COMPLAINANT, RESIDENT = "complainant", "resident"
 RESPONDENT_LABELS = {COMPLAINANT: "诉求人", RESIDENT: "参会居民"}
@@ -33,7 +33,7 @@ def new_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-class SatisfactionRequest(db.Model):
+class SatisfactionRequest(Model):
     """A question to one person about one case; answered once, before ``expires_at``."""
 
     __tablename__ = "satisfaction_requests"

@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from roundtable.communities.context import community_required, current_community, get_in_community_or_404
-from roundtable.communities.permissions import can_manage_cases
+from roundtable.communities.context import community_required, current_community
+from roundtable.communities.permissions import can_manage_case, can_manage_cases, can_read_cases
 from roundtable.core.actions import act, flash_form_errors
+from roundtable.core.permissions import load_or_404
 from roundtable.core.time import utcnow
 from roundtable.satisfaction import operations, queries
 from roundtable.satisfaction.forms import ActionForm, AnswerForm
@@ -38,7 +39,7 @@ def answer(token: str):
 
 
 @bp.route("/satisfaction/")
-@community_required("secretary", "auditor")
+@community_required(can=can_read_cases)
 def flags():
     community = current_community()
     return render_template("satisfaction/flags.html", flags=queries.open_flags(community.id),
@@ -47,9 +48,9 @@ def flags():
 
 
 @bp.route("/satisfaction/<int:request_id>/<action>", methods=["POST"])
-@community_required("secretary")
+@community_required(can=can_manage_cases)
 def handle(request_id: int, action: str):
-    satisfaction = get_in_community_or_404(SatisfactionRequest, request_id)
+    satisfaction = load_or_404(SatisfactionRequest, request_id, can=can_manage_case)
     if action not in operations.FLAG_ACTIONS:
         abort(404)
     if ActionForm().validate_on_submit():

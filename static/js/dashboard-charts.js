@@ -31,8 +31,9 @@
       animation: false,
       aria: { enabled: true },
       tooltip: { trigger: "axis" },
-      legend: { top: 0, left: 0, type: "scroll", textStyle: { fontSize: 13 } },
-      grid: { top: 40, left: 8, right: 24, bottom: 8, containLabel: true },
+      // Every series named at once: the legend wraps onto a second line on a phone instead of paging.
+      legend: { top: 0, left: 0, right: 0, type: "plain", itemGap: 8, textStyle: { fontSize: 13 } },
+      grid: { top: legendHeight(data), left: 8, right: line ? 16 : 44, bottom: 8, containLabel: true },
       xAxis: horizontal ? valueAxis : categoryAxis,
       yAxis: horizontal ? Object.assign({ inverse: true }, categoryAxis) : valueAxis,
       series: data.series.map(function (series) {
@@ -58,9 +59,13 @@
     };
   }
 
+  function legendHeight(data) {
+    return narrow() && data.series.length > 2 ? 64 : 40;
+  }
+
   function height(data) {
-    if (data.kind === "line") { return 300; }
-    return Math.max(180, 60 + data.categories.length * data.series.length * 22);
+    if (data.kind === "line") { return 300 + legendHeight(data) - 40; }
+    return Math.max(180, legendHeight(data) + 20 + data.categories.length * data.series.length * 22);
   }
 
   var charts = [];

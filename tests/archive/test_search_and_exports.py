@@ -19,7 +19,7 @@ def _publish_without_rendering(world):
     """A published resolution, status set directly: rendering the PDF is the resolutions tests' business."""
     concluded = make_concluded_meeting(world)
     resolution = resolutions.start_resolution(concluded.meeting, world.a.secretary)
-    resolutions.update_resolution(resolution, "西河沿街超时停车圆桌会议决议", "一、加强巡查提醒。", world.a.secretary)
+    resolutions.update_resolution(resolution, "西河沿街超时停车圆桌会议决议", "一、加强巡查提醒。")
     resolution.status, resolution.published_at, resolution.sha256 = "published", utcnow(), "ab" * 32
     db.session.commit()
     return resolution, concluded

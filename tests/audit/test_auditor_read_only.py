@@ -8,6 +8,7 @@ Routes that only touch the auditor's own session are listed with a reason.
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from werkzeug.routing import IntegerConverter
 
 from roundtable.audit.models import AuditEntry
 from roundtable.extensions import db
@@ -35,7 +36,7 @@ def _url(app, rule, ids: dict) -> str:
             values[argument] = ids[argument]
         elif hasattr(converter, "items"):  # any(json, xml): the first choice
             values[argument] = sorted(converter.items)[0]
-        elif converter.__class__.__name__ == "IntegerConverter":
+        elif isinstance(converter, IntegerConverter):
             values[argument] = 1
         else:
             values[argument] = "x" * 32

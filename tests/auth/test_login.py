@@ -71,16 +71,69 @@ def test_one_address_is_slowed_down_with_a_chinese_page(client, world):
     assert login_from(client, "10.1.1.2", "a_secretary", PASSWORD).status_code == 302
 
 
-def test_ten_failures_lock_the_username_even_from_many_addresses(client, world):
+def test_ten_failures_from_one_address_lock_that_address_out_of_that_username(client, world):
     for n in range(10):
-        assert login_from(client, f"10.2.0.{n}", "a_secretary", "guess-%d" % n).status_code == 400
+        assert login_from(client, f"10.2.0.{n % 5}", "a_secretary", "guess-%d" % n).status_code in (400, 429)
+    from roundtable.extensions import limiter
+
+    limiter.reset()
+    for n in range(10):
+        attempt_login("a_secretary", "guess-%d" % n, "10.2.1.1")
+    db.session.commit()
     response = login_from(client, "10.2.1.1", "a_secretary", PASSWORD)
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "该账号已暂时锁定" in body and "15 分钟后再试" in body
     assert attempts("a_secretary")[-1].reason == "locked"
-    # the lock is on that username only
-    assert login_from(client, "10.2.1.2", "a_resident", PASSWORD).status_code == 302
+    # the owner, from her own address, is not locked out by a stranger's guesses
+    assert login_from(client, "10.2.1.2", "a_secretary", PASSWORD).status_code == 302
+    # and the lock is on that username only
+    assert login_from(client, "10.2.1.1", "a_resident", PASSWORD).status_code == 302
+
+
+def test_the_lock_grows_for_an_address_that_keeps_guessing(app, world):
+    start = utcnow() - timedelta(hours=3)
+    for n in range(20):
+        attempt_login("a_secretary", "wrong", "10.4.0.1", now=start + timedelta(seconds=n))
+    after_20 = start + timedelta(seconds=19)
+    assert attempt_login("a_secretary", PASSWORD, "10.4.0.1", now=after_20 + timedelta(minutes=20)).user is None
+    assert attempt_login("a_secretary", PASSWORD, "10.4.0.1", now=after_20 + timedelta(minutes=31)).user is not None
+
+
+def test_login_takes_as_long_for_an_unknown_user_as_for_a_known_one(app, world):
+    import time
+
+    from roundtable.auth import operations
+
+    calls = []
+    real = operations.check_password_hash
+    operations.check_password_hash = lambda *args: calls.append(args) or real(*args)
+    try:
+        attempt_login("nobody-here", "whatever", "10.5.0.1")
+        attempt_login("a_secretary", "whatever", "10.5.0.1")
+    finally:
+        operations.check_password_hash = real
+    # the unknown user costs one password hash check like the known one (models.User.check_password)
+    assert len(calls) == 1
+    app.config["PASSWORD_HASH_METHOD"] = None  # the production hash, where the difference used to be 20×
+    try:
+        operations._DUMMY_HASHES.clear()
+        from roundtable.auth.models import User
+
+        user = db.session.scalar(db.select(User).where(User.username == "a_secretary"))
+        user.set_password("secret-pass-1")
+        db.session.commit()
+        attempt_login("warm-up", "x", "10.5.0.2")
+        timings = {"known": [], "unknown": []}
+        for _ in range(3):
+            for name, username in (("known", "a_secretary"), ("unknown", "no-such-user")):
+                began = time.perf_counter()
+                attempt_login(username, "wrong-password", "10.5.0.3")
+                timings[name].append(time.perf_counter() - began)
+        known, unknown = min(timings["known"]), min(timings["unknown"])
+        assert 0.5 < unknown / known < 2, timings
+    finally:
+        app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"
 
 
 def test_the_lock_ends_fifteen_minutes_after_the_last_failure(app, world):
@@ -88,9 +141,9 @@ def test_the_lock_ends_fifteen_minutes_after_the_last_failure(app, world):
     for n in range(10):
         attempt_login("a_secretary", "wrong", "10.3.0.1", now=start + timedelta(minutes=n))
     locked = start + timedelta(minutes=9 + 14)
-    assert attempt_login("a_secretary", PASSWORD, now=locked).user is None
+    assert attempt_login("a_secretary", PASSWORD, "10.3.0.1", now=locked).user is None
     free = start + timedelta(minutes=9 + 15, seconds=1)
-    assert attempt_login("a_secretary", PASSWORD, now=free).user is not None
+    assert attempt_login("a_secretary", PASSWORD, "10.3.0.1", now=free).user is not None
 
 
 def test_failures_spread_over_more_than_the_window_do_not_lock(app, world):

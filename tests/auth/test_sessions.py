@@ -93,11 +93,15 @@ def test_an_admin_password_reset_ends_every_session(device, world, admin):
     device("a_resident", "reset-pass-9")
 
 
-def test_removal_from_the_community_ends_the_residents_session(device, world):
-    phone = device("a_resident")
+def test_removal_from_the_community_ends_that_membership_not_the_session(device, world):
+    """A removal must not be a way to log anyone out (any secretary could add and remove anyone):
+    it ends the access the membership gave; the person stays logged in (docs/security.md §7)."""
+    secretary = device("a_secretary")
     membership_id = world.a.resident.memberships[0].id
-    device("a_secretary").post(f"/community/people/{membership_id}/remove")
-    assert is_logged_out(phone)
+    phone = device("a_resident")
+    secretary.post(f"/community/people/{membership_id}/remove")
+    assert not is_logged_out(phone)
+    assert db.session.get(User, world.a.resident.id).role_in(world.a.community.id) is None
 
 
 def test_admin_removing_department_staff_ends_their_session(device, world, admin):

@@ -17,7 +17,6 @@ def test_department_staff_see_their_summons_commitments_and_the_live_meeting(cli
     resolutions.add_commitment(
         resolution,
         resolutions.CommitmentFields(f"department:{world.department.id}", "夜间巡查违停", utcnow() + timedelta(days=7)),
-        world.a.secretary,
     )
     resolution.status = "awaiting_confirmations"
     db.session.commit()

@@ -65,10 +65,10 @@ def test_minutes_escalation_completion_and_satisfaction(live_server, new_page, w
     # The resolution with one commitment of 交通支队, due in an hour, is published.
     db.session.expire_all()  # the served app concluded the meeting
     resolution = resolutions.start_resolution(held.meeting, world.a.secretary)
-    resolutions.update_resolution(resolution, "西河沿决议", "一、加强巡查提醒。", world.a.secretary)
+    resolutions.update_resolution(resolution, "西河沿决议", "一、加强巡查提醒。")
     resolutions.add_commitment(resolution, resolutions.CommitmentFields(
-        f"department:{world.department.id}", "每天巡查两次西河沿街", utcnow() + timedelta(hours=1)), world.a.secretary)
-    resolutions.send_for_confirmation(resolution, world.a.secretary)
+        f"department:{world.department.id}", "每天巡查两次西河沿街", utcnow() + timedelta(hours=1)))
+    resolutions.send_for_confirmation(resolution)
     resolutions.confirm_commitment(resolution.commitments[0], world.department_staff)
     resolutions.request_publication(resolution, world.a.secretary, "", base)
     db.session.commit()

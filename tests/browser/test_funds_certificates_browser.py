@@ -17,8 +17,8 @@ from roundtable.certificates import operations as certificates
 from roundtable.core.time import local, utcnow
 from roundtable.extensions import db
 from roundtable.funds import operations as funds
-from roundtable.funds.models import BudgetVoter, Proposal
-from tests.browser.conftest import log_in
+from roundtable.funds.models import Proposal
+from tests.browser.conftest import axe_violations, log_in
 from tests.factories import make_user
 
 
@@ -54,7 +54,7 @@ def test_resident_proposes_votes_and_sees_the_funded_projects(live_server, new_p
     funds.review_proposal(proposal, "accepted", secretary)
     vote = funds.create_vote(fund, funds.VoteFields(
         "period", "approval", "greedy", True, 0, 10, utcnow() - timedelta(minutes=1), utcnow() + timedelta(days=2)), secretary)
-    funds.open_period_vote(vote, secretary)
+    funds.open_period_vote(vote)
     db.session.commit()
 
     # The resident finds the open vote on the fund list and votes on the one-page ballot.
@@ -71,12 +71,13 @@ def test_resident_proposes_votes_and_sees_the_funded_projects(live_server, new_p
     flowers.click()  # 6,500 > 5,000: refused on the phone
     assert not flowers.is_checked()
     assert phone.is_visible(".over-budget")
+    assert axe_violations(phone) == []
     phone.click("button.cast-budget")
     phone.wait_for_load_state()
     assert "您已投票" in phone.inner_text("main")
     assert re.search(r"[0-9a-f]{64}", phone.inner_text(".receipt-code"))
 
-    funds.count_vote(db.session.get(type(vote), vote.id), secretary)
+    funds.count_vote(db.session.get(type(vote), vote.id))
     db.session.commit()
     phone.reload()
     funded = phone.inner_text(".fund-outcome")
@@ -91,7 +92,7 @@ def test_resident_asks_for_a_parking_certificate_and_its_qr_checks_valid(live_se
     from tests.resolutions.conftest import confirm_all, draft, publish
 
     resolution = publish(world, (lambda r: (confirm_all(world, r), r)[1])(draft(world, make_concluded_meeting(world))))
-    kind = certificates.authorise_kind(resolution, certificates.KindFields(
+    certificates.authorise_kind(resolution, certificates.KindFields(
         "接老人看病超时停车证明", "二、接老人看病等特殊情况超时停车被拍的,由社区党委出具证明,免予处罚。",
         "本社区居民接送老人就医时", "兹证明该车辆在上述时间内因接送老人就医临时停放。", 1, True, world.department.id), world.a.secretary)
     make_user("a_neighbour", world.a.community, "resident", display_name="李大爷")
@@ -132,6 +133,7 @@ def test_resident_asks_for_a_parking_certificate_and_its_qr_checks_valid(live_se
     text = officer.inner_text("main")
     assert "有效" in text and "＊＊＊＊345" in text and "京A12345" not in text and "李大爷" not in text
     _no_sideways(officer)
+    assert axe_violations(officer) == []
 
 
 def test_live_budget_ballot_on_a_phone_keeps_within_the_fund(live_server, new_page, world):
@@ -163,6 +165,39 @@ def test_live_budget_ballot_on_a_phone_keeps_within_the_fund(live_server, new_pa
     phone.locator(".budget-choice:has-text('空地种花草')").click()  # over the fund: refused on the phone
     expect(phone.locator("#live-notice")).to_contain_text("超过经费总额")
     expect(phone.locator(".budget-choice.chosen")).to_have_count(2)
+    _no_sideways(phone)
+    phone.locator(".confirm-vote").click()
+    expect(phone.locator(".my-ballot")).to_be_visible(timeout=10_000)
+
+
+def test_live_points_ballot_on_a_phone(live_server, new_page, world):
+    from playwright.sync_api import expect
+
+    from roundtable.live import operations as live
+    from tests.live.conftest import build_room
+
+    room = build_room(world, guests=1)
+    live.check_in(room.guests[0])
+    fund = funds.create_fund(world.a.community.id, funds.FundFields(
+        "党建服务群众经费", "5000", date(2026, 1, 1), date(2026, 12, 31), ""), world.a.secretary)
+    for title, cost in (("拆违后空地建休闲座椅", "2000"), ("空地装路灯", "3000")):
+        proposal = funds.propose_from(fund, funds.ProposalFields(title, "", cost, ""), "secretary", world.a.secretary)
+        funds.review_proposal(proposal, "accepted", world.a.secretary)
+    vote = funds.create_vote(fund, funds.VoteFields("live", "points", "equal_shares", True, 0, 3), world.a.secretary)
+    funds.open_live_vote(vote, room.meeting, world.a.secretary)
+    db.session.commit()
+
+    phone = new_page(phone=True)
+    phone.goto(f"{live_server.url}/live/join/{room.guests[0].token}")
+    expect(phone.locator(".points-vote")).to_be_visible(timeout=10_000)
+    chair = phone.locator(".points-row:has-text('拆违后空地建休闲座椅')")
+    lights = phone.locator(".points-row:has-text('空地装路灯')")
+    chair.locator(".points-more").click()
+    chair.locator(".points-more").click()
+    lights.locator(".points-more").click()
+    expect(phone.locator(".running-total")).to_have_text("已分配 3 分 / 共 3 分")
+    expect(chair.locator(".points-given")).to_have_text("2")
+    expect(lights.locator(".points-more")).to_be_disabled()  # all points given
     _no_sideways(phone)
     phone.locator(".confirm-vote").click()
     expect(phone.locator(".my-ballot")).to_be_visible(timeout=10_000)

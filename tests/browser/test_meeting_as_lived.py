@@ -89,6 +89,7 @@ def test_nobody_misses_the_vote_everyone_sees_the_outcome_and_the_end(live_serve
     for page in phones:
         page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
         page.evaluate(WATCH_BALLOT)
+        page.evaluate("Object.defineProperty(navigator, 'vibrate', {value: p => (window.__vibrated = p, true), configurable: true})")
     host.select_option("#poll-motion", label="请物业在夜间开放单位车位供居民错时停车")
     opened_at = host.evaluate("Date.now()")
     host.click("#poll-form button[type=submit]")
@@ -96,7 +97,9 @@ def test_nobody_misses_the_vote_everyone_sees_the_outcome_and_the_end(live_serve
     for page in phones:
         page.wait_for_function("window.__ballotInView !== null", timeout=5_000)
         delay = page.evaluate("window.__ballotInView") - opened_at
+        print(f"ballot in view {delay} ms after the host opened the vote")
         assert delay <= 1000, f"the ballot came into view after {delay} ms"
+        assert page.evaluate("window.__vibrated") == [200, 100, 200]
         expect(page.locator("#alert-banner")).to_contain_text("请投票")
     shot(phone_li, "phone-vote-banner")
 
@@ -124,6 +127,15 @@ def test_nobody_misses_the_vote_everyone_sees_the_outcome_and_the_end(live_serve
     assert width >= 1700, width
     assert sideways_overflow(screen) == 0 and sideways_overflow(at_home) == 0
     shot(screen, "big-screen-result")
+    for size in ((1920, 1080), (1280, 720)):  # the tally and its total fit the frame, nothing cut
+        screen.set_viewport_size({"width": size[0], "height": size[1]})
+        fits = screen.evaluate("""() => {
+          const panel = document.querySelector('.watch-poll').getBoundingClientRect();
+          const last = document.querySelector('.tally-total').getBoundingClientRect();
+          return last.bottom <= panel.bottom && panel.bottom <= window.innerHeight;
+        }""")
+        assert fits and sideways_overflow(screen) == 0, size
+    shot(screen, "big-screen-720p")
 
     # Li has the floor when the host ends the meeting: the phones show the end, not "请您发言".
     phone_li.click("[data-hand-stance=support]")
@@ -204,3 +216,50 @@ def test_over_long_text_is_refused_with_the_limit_named(live_server, new_page, w
     # The server refuses it too, naming the limit, whatever the client does.
     ack = phone.evaluate("""() => window.RoundtablePhone.live.send("position_post", {stance: "support", text: "很".repeat(520)})""")
     assert ack["ok"] is False and "500" in ack["message"]
+
+
+def test_forms_never_cut_pasted_text_and_name_the_limit(live_server, new_page, world):
+    page = new_page(phone=True)
+    log_in(page, live_server.url, "a_secretary")
+    page.goto(f"{live_server.url}/meetings/new")
+    page.fill("#title", "停" * 130)
+    assert len(page.locator("#title").input_value()) == 130  # nothing cut
+    expect(page.locator("#title-limit")).to_have_text("超出 10 字,最多 120 字,请删减")
+    page.click("main form button[type=submit]")
+    assert page.url.endswith("/meetings/new")  # not sent
+    expect(page.locator("#title")).to_be_focused()
+    # Sent anyway (an old browser), the server refuses it with the limit named.
+    page.evaluate("document.querySelector('#title').closest('form').submit()")
+    expect(page.locator(".error").first).to_contain_text("120")
+
+
+def test_an_adjourned_meeting_pauses_the_phone_and_a_phone_back_after_the_end_finds_the_summary(live_server, new_page, world):
+    room = build_room(world, guests=1)
+    host = new_page()
+    log_in(host, live_server.url, "a_secretary")
+    host.goto(f"{live_server.url}/meetings/{room.meeting.id}/console")
+    expect(host.locator("#live-status")).to_have_text("已连接")
+    phone = open_phone(new_page, live_server, room.guests[0])
+
+    host.click("[data-action=adjourn]")
+    expect(host.locator("#live-notice")).to_have_text("已休会")
+    expect(phone.locator("#ended-heading")).to_have_text("会议休会中")
+    expect(phone.locator("#speaker")).to_have_text("会议休会中")
+    expect(phone.locator("#hand button")).to_have_count(0)
+    host.click("[data-action=start]")
+    expect(phone.locator("#ended")).to_be_hidden()
+
+    # The phone is offline when the meeting ends; coming back it shows the end or, where the
+    # server refuses to join an ended meeting (`meeting_ended`), goes to the summary page.
+    phone.context.set_offline(True)
+    expect(phone.locator("#live-status")).to_have_text("网络中断,正在重新连接…")
+    room.meeting.status = "concluded"
+    db.session.commit()
+    phone.context.set_offline(False)
+    phone.wait_for_function(
+        "() => location.pathname.startsWith('/j/') || !document.getElementById('ended').hidden", timeout=15_000)
+    if phone.url.endswith(f"/j/{room.guests[0].token}"):
+        expect(phone.locator(".meeting-ended")).to_be_visible()
+    else:
+        expect(phone.locator("#ended-heading")).to_have_text("会议已经结束")
+        expect(phone.locator("#summary-link")).to_have_attribute("href", f"/j/{room.guests[0].token}")

@@ -8,6 +8,7 @@ page per route shape (ids replaced) is enough; each must have scrollWidth ≤ cl
 """
 from __future__ import annotations
 
+import os
 import re
 from collections import deque
 from urllib.parse import urljoin, urlsplit
@@ -21,6 +22,7 @@ from tests.browser.conftest import log_in, sideways_overflow
 
 SKIP = re.compile(r"(\.(pdf|ics|csv|xlsx|svg|json|png|zip)$)|^/static/|^/logout|^/lang|/export|/socket\.io")
 MAX_PAGES = 70
+SHOTS = os.environ.get("RT_SCREENSHOTS")
 
 
 def shape(path: str) -> str:
@@ -72,7 +74,7 @@ def demo(app, runner):
 ROLES = {
     "secretary": "zhangcx",
     "resident": "lixiulan",
-    "department": "jiaotong",
+    "department": "zhifa",  # summoned to the scheduled roundtable, not yet reported in
     "organization": "wuye",
     "auditor": "auditor",
 }
@@ -92,5 +94,9 @@ def test_no_page_scrolls_sideways_at_360_px(live_server, new_page, demo, role):
     else:
         starts = [f"/watch/{demo['scheduled'].watch_token}", f"/watch/{demo['concluded'].watch_token}"]
     visited, wide = walk(page, live_server.url, starts)
+    print(f"{role}: {len(visited)} pages walked")
+    if SHOTS and role == "department":
+        page.goto(live_server.url + "/home")
+        page.screenshot(path=f"{SHOTS}/department-home.png", full_page=True)
     assert len(visited) >= (8 if role in ("secretary", "auditor") else 2), visited
     assert not wide, f"{role}: pages wider than 360 px (path, extra px): {wide}"

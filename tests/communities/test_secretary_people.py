@@ -60,16 +60,21 @@ def test_a_refused_new_account_writes_nothing(client, auth, world):
 
 
 def test_secretary_adds_a_person_who_already_has_an_account(client, auth, world):
+    world.department_staff.phone = "13811112222"
+    db.session.commit()
     auth.login("a_secretary")
-    assert client.post("/community/people/invite", data={"username": "traffic_staff"}).status_code == 302
+    added = client.post("/community/people/invite", data={"username": "traffic_staff", "phone": "138-1111-2222"})
+    assert added.status_code == 302
     assert person("traffic_staff").role_in(world.a.community.id) == "resident"
 
 
 def test_inviting_refuses_unknown_names_and_people_already_here(client, auth, world):
+    world.a.auditor.phone = "13833334444"
+    db.session.commit()
     auth.login("a_secretary")
-    unknown = client.post("/community/people/invite", data={"username": "nobody"})
-    assert unknown.status_code == 400 and "找不到用户名「nobody」" in unknown.get_data(as_text=True)
-    auditor = client.post("/community/people/invite", data={"username": "a_auditor"})
+    unknown = client.post("/community/people/invite", data={"username": "nobody", "phone": "13800000000"})
+    assert unknown.status_code == 400 and "没有与这个用户名和手机号码相符的可用账号" in unknown.get_data(as_text=True)
+    auditor = client.post("/community/people/invite", data={"username": "a_auditor", "phone": "13833334444"})
     assert auditor.status_code == 400 and "已是本社区的审计员" in auditor.get_data(as_text=True)
     assert person("a_auditor").role_in(world.a.community.id) == "auditor"  # not demoted
 

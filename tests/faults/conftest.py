@@ -42,6 +42,7 @@ def start_servers(app, tmp_path, database_url_of_app):
             **extra_env,
             "DATABASE_URL": database_url or database_url_of_app,
             "SECRET_KEY": app.config["SECRET_KEY"],
+            "BALLOT_KEY": app.config["BALLOT_KEY"],
             "ROUNDTABLE_INSTANCE": str(tmp_path),
             "OUTBOX_DISPATCHER": "0",
             "LIVE_TALLY_WINDOW": "0.25",

@@ -16,7 +16,7 @@ from roundtable.funds.models import BudgetBallot, BudgetVote, BudgetVoter
 def _open(world, fund):
     vote = operations.create_vote(fund, operations.VoteFields(
         "period", "approval", "greedy", True, 0, 10, utcnow() - timedelta(minutes=1), utcnow() + timedelta(days=1)), world.a.secretary)
-    operations.open_period_vote(vote, world.a.secretary)
+    operations.open_period_vote(vote)
     db.session.commit()
     return vote.id
 
@@ -70,7 +70,7 @@ def test_ballots_racing_the_count_are_counted_or_refused(app, world, fund, resid
         return lambda: operations.cast_ballot(db.session.get(BudgetVoter, voter_id), {project: 1}, "k")
 
     def count():
-        return operations.count_vote(db.session.get(BudgetVote, vote_id), world.a.secretary)
+        return operations.count_vote(db.session.get(BudgetVote, vote_id))
 
     outcomes = _run_together(app, [cast(v) for v in voter_ids] + [count])
     db.session.expire_all()

@@ -35,3 +35,34 @@ def test_fund_page_puts_the_budget_vote_to_the_phones(world, phones, auth, clien
     retry = voters[0].call("vote_cast", {"poll_id": poll["id"], "choices": [flowers], "key": "v0"})
     assert retry["ok"] and retry["repeated"] and retry["receipt"] == first["receipt"]
     assert voters[1].call("vote_cast", {"poll_id": poll["id"], "choices": [flowers], "key": "v1"})["ok"]
+
+
+def test_points_budget_vote_live(world, phones, auth, client):
+    room = build_room(world)
+    fund = operations.create_fund(world.a.community.id, operations.FundFields(
+        "党建服务群众经费", "5000", date(2026, 1, 1), date(2026, 12, 31), ""), world.a.secretary)
+    for title, cost in (("拆违后空地建休闲座椅", "2000"), ("空地种花草", "1500"), ("空地装路灯", "3000")):
+        proposal = operations.submit_proposal(fund, operations.ProposalFields(title, "", cost, ""), world.a.resident)
+        operations.review_proposal(proposal, "accepted", world.a.secretary)
+    vote = operations.create_vote(fund, operations.VoteFields("live", "points", "equal_shares", False, 0, 5), world.a.secretary)
+    poll = operations.open_live_vote(vote, room.meeting, world.a.secretary)
+    db.session.commit()
+    assert poll.kind == "points" and poll.max_choices == 5
+    voters = [joined(phones, guest, checked_in=True) for guest in room.guests]
+    chair, flowers, lights = (o.id for o in poll.options)
+    too_many = voters[0].call("vote_cast", {"poll_id": poll.id, "choices": [chair] * 6, "key": "p0"})
+    assert too_many["ok"] is False and too_many["error"] == "bad_choices"
+    assert voters[0].call("vote_cast", {"poll_id": poll.id, "choices": [chair, chair, chair, lights, lights], "key": "p0"})["ok"]
+    assert voters[1].call("vote_cast", {"poll_id": poll.id, "choices": [flowers] * 5, "key": "p1"})["ok"]
+    assert voters[2].call("vote_cast", {"poll_id": poll.id, "choices": [chair, lights], "key": "p2"})["ok"]
+    auth.login("a_secretary")
+    host = phones(flask_client=client)
+    host.join(room.meeting.id)
+    closed = host.call("poll_close", {"poll_id": poll.id})
+    assert closed["ok"] and closed["result"]["result"] == "counted"
+    assert closed["result"]["counts"] == {str(chair): 4, str(flowers): 5, str(lights): 3}  # points, not voters
+    db.session.expire_all()
+    result = operations.count_vote(db.session.get(BudgetVote, vote.id))
+    assert result["support"] == {str(p.id): n for p, n in zip(fund.proposals, (4, 5, 3), strict=True)}
+    # Greedy by points: 花草 (5) then 座椅 (4) = 3,500; 路灯 (3,000) no longer fits.
+    assert result["outcomes"]["greedy"]["funded"] == [fund.proposals[1].id, fund.proposals[0].id]

@@ -35,7 +35,6 @@ def world_extras(world):
     commitment = resolutions.add_commitment(
         resolution,
         resolutions.CommitmentFields(f"organization:{world.b.organization.id}", "张贴提醒", utcnow() + timedelta(days=7)),
-        world.b.secretary,
     )
     returned = CommitmentReturn(commitment_id=commitment.id, community_id=world.b.community.id, reason="不归我们",
                                 from_unit=f"organization:{world.b.organization.id}", from_unit_name="东河沿物业")

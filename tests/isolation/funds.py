@@ -4,7 +4,6 @@ The personal ballot link ``/v/<token>`` is a bearer link (tested in tests/funds)
 from datetime import date, timedelta
 
 from roundtable.core.time import utcnow
-from roundtable.extensions import db
 from roundtable.funds import operations
 from tests.isolation import foreign, public
 
@@ -14,7 +13,7 @@ EVERYONE_OF_A = ("a_secretary", "a_resident", "a_auditor")
 def world_extras(world):
     b = world.b
     fund = operations.create_fund(b.community.id, operations.FundFields("东河沿经费", "3000", date(2026, 1, 1), date(2026, 12, 31), ""), b.secretary)
-    proposal = operations.submit_proposal(fund, operations.ProposalFields("东河沿座椅", "", "1000", "", b"\x89PNG", "image/png"), b.resident)
+    proposal = operations.submit_proposal(fund, operations.ProposalFields("东河沿座椅", "", "1000", "", b"\x89PNG\r\n\x1a\n", "image/png"), b.resident)
     operations.review_proposal(proposal, "accepted", b.secretary)
     vote = operations.create_vote(fund, operations.VoteFields(
         "period", "approval", "greedy", True, 0, 10, utcnow() - timedelta(minutes=1), utcnow() + timedelta(days=1)), b.secretary)

@@ -23,7 +23,7 @@ def world_extras(world):
     only_b = create_department("东河沿专属部门")
     world.b.extra["meeting"] = meeting
     world.b.extra["agenda_item"] = meeting.agenda_items[0]
-    world.b.extra["summons"] = summon_department(meeting, only_b.id, utcnow() + timedelta(hours=5), world.b.secretary)
+    world.b.extra["summons"] = summon_department(meeting, only_b.id, utcnow() + timedelta(hours=5))
     world.b.extra["b_only_department"] = only_b
 
 

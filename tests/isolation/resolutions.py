@@ -24,11 +24,10 @@ def world_extras(world):
     db.session.add(meeting)
     db.session.flush()
     resolution = operations.start_resolution(meeting, world.b.secretary)
-    operations.update_resolution(resolution, "东河沿决议", "一、错峰停车。", world.b.secretary)
+    operations.update_resolution(resolution, "东河沿决议", "一、错峰停车。")
     commitment = operations.add_commitment(
         resolution,
         operations.CommitmentFields(f"organization:{world.b.organization.id}", "张贴提醒", utcnow() + timedelta(days=7)),
-        world.b.secretary,
     )
     world.b.extra.update(resolution_meeting=meeting, resolution=resolution, commitment=commitment)
 

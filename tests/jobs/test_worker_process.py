@@ -20,6 +20,7 @@ from roundtable.jobs.models import Job
 def worker_env(app) -> dict[str, str]:
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "test-worker", "EMBEDDED_WORKER": "0",
+            "AUDIT_SIGNING_KEY": app.config["AUDIT_SIGNING_KEY"], "BALLOT_KEY": app.config["BALLOT_KEY"],
             "OUTBOX_DISPATCHER": "0"}
 
 

@@ -169,6 +169,7 @@ def servers(app, tmp_path):
     env = dict(
         DATABASE_URL=db.engine.url.render_as_string(hide_password=False),
         SECRET_KEY=app.config["SECRET_KEY"],  # the test app's key, so that its login cookies work there
+        BALLOT_KEY=app.config["BALLOT_KEY"],  # and its ballot key, so that either side can open sealed ballots
         ROUNDTABLE_INSTANCE=str(tmp_path),
         OUTBOX_DISPATCHER="0",
         EMBEDDED_WORKER="0",

@@ -72,7 +72,7 @@ def test_every_bad_payload_gets_a_refusal_and_no_exception_in_the_log(host, phon
             answers.append((event, payload if len(str(payload)) < 80 else "<huge>", ack))
 
     wrong = [(event, payload, ack) for event, payload, ack in answers
-             if not (isinstance(ack, dict) and ack.get("ok") is False and ack.get("error") in ("invalid", "not_found", "bad_choices"))]
+             if not (isinstance(ack, dict) and ack.get("ok") is False and ack.get("error") in ("invalid", "too_large", "not_found", "bad_choices"))]
     assert not wrong
     assert all(ack["message"] for _, _, ack in answers)
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR or record.exc_info]

@@ -66,7 +66,7 @@ def test_the_agenda_is_frozen_once_the_meeting_is_live(world):
 
 def test_inviting_a_resident_with_an_account_puts_a_notice_in_their_inbox(world):
     meeting = make_meeting(world.a.community, world.a.secretary)
-    invitation = invite_resident(meeting, world.a.resident.id, world.a.secretary)
+    invitation = invite_resident(meeting, world.a.resident.id)
     notice = db.session.scalar(select(Notification).where(Notification.user_id == world.a.resident.id))
     assert notice is not None and meeting.title in notice.title
     assert notice.link == f"/j/{invitation.token}"
@@ -74,41 +74,41 @@ def test_inviting_a_resident_with_an_account_puts_a_notice_in_their_inbox(world)
 
 def test_duplicate_and_unknown_invitees_are_refused(world):
     meeting = make_meeting(world.a.community, world.a.secretary)
-    invite_resident(meeting, world.a.resident.id, world.a.secretary)
+    invite_resident(meeting, world.a.resident.id)
     with pytest.raises(OperationError, match="已在邀请名单中"):
-        invite_resident(meeting, world.a.resident.id, world.a.secretary)
+        invite_resident(meeting, world.a.resident.id)
     with pytest.raises(OperationError, match="只能邀请本社区登记的居民"):
-        invite_resident(meeting, world.b.resident.id, world.a.secretary)
+        invite_resident(meeting, world.b.resident.id)
     with pytest.raises(OperationError, match="只能邀请本社区登记的居民"):
-        invite_resident(meeting, 999999, world.a.secretary)
+        invite_resident(meeting, 999999)
 
-    invite_guest(meeting, "赵大爷", "138 0000 1111", world.a.secretary)
+    invite_guest(meeting, "赵大爷", "138 0000 1111")
     with pytest.raises(OperationError, match=r"138\*\*\*\*1111"):
-        invite_guest(meeting, "赵大爷的儿子", "13800001111", world.a.secretary)
+        invite_guest(meeting, "赵大爷的儿子", "13800001111")
     with pytest.raises(OperationError, match="电话号码无效"):
-        invite_guest(meeting, "钱阿姨", "12ab", world.a.secretary)
+        invite_guest(meeting, "钱阿姨", "12ab")
 
-    invite_organization(meeting, world.a.organization.id, world.a.secretary)
+    invite_organization(meeting, world.a.organization.id)
     with pytest.raises(OperationError, match="已在邀请名单中"):
-        invite_organization(meeting, world.a.organization.id, world.a.secretary)
+        invite_organization(meeting, world.a.organization.id)
     with pytest.raises(OperationError, match="所选单位不存在"):
-        invite_organization(meeting, world.b.organization.id, world.a.secretary)
+        invite_organization(meeting, world.b.organization.id)
 
     due = utcnow() + timedelta(hours=2)
-    summon_department(meeting, world.department.id, due, world.a.secretary)
+    summon_department(meeting, world.department.id, due)
     with pytest.raises(OperationError, match="已向区交通支队吹哨"):
-        summon_department(meeting, world.department.id, due, world.a.secretary)
+        summon_department(meeting, world.department.id, due)
     with pytest.raises(OperationError, match="所选部门不存在"):
-        summon_department(meeting, 999999, due, world.a.secretary)
+        summon_department(meeting, 999999, due)
     assert len(meeting.invitations) == 4
 
 
 def test_a_summons_needs_a_deadline_between_now_and_the_meeting(world):
     meeting = make_meeting(world.a.community, world.a.secretary)
     with pytest.raises(OperationError, match="将来的时间"):
-        summon_department(meeting, world.department.id, utcnow() - timedelta(minutes=1), world.a.secretary)
+        summon_department(meeting, world.department.id, utcnow() - timedelta(minutes=1))
     with pytest.raises(OperationError, match="不能晚于会议开始时间"):
-        summon_department(meeting, world.department.id, meeting.starts_at + timedelta(hours=1), world.a.secretary)
+        summon_department(meeting, world.department.id, meeting.starts_at + timedelta(hours=1))
     assert meeting.invitations == []
 
 
@@ -116,7 +116,7 @@ def test_summoning_tells_every_member_of_the_department(world):
     colleague = make_user("traffic_colleague")
     add_department_member(colleague, world.department)
     meeting = make_meeting(world.a.community, world.a.secretary)
-    summon_department(meeting, world.department.id, utcnow() + timedelta(hours=3), world.a.secretary)
+    summon_department(meeting, world.department.id, utcnow() + timedelta(hours=3))
     told = set(db.session.scalars(select(Notification.user_id)))
     assert told == {world.department_staff.id, colleague.id}
 
@@ -124,8 +124,8 @@ def test_summoning_tells_every_member_of_the_department(world):
 def test_department_staff_report_in_only_for_their_own_department(world):
     housing = create_department("区房管局")
     meeting = make_meeting(world.a.community, world.a.secretary)
-    traffic = summon_department(meeting, world.department.id, utcnow() + timedelta(hours=3), world.a.secretary)
-    housing_summons = summon_department(meeting, housing.id, utcnow() + timedelta(hours=3), world.a.secretary)
+    traffic = summon_department(meeting, world.department.id, utcnow() + timedelta(hours=3))
+    housing_summons = summon_department(meeting, housing.id, utcnow() + timedelta(hours=3))
 
     with pytest.raises(OperationError, match="只能为本部门报到"):
         report_in(housing_summons, world.department_staff)
@@ -139,7 +139,7 @@ def test_department_staff_report_in_only_for_their_own_department(world):
 
 def test_late_and_missing_report_ins_are_told_apart(world):
     meeting = make_meeting(world.a.community, world.a.secretary)
-    summons = summon_department(meeting, world.department.id, utcnow() + timedelta(hours=3), world.a.secretary)
+    summons = summon_department(meeting, world.department.id, utcnow() + timedelta(hours=3))
     assert summons.report_in_state() == "waiting"
     after_deadline = summons.reply_due_at + timedelta(minutes=1)
     assert summons.report_in_state(after_deadline) == "missing"
@@ -153,4 +153,4 @@ def test_invitations_close_when_the_meeting_goes_live(world):
     meeting = make_meeting(world.a.community, world.a.secretary, status="scheduled")
     transition_meeting(meeting, "live", world.a.secretary)
     with pytest.raises(OperationError, match="不能再发出邀请"):
-        invite_guest(meeting, "孙大姐", "13900002222", world.a.secretary)
+        invite_guest(meeting, "孙大姐", "13900002222")

@@ -116,7 +116,7 @@ def test_duplicate_and_unknown_invitations_through_the_page_get_a_message(client
 
 def test_the_meeting_page_shows_each_departments_report_in_state(client, auth, world):
     meeting = make_meeting(world.a.community, world.a.secretary)
-    summons = summon_department(meeting, world.department.id, utcnow() + timedelta(hours=4), world.a.secretary)
+    summons = summon_department(meeting, world.department.id, utcnow() + timedelta(hours=4))
     db.session.commit()
     auth.login("traffic_staff")
     inbox = client.get("/summons").get_data(as_text=True)
@@ -130,7 +130,7 @@ def test_the_meeting_page_shows_each_departments_report_in_state(client, auth, w
 def test_staff_of_another_department_cannot_report_in(client, auth, world):
     other = create_department("区房管局")
     meeting = make_meeting(world.a.community, world.a.secretary)
-    summons = summon_department(meeting, other.id, utcnow() + timedelta(hours=4), world.a.secretary)
+    summons = summon_department(meeting, other.id, utcnow() + timedelta(hours=4))
     db.session.commit()
     auth.login("traffic_staff")
     assert client.post(f"/summons/{summons.id}/report", data={}).status_code == 404
@@ -141,7 +141,7 @@ def test_staff_of_another_department_cannot_report_in(client, auth, world):
 
 def test_department_figures_are_shown_to_its_staff_and_to_summoning_secretaries_only(client, auth, world):
     meeting = make_meeting(world.a.community, world.a.secretary)
-    summon_department(meeting, world.department.id, utcnow() + timedelta(hours=4), world.a.secretary)
+    summon_department(meeting, world.department.id, utcnow() + timedelta(hours=4))
     db.session.commit()
     url = f"/departments/{world.department.id}/response"
     for username, status in (("traffic_staff", 200), ("a_secretary", 200), ("b_secretary", 404), ("a_resident", 404)):

@@ -53,11 +53,10 @@ def test_minutes_are_generated_at_conclusion_and_equal_the_record(concluded):
 
 def _resolution_with_commitment(world, concluded):
     resolution = resolutions.start_resolution(concluded.meeting, world.a.secretary)
-    resolutions.update_resolution(resolution, "西河沿决议", "一、加强巡查提醒。", world.a.secretary)
+    resolutions.update_resolution(resolution, "西河沿决议", "一、加强巡查提醒。")
     resolutions.add_commitment(
         resolution,
         resolutions.CommitmentFields(f"department:{world.department.id}", "每周巡查两次", utcnow() + timedelta(days=10)),
-        world.a.secretary,
     )
     db.session.commit()
     return resolution
@@ -103,7 +102,7 @@ def test_correction_flows_to_the_secretary_and_approved_minutes_are_in_the_pdf(w
     db.session.commit()
     assert minutes.state == "approved"
 
-    resolutions.send_for_confirmation(resolution, world.a.secretary)
+    resolutions.send_for_confirmation(resolution)
     resolutions.confirm_commitment(resolution.commitments[0], world.department_staff)
     db.session.commit()
     pdf, record = render_resolution_document(resolution, utcnow())
@@ -163,7 +162,7 @@ def test_approved_minutes_are_in_the_archive(world, concluded, client, auth):
     from tests.resolutions.conftest import publish
 
     resolution = _resolution_with_commitment(world, concluded)
-    resolutions.send_for_confirmation(resolution, world.a.secretary)
+    resolutions.send_for_confirmation(resolution)
     resolutions.confirm_commitment(resolution.commitments[0], world.department_staff)
     db.session.commit()
     publish(world, resolution)

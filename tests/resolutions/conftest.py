@@ -27,14 +27,13 @@ def draft(world, concluded, points: str = POINTS):
     """The secretary's draft: agreed points written, commitments for 交通支队 and the property manager."""
     secretary = world.a.secretary
     resolution = operations.start_resolution(concluded.meeting, secretary)
-    operations.update_resolution(resolution, "西河沿街超时停车圆桌会议决议", points, secretary)
+    operations.update_resolution(resolution, "西河沿街超时停车圆桌会议决议", points)
     deadline = utcnow() + timedelta(days=14)
     operations.add_commitment(
-        resolution, operations.CommitmentFields(f"department:{world.department.id}", TRAFFIC_ACTION, deadline), secretary
+        resolution, operations.CommitmentFields(f"department:{world.department.id}", TRAFFIC_ACTION, deadline)
     )
     operations.add_commitment(
         resolution, operations.CommitmentFields(f"organization:{world.a.organization.id}", PROPERTY_ACTION, deadline),
-        secretary,
     )
     db.session.commit()
     return resolution
@@ -47,7 +46,7 @@ def drafted(world, concluded):
 
 
 def confirm_all(world, resolution):
-    operations.send_for_confirmation(resolution, world.a.secretary)
+    operations.send_for_confirmation(resolution)
     traffic, property_ = resolution.commitments
     operations.confirm_commitment(traffic, world.department_staff)
     operations.confirm_commitment(property_, world.organization_staff)

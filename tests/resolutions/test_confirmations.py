@@ -27,7 +27,7 @@ def inbox(user) -> list[Notification]:
 
 
 def test_sending_for_confirmation_tells_each_units_staff(world, drafted):
-    operations.send_for_confirmation(drafted, world.a.secretary)
+    operations.send_for_confirmation(drafted)
     db.session.commit()
     traffic, property_ = drafted.commitments
     assert drafted.status == "awaiting_confirmations"
@@ -38,7 +38,7 @@ def test_sending_for_confirmation_tells_each_units_staff(world, drafted):
 
 
 def test_staff_confirm_only_their_own_units_commitments(world, drafted, client, login):
-    operations.send_for_confirmation(drafted, world.a.secretary)
+    operations.send_for_confirmation(drafted)
     db.session.commit()
     traffic, property_ = drafted.commitments
 
@@ -57,7 +57,7 @@ def test_staff_confirm_only_their_own_units_commitments(world, drafted, client, 
 
 
 def test_staff_of_another_department_cannot_answer(world, drafted):
-    operations.send_for_confirmation(drafted, world.a.secretary)
+    operations.send_for_confirmation(drafted)
     other = make_user("housing_staff")
     add_department_member(other, create_department("区房管局"))
     db.session.commit()
@@ -66,7 +66,7 @@ def test_staff_of_another_department_cannot_answer(world, drafted):
 
 
 def test_contesting_needs_a_reason_which_the_host_sees(world, drafted, client, login):
-    operations.send_for_confirmation(drafted, world.a.secretary)
+    operations.send_for_confirmation(drafted)
     db.session.commit()
     traffic = drafted.commitments[0]
     with pytest.raises(OperationError, match="须说明理由"):
@@ -83,20 +83,19 @@ def test_contesting_needs_a_reason_which_the_host_sees(world, drafted, client, l
 
 
 def test_a_revised_commitment_must_be_confirmed_again(world, drafted):
-    operations.send_for_confirmation(drafted, world.a.secretary)
+    operations.send_for_confirmation(drafted)
     traffic = drafted.commitments[0]
     operations.confirm_commitment(traffic, world.department_staff)
     operations.update_commitment(
         traffic,
         operations.CommitmentFields(f"department:{world.department.id}", "与街道执法队联合巡查", traffic.deadline),
-        world.a.secretary,
     )
     db.session.commit()
     assert traffic.state == "pending" and traffic.answered_at is None
 
 
 def test_publishing_is_refused_while_a_commitment_is_unconfirmed(world, drafted, client, auth):
-    operations.send_for_confirmation(drafted, world.a.secretary)
+    operations.send_for_confirmation(drafted)
     operations.confirm_commitment(drafted.commitments[0], world.department_staff)
     db.session.commit()
     auth.login("a_secretary")
@@ -113,7 +112,7 @@ def test_publishing_a_draft_whose_commitments_were_never_sent_is_refused(world, 
 
 
 def test_the_host_may_publish_with_a_reason_which_is_printed(world, drafted, client, auth):
-    operations.send_for_confirmation(drafted, world.a.secretary)
+    operations.send_for_confirmation(drafted)
     operations.confirm_commitment(drafted.commitments[0], world.department_staff)
     db.session.commit()
     auth.login("a_secretary")
@@ -131,7 +130,7 @@ def test_the_host_may_publish_with_a_reason_which_is_printed(world, drafted, cli
 
 
 def test_a_fully_confirmed_resolution_prints_no_reason(world, drafted):
-    operations.send_for_confirmation(drafted, world.a.secretary)
+    operations.send_for_confirmation(drafted)
     for commitment, staff in zip(drafted.commitments, (world.department_staff, world.organization_staff)):
         operations.confirm_commitment(commitment, staff)
     db.session.commit()
@@ -162,6 +161,6 @@ def test_a_commitment_needs_a_unit_an_action_and_a_future_deadline(world, drafte
     ]
     for fields, message in bad:
         with pytest.raises(OperationError, match=message):
-            operations.add_commitment(drafted, fields, world.a.secretary)
+            operations.add_commitment(drafted, fields)
     db.session.rollback()
     assert len(drafted.commitments) == 2

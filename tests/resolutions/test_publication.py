@@ -172,3 +172,33 @@ def test_a_secret_poll_is_recorded_by_counts_and_receipts_never_by_voter(world):
     assert [o["count"] for o in poll["options"]] == [1, 2, 0] and poll["result"] == "failed"
     stored = sorted(db.session.scalars(select(SecretVote.receipt).where(SecretVote.poll_id == concluded.poll.id)))
     assert poll["receipts"] == stored and len(stored) == 3
+
+
+def test_every_published_pdf_prints_and_embeds_the_signed_audit_head(world, published, runner, tmp_path):
+    """A department's copy of the PDF is an anchor: a rewrite of the history before it is caught."""
+    from sqlalchemy import update
+
+    from roundtable.audit.anchor import EMBEDDED_NAME, Checkpoint, check_anchor
+    from roundtable.audit.models import AuditChainHead, AuditEntry, entry_hash
+
+    anchor = Checkpoint.from_json(embedded_files(published.pdf)[EMBEDDED_NAME])
+    assert check_anchor(anchor).ok
+    text = flat(pdf_text(published.pdf))
+    assert f"第{anchor.seq}条" in text, text[-600:]
+    assert anchor.hash in text, text[-600:]
+    copy = tmp_path / "决议.pdf"
+    copy.write_bytes(published.pdf)
+    assert runner.invoke(args=["audit", "verify", "--anchor", str(copy)]).exit_code == 0
+
+    entries = list(db.session.scalars(select(AuditEntry).where(AuditEntry.seq >= 2).order_by(AuditEntry.seq)))
+    prev = db.session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == 1))
+    entries[0].actor = "rewritten"
+    for entry in entries:
+        entry.prev_hash, entry.hash = prev, entry_hash(entry.hashed_fields(), prev)
+        prev = entry.hash
+    db.session.flush()
+    db.session.execute(update(AuditChainHead).values(last_hash=prev))
+    db.session.commit()
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    result = runner.invoke(args=["audit", "verify", "--anchor", str(copy)])
+    assert result.exit_code == 1 and "改写" in result.output

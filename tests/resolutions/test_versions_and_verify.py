@@ -61,10 +61,10 @@ def test_no_operation_changes_a_published_resolution(world, published):
     commitment = published.commitments[0]
     fields = operations.CommitmentFields(f"department:{world.department.id}", "改了", utcnow() + timedelta(days=3))
     for change in (
-        lambda: operations.update_resolution(published, "新标题", "新决议", secretary),
-        lambda: operations.add_commitment(published, fields, secretary),
-        lambda: operations.update_commitment(commitment, fields, secretary),
-        lambda: operations.remove_commitment(commitment, secretary),
+        lambda: operations.update_resolution(published, "新标题", "新决议"),
+        lambda: operations.add_commitment(published, fields),
+        lambda: operations.update_commitment(commitment, fields),
+        lambda: operations.remove_commitment(commitment),
         lambda: operations.confirm_commitment(commitment, world.department_staff),
         lambda: operations.request_publication(published, secretary, "再来"),
     ):
@@ -78,13 +78,13 @@ def test_a_draft_cannot_be_edited_while_its_pdf_is_being_rendered(world, drafted
     operations.request_publication(drafted, world.a.secretary, "", "http://localhost/")
     db.session.commit()
     with pytest.raises(OperationError, match="正在生成"):
-        operations.update_resolution(drafted, "趁机改", "趁机改", world.a.secretary)
+        operations.update_resolution(drafted, "趁机改", "趁机改")
 
 
 def correct_and_publish(world, published):
     correction = operations.start_correction(published, world.a.secretary)
     operations.update_resolution(
-        correction, correction.title, correction.agreed_points + "\n三、物业每周向社区报告一次巡查情况。", world.a.secretary
+        correction, correction.title, correction.agreed_points + "\n三、物业每周向社区报告一次巡查情况。"
     )
     db.session.commit()
     confirm_all(world, correction)

@@ -51,5 +51,49 @@
     return el("div", { className: "vote budget-vote" }, [line, el("div", { className: "choices" }, buttons), confirm]);
   }
 
+  /* Points: one row per project with − and +; the ballot lists one option id per point given. */
+  function pointsBallot(poll, d, api) {
+    var el = api.el;
+    var given = d.chosen.slice();
+    var left = poll.max_choices - given.length;
+
+    function change(optionId, delta) {
+      var next = given.slice();
+      if (delta > 0) {
+        if (left <= 0) { phone.notice(t("over_points"), true); return; }
+        next.push(optionId);
+      } else {
+        var at = next.indexOf(optionId);
+        if (at < 0) return;
+        next.splice(at, 1);
+      }
+      api.selections[poll.id] = next;
+      phone.registerBallot("points", pointsBallot);  // registering again redraws the phone's ballots
+    }
+
+    var rows = poll.options.map(function (option) {
+      var mine = given.filter(function (id) { return id === option.id; }).length;
+      return el("div", { className: "points-row", dataset: { optionId: String(option.id) } }, [
+        el("p", { className: "points-label", text: option.label + " · " + t("cost_yuan", { amount: yuan(option.cost_fen || 0) }) }),
+        el("div", { className: "points-controls" }, [
+          el("button", { type: "button", className: "big points-less", "aria-label": t("points_less", { label: option.label }),
+                         disabled: mine === 0, text: "−", onClick: function () { change(option.id, -1); } }),
+          el("span", { className: "points-given", text: String(mine) }),
+          el("button", { type: "button", className: "big points-more", "aria-label": t("points_more", { label: option.label }),
+                         disabled: left <= 0, text: "+", onClick: function () { change(option.id, 1); } })
+        ])
+      ]);
+    });
+    var line = el("p", { className: "running-total lead", "aria-live": "polite",
+      text: t("points_total", { given: given.length, total: poll.max_choices }) });
+    var confirm = el("button", {
+      type: "button", className: "primary big confirm-vote", disabled: given.length === 0,
+      text: given.length ? t("confirm_points", { n: given.length }) : t("choose_first"),
+      onClick: function (event) { api.cast(poll, given.slice(), event.currentTarget); }
+    });
+    return el("div", { className: "vote budget-vote points-vote" }, [line].concat(rows, [confirm]));
+  }
+
   phone.registerBallot("budget", budgetBallot);
+  phone.registerBallot("points", pointsBallot);
 })(window.RoundtableLive, window);

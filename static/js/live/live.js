@@ -145,6 +145,7 @@
       });
     });
     presence.counts = change.counts;
+    if (change.invited_by_side) presence.invited_by_side = change.invited_by_side;
     presence.present = change.present;
     presence.invited = change.invited;
   }
@@ -329,7 +330,45 @@
         joined = true;
         status("connected");
         render();
+        fillPresence();
       });
+    }
+
+    /* The snapshot lists the first people of each side only (protocol §5); the host's
+       console pages through the rest, one side at a time. */
+    function fillPresence() {
+      var presence = state && state.presence;
+      if (!presence || presence.complete !== false || !(state.me && state.me.host)) return;
+      var sides = Object.keys(presence.invited_by_side || {});
+      var people = {};
+      function page(index, offset) {
+        if (index >= sides.length) {
+          if (state.presence !== presence) return;  // a newer snapshot came meanwhile
+          sides.forEach(function (side) {
+            // A check-in merged from a `presence` event meanwhile may be newer than its page;
+            // nobody is checked out again, so present in either is present.
+            (presence.sides[side] || []).forEach(function (p) {
+              var at = -1;
+              people[side].forEach(function (q, i) { if (q.id === p.id) at = i; });
+              if (at < 0) people[side].push(p);
+              else if (p.checked_in) people[side][at].checked_in = true;
+            });
+            presence.sides[side] = people[side];
+          });
+          presence.complete = true;
+          render();
+          return;
+        }
+        var side = sides[index];
+        people[side] = people[side] || [];
+        send("presence_list", { side: side, offset: offset }).then(function (ack) {
+          if (!ack.ok) return;
+          people[side] = people[side].concat(ack.people || []);
+          if (ack.more) page(index, offset + ack.people.length);
+          else page(index + 1, 0);
+        });
+      }
+      page(0, 0);
     }
 
     socket.on("connect", join);
@@ -359,7 +398,7 @@
     /* Draw again from a fresh snapshot: for what room events cannot carry to everyone alike. */
     function refresh() {
       return send("snapshot", {}).then(function (ack) {
-        if (ack.ok) { state = RT.adoptSnapshot(state, ack.snapshot); render(); }
+        if (ack.ok) { state = RT.adoptSnapshot(state, ack.snapshot); render(); fillPresence(); }
         return ack;
       });
     }

@@ -1,0 +1,40 @@
+"""Ids in addresses: only numbers a database id can be, so an absurd one is a 404, not a 500.
+
+SQLite's integers end at 2^63 and PostgreSQL's ``integer`` columns at 2^31:
+binding a larger number raises inside the driver. Every ``<int:...>`` in a
+route goes through ``BoundedIntConverter``, so ``/r/99999999999999999999.pdf``
+simply matches no route.
+"""
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**31 - 1
+
+
+def in_id_range(value: int) -> bool:
+    return 0 <= value <= MAX_ID
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` with the range of a PostgreSQL ``integer`` unless the rule says otherwise."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002 - werkzeug's names
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_ID if max is None else max, signed=signed)
+
+
+def install_id_converter(app: Flask) -> None:
+    """Must run before any blueprint is registered: rules bind their converters when added."""
+    app.url_map.converters["int"] = BoundedIntConverter
+
+
+def query_int(value: str | None, default: int | None = None, *, low: int = 0, high: int = MAX_ID) -> int | None:
+    """A whole number from a query string within [low, high], else ``default``."""
+    try:
+        number = int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return default
+    if number is None or not low <= number <= high:
+        return default
+    return number

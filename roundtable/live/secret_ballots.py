@@ -1,0 +1,159 @@
+"""Secret-ballot storage: the ONE place that writes, counts and opens what was voted in a secret poll.
+
+Every ballot path (phones through ``ballot_box``, the host's assisted votes,
+paper and proxy ballots, budget polls) stores a secret poll's ballot through
+``ballot_rows`` and reads it back through ``choices``/``receipts``/``open_at_close``.
+Threat model and residual risks: docs/security.md.
+
+- *Who voted* is a ``SecretVoter`` row (UNIQUE per poll and participant: no double vote).
+- *What was voted* is, while the poll is open, a ``SealedBallot``: the choices and the
+  receipt sealed (libsodium sealed box, X25519 + XSalsa20-Poly1305) to the poll's public key.
+  The poll's private key is derived (HKDF-SHA256) from the deployment's ballot key and the
+  poll id; the ballot key lives in ``BALLOT_KEY`` or a 0600 file, never in the database. Both
+  rows are in the transaction that acknowledges the vote, so an acknowledged ballot survives
+  kill -9; a database file, a WAL page or a dead tuple shows a voter beside ciphertext.
+- At the close, under the exclusive poll lock, the sealed rows are opened, the plain choices
+  are written as ``SecretVote`` rows in one shuffled multi-row insert, the sealed rows are
+  deleted and the voter rows rewritten shuffled: after the close every plain choice carries
+  the close's transaction id and a random key, none a voter's.
+- The receipt is an HMAC of the participant under a per-poll key derived from the same ballot
+  key: a repeat, also after the close, gets the same receipt, and the database alone cannot
+  compute anyone's.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import random
+import secrets
+from pathlib import Path
+
+from flask import current_app
+from nacl.public import PrivateKey, SealedBox
+from sqlalchemy import delete, insert, select
+
+from roundtable.extensions import db
+from roundtable.live.models import Poll, SealedBallot, SecretVote, SecretVoter, random_id
+
+# Every sealed ballot starts with this tag (format version 1), then the sealed box.
+MAGIC = b"RTB1"
+# Plaintexts are padded to one size, so a ciphertext's length says nothing about the choices.
+PLAINTEXT_SIZE = 512
+
+
+class BallotKeyMissing(RuntimeError):
+    """No ballot key configured where one must exist (production)."""
+
+
+def _key_file() -> Path:
+    configured = current_app.config.get("BALLOT_KEY_FILE")
+    if configured:
+        return Path(configured)
+    from roundtable.config import INSTANCE_DIR
+
+    return INSTANCE_DIR / "ballot_key"
+
+
+def ballot_key() -> bytes:
+    """The deployment's 32-byte ballot key: ``BALLOT_KEY`` (hex), else the key file, created once (0600)."""
+    configured = current_app.config.get("BALLOT_KEY")
+    if configured:
+        key = bytes.fromhex(configured)
+        if len(key) != 32:
+            raise BallotKeyMissing("BALLOT_KEY must be 64 hexadecimal digits")
+        return key
+    path = _key_file()
+    if not path.exists():
+        from roundtable.config import write_private_file
+
+        try:
+            write_private_file(path, secrets.token_hex(32))
+        except FileExistsError:  # another process created it first
+            pass
+    return bytes.fromhex(path.read_text().strip())
+
+
+def _derive(purpose: bytes, poll_id: int) -> bytes:
+    """HKDF-SHA256 (RFC 5869, one block) of the ballot key for one purpose and poll."""
+    salt = b"roundtable secret ballots v1"
+    prk = hmac.new(salt, ballot_key(), hashlib.sha256).digest()
+    info = purpose + b":" + str(poll_id).encode()
+    return hmac.new(prk, info + b"\x01", hashlib.sha256).digest()
+
+
+def poll_private_key(poll_id: int) -> PrivateKey:
+    return PrivateKey(_derive(b"sealing key", poll_id))
+
+
+def receipt(poll_id: int, invitation_id: int) -> str:
+    """The participant's receipt in a secret poll: the same for every repeat, computable only with the key."""
+    key = _derive(b"receipt key", poll_id)
+    return hmac.new(key, f"{poll_id}:{invitation_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def seal(poll_id: int, choices: list[int], receipt_text: str) -> bytes:
+    plain = json.dumps({"c": sorted(choices), "r": receipt_text}, separators=(",", ":")).encode()
+    if len(plain) > PLAINTEXT_SIZE - 1:
+        raise ValueError("ballot too large to seal")
+    padded = plain + b"\x00" * (PLAINTEXT_SIZE - len(plain))
+    return MAGIC + SealedBox(poll_private_key(poll_id).public_key).encrypt(padded)
+
+
+def unseal(poll_id: int, sealed: bytes) -> tuple[list[int], str]:
+    if not sealed.startswith(MAGIC):
+        raise ValueError("not a sealed ballot")
+    plain = SealedBox(poll_private_key(poll_id)).decrypt(bytes(sealed[len(MAGIC):])).rstrip(b"\x00")
+    ballot = json.loads(plain)
+    return list(ballot["c"]), ballot["r"]
+
+
+def ballot_rows(poll: Poll, invitation_id: int, chosen: list[int], assisted_by_id: int | None):
+    """(who voted, what was voted) rows of one secret ballot, and its receipt."""
+    receipt_text = receipt(poll.id, invitation_id)
+    voter = SecretVoter(poll_id=poll.id, invitation_id=invitation_id, assisted_by_id=assisted_by_id)
+    sealed = SealedBallot(poll_id=poll.id, sealed=seal(poll.id, chosen, receipt_text))
+    return voter, sealed, receipt_text
+
+
+def _opened(poll: Poll) -> list[tuple[list[int], str]]:
+    rows = db.session.scalars(select(SealedBallot.sealed).where(SealedBallot.poll_id == poll.id))
+    return [unseal(poll.id, sealed) for sealed in rows]
+
+
+def choices(poll: Poll) -> list[list[int]]:
+    """Every ballot's choices: opened from the sealed rows while the poll is open, plain after the close."""
+    if poll.state == "open":
+        return [chosen for chosen, _receipt in _opened(poll)]
+    return list(db.session.scalars(select(SecretVote.choices).where(SecretVote.poll_id == poll.id)))
+
+
+def receipts(poll: Poll) -> list[str]:
+    if poll.state == "open":
+        return sorted(receipt_text for _chosen, receipt_text in _opened(poll))
+    return sorted(db.session.scalars(select(SecretVote.receipt).where(SecretVote.poll_id == poll.id)))
+
+
+def open_at_close(poll: Poll) -> list[dict]:
+    """At the close (caller holds the exclusive poll lock): plain choices written shuffled, the sealed
+    rows deleted, the voters rewritten shuffled. Returns ``[{receipt, choices}]`` sorted by receipt."""
+    shuffle = random.SystemRandom().shuffle
+    opened = _opened(poll)
+    shuffle(opened)
+    db.session.execute(
+        delete(SealedBallot).where(SealedBallot.poll_id == poll.id).execution_options(synchronize_session=False)
+    )
+    if opened:
+        db.session.execute(insert(SecretVote), [
+            {"id": random_id(), "poll_id": poll.id, "choices": chosen, "receipt": receipt_text}
+            for chosen, receipt_text in opened
+        ])
+    voters = [dict(row._mapping) for row in db.session.execute(
+        select(SecretVoter.poll_id, SecretVoter.invitation_id, SecretVoter.assisted_by_id).where(SecretVoter.poll_id == poll.id)
+    )]
+    db.session.execute(delete(SecretVoter).where(SecretVoter.poll_id == poll.id).execution_options(synchronize_session=False))
+    shuffle(voters)
+    if voters:
+        db.session.execute(insert(SecretVoter), [dict(row, id=random_id()) for row in voters])
+    return sorted(({"receipt": r, "choices": c} for c, r in opened), key=lambda entry: entry["receipt"])
+
