@@ -205,8 +205,15 @@ def update_commitment(commitment: Commitment, fields: CommitmentFields) -> None:
 
 
 def remove_commitment(commitment: Commitment) -> None:
+    """Delete a draft commitment; one a unit has handed back (退单) stays, with its return on record."""
+    from sqlalchemy import select
+
+    from roundtable.escalation.models import CommitmentReturn
+
     resolution = commitment.resolution
     _require_editable(resolution)
+    if db.session.scalar(select(CommitmentReturn.id).where(CommitmentReturn.commitment_id == commitment.id).limit(1)):
+        raise Conflict("这项承诺已被退单,退单记录须保留,不能删除;请改派或修改这项承诺。", code="has_returns")
     resolution.commitments.remove(commitment)
     db.session.flush()
 

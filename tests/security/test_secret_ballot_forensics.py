@@ -170,6 +170,8 @@ def test_postgres_dead_tuples_and_xmin_do_not_link_voters_to_choices(app, world,
         if len(ids) != 1:
             continue  # the close's rewrite: every voter at once
         (invitation_id,) = ids
+        if invitation_id not in truth:
+            continue  # dead tuples of earlier tests' polls (the test database is emptied, not vacuumed)
         blobs = plain_by_xmin.get(xmin, [])
         choices = {c for c in (_choice_in(blob, options) for blob in blobs) if c is not None}
         without_key[invitation_id] = choices.pop() if len(choices) == 1 else None
