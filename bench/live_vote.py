@@ -234,10 +234,12 @@ def run_room(kind: str, servers: list[Server], tokens: list[str], meeting_id, po
         voted = sum(_receive(pipe)["voted"] for pipe in pipes)
         time.sleep(1.0)  # trailing tallies
         profiler.stop()
+        profiler.start("close")
         closed_at, close_ack = asyncio.run(_close(kind, servers[0], meeting_id, poll_id, host_cookie))
         for pipe in pipes:
             pipe.send("closed")
         reports = [_receive(pipe) for pipe in pipes]
+        profiler.stop()
         cpu_round = sum(s.cpu() for s in servers) - cpu_before
         services_after = service_cpu(database)
     finally:

@@ -96,7 +96,9 @@ def resolution(resolution_id: int):
     if found is None:
         abort(404)
     cases = search.cases_by_meeting({found.meeting_id}).get(found.meeting_id, [])
-    return render_template("archive/resolution.html", resolution=found, cases=cases)
+    from roundtable.minutes.queries import archive_section
+
+    return render_template("archive/resolution.html", resolution=found, cases=cases, minutes=archive_section(found))
 
 
 def _dashboard():

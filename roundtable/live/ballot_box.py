@@ -121,10 +121,10 @@ class BallotBox:
             db.session.rollback()
             outcomes = [error] * len(group)
         else:
-            added: dict[tuple[int, int], list[list[int]]] = {}
+            added: dict[tuple[int, int], list[BallotRequest]] = {}
             for request, outcome in zip(requests, outcomes):
                 if isinstance(outcome, VoteReceipt) and not outcome.repeated:
-                    added.setdefault((request.meeting_id, request.poll_id), []).append(request.choices)
+                    added.setdefault((request.meeting_id, request.poll_id), []).append(request)
             tallies = self.app.extensions["live_tallies"]
             for (meeting_id, poll_id), ballots in sorted(added.items()):
                 try:
@@ -139,15 +139,15 @@ class BallotBox:
             waiting.woken.set()
 
 
-def _recount(poll_id: int) -> tuple[dict[str, int], int]:
-    """The poll's counts from the database, read by the writer after its commit."""
+def _recount(poll_id: int) -> tuple[dict[str, int], int, dict[str, int]]:
+    """The poll's counts (by option, total, by channel) from the database, read by the writer after its commit."""
     from roundtable.live.models import Poll
     from roundtable.live.queries import tally_of
 
     poll = db.session.get(Poll, poll_id)
     tally = tally_of(poll)
     db.session.rollback()  # end the read; the writer holds no transaction between groups
-    return tally["counts"], tally["total"]
+    return tally["counts"], tally["total"], tally.get("channels", {})
 
 
 def ballot_box() -> BallotBox:

@@ -78,7 +78,7 @@ class TallyBroadcaster:
         self.recounts: Counter[int] = Counter()  # database counts per poll, for tests and benchmarks
         self._lock = threading.Lock()
         self._dirty: dict[int, bool] = {}  # poll id → changed since the last send; present while a sender runs
-        self._counts: dict[int, tuple[dict[str, int], int]] = {}  # poll id → (counts by option id, total)
+        self._counts: dict[int, tuple[dict[str, int], int, dict[str, int]]] = {}  # poll → (counts by option, total, by channel)
         self._last_seq: dict[int, int] = {}
 
     def shared(self) -> bool:
@@ -87,8 +87,8 @@ class TallyBroadcaster:
 
         return bool(self.app.config.get("SOCKETIO_MESSAGE_QUEUE")) or queue_manager() is not None
 
-    def committed(self, meeting_id: int, poll_id: int, ballots: list[list[int]], recount) -> None:
-        """The ballot box committed ``ballots`` (their choices) of the poll: count them, then announce.
+    def committed(self, meeting_id: int, poll_id: int, requests: list, recount) -> None:
+        """The ballot box committed these ``BallotRequest`` s of the poll: count them, then announce.
 
         Only the ballot box's writer calls this, one group at a time, right after
         its commit; ``recount()`` counts the database (which holds the group
@@ -98,16 +98,18 @@ class TallyBroadcaster:
             with self._lock:
                 kept = self._counts.get(poll_id)
             if kept is None:
-                counts, total = recount()
+                counts, total, channels = recount()
                 self.recounts[poll_id] += 1
             else:
-                counts, total = dict(kept[0]), kept[1] + len(ballots)
-                for chosen in ballots:
-                    for option_id in chosen:
+                counts, total, channels = dict(kept[0]), kept[1] + len(requests), dict(kept[2])
+                for request in requests:
+                    for option_id in request.choices:
                         key = str(option_id)
                         counts[key] = counts.get(key, 0) + 1
+                    channel = channel_of(request)
+                    channels[channel] = channels.get(channel, 0) + 1
             with self._lock:
-                self._counts[poll_id] = (counts, total)
+                self._counts[poll_id] = (counts, total, channels)
         self.poll_changed(meeting_id, poll_id, doubt=False)
 
     def forget(self, poll_id: int) -> None:
@@ -154,8 +156,8 @@ class TallyBroadcaster:
         with self._lock:
             kept = self._counts.get(poll_id)
         if kept is not None:
-            counts, total = kept
-            payload = {"poll_id": poll_id, "counts": dict(counts), "total": total, "seq": total}
+            counts, total, channels = kept
+            payload = {"poll_id": poll_id, "counts": dict(counts), "total": total, "seq": total, "channels": dict(channels)}
         else:
             with self.app.app_context():
                 poll = db.session.get(Poll, poll_id)
@@ -170,6 +172,16 @@ class TallyBroadcaster:
             self._last_seq[poll_id] = payload["seq"]
         to_room(meeting_id, "tally", payload)
         self.sent[poll_id] += 1
+
+
+def channel_of(request) -> str:
+    """How a ballot came, as ``ballots.queries.channel_counts`` counts it."""
+    from roundtable.ballots.models import ASSISTED, PAPER, PHONE, PROXY
+
+    channel = getattr(request, "channel", PHONE)
+    if channel in (PAPER, PROXY):
+        return channel
+    return ASSISTED if request.assisted_by_id is not None else PHONE
 
 
 def tallies() -> TallyBroadcaster:

@@ -339,6 +339,28 @@ def _presence_rows(meeting_id: int, side: str | None, offset: int, limit: int):
     return db.session.execute(query).all()
 
 
+def named_ballot_rows(poll_id: int):
+    """A named poll's ballots in commit order as plain rows: choices, assisted_by_id, and the voter's
+    id, side, consent_to_name and display_name (what ``participant_view`` reads), in one statement."""
+    return db.session.execute(
+        select(
+            Ballot.choices,
+            Ballot.assisted_by_id,
+            Invitation.id,
+            Invitation.side,
+            Invitation.consent_to_name,
+            func.coalesce(User.display_name, Department.name, Organization.name, Invitation.guest_name, "")
+            .label("display_name"),
+        )
+        .join(Invitation, Invitation.id == Ballot.invitation_id)
+        .outerjoin(User, User.id == Invitation.user_id)
+        .outerjoin(Department, Department.id == Invitation.department_id)
+        .outerjoin(Organization, Organization.id == Invitation.organization_id)
+        .where(Ballot.poll_id == poll_id)
+        .order_by(Ballot.id)
+    ).all()
+
+
 def _presence_entry(row) -> dict:
     entry = participant_view(row)
     entry["checked_in"] = row.checked_in_at is not None

@@ -206,3 +206,12 @@ def published_section(meeting: Meeting) -> dict:
     if minutes.state != APPROVED:
         return {"state": minutes.state, "state_label": minutes.state_label}
     return section_of(minutes)
+
+
+def archive_section(resolution) -> dict | None:
+    """The approved minutes the archive shows beside a resolution: as published in it, else approved since."""
+    published = (resolution.record or {}).get("minutes") or {}
+    if published.get("state") == APPROVED:
+        return published
+    section = published_section(resolution.meeting)
+    return section if section.get("state") == APPROVED else None

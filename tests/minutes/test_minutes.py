@@ -156,3 +156,21 @@ def test_attendee_page_through_the_invitation_link(client, world, concluded):
     assert "&lt;b&gt;" in client.get(f"/j/{token}/minutes").get_data(as_text=True)
     assert client.post(f"/j/{token}/minutes", data={"verdict": "bogus"}).status_code == 302
     assert client.get("/j/not-a-token-at-all/minutes").status_code == 404
+
+
+def test_approved_minutes_are_in_the_archive(world, concluded, client, auth):
+    from tests.resolutions.conftest import publish
+
+    resolution = _resolution_with_commitment(world, concluded)
+    resolutions.send_for_confirmation(resolution)
+    resolutions.confirm_commitment(resolution.commitments[0], world.department_staff)
+    db.session.commit()
+    publish(world, resolution)
+    auth.login("a_auditor")
+    assert "minutes-speakers" not in client.get(f"/archive/resolutions/{resolution.id}").get_data(as_text=True)
+    minutes = queries.minutes_of(concluded.meeting.id)
+    operations.send_for_review(minutes)
+    operations.approve_minutes(minutes, world.a.secretary, now=minutes.review_due_at + timedelta(seconds=1))
+    db.session.commit()
+    page = client.get(f"/archive/resolutions/{resolution.id}").get_data(as_text=True)
+    assert 'id="minutes"' in page and "minutes-speakers" in page

@@ -117,3 +117,37 @@ def test_one_screen_page(world, published, concluded, client):
     # the resident's invitation page lists their open questions
     invitation_page = client.get(f"/j/{concluded.residents[1].token}").get_data(as_text=True)
     assert "/s/" in invitation_page
+
+
+def test_two_answers_at_once_one_counts(app, world, published, concluded):
+    """The same link submitted twice at the same moment (two taps, two phones): one answer is recorded."""
+    complete_all(world, published)
+    (request,) = requests_of(concluded.cases[0], "complainant")
+    request_id = request.id
+    barrier = threading.Barrier(2)
+    results: list = [None, None]
+
+    def submit(index, resolved):
+        with app.app_context():
+            mine = db.session.get(SatisfactionRequest, request_id)
+            barrier.wait()
+            try:
+                operations.answer(mine, resolved, "satisfied", "")
+                db.session.commit()
+                results[index] = "ok"
+            except OperationError as error:
+                db.session.rollback()
+                results[index] = error.code
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=submit, args=(0, "resolved")), threading.Thread(target=submit, args=(1, "partly"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(results) == ["answered", "ok"]
+    db.session.expire_all()
+    answered = db.session.get(SatisfactionRequest, request_id)
+    events = [e for e in concluded.cases[0].events if e.kind == "follow_up"]
+    assert len(events) == 1 and answered.resolved_answer == ("resolved" if results[0] == "ok" else "partly")
