@@ -37,6 +37,7 @@ NOT_AUDITED = {
     "import_batches": "the cases an import creates are each audited; the pending batch is a draft",
     "fund_ballots": "like live ballots: the vote's count records the receipts, never who voted what",
     "fund_voters": "a personal link marked as voted, in order, would time-stamp each voter; the count records the receipts",
+    "fund_sealed_ballots": "same: sealed budget ballots, written beside their voters, opened and deleted at the count",
 }
 
 # Fields whose values never enter the trail: personal data and secrets. The trail says they changed.

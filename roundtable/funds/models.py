@@ -139,7 +139,12 @@ class BudgetVote(Model):
         return VOTE_STATES.get(self.state, self.state)
 
     def receipt_for(self, voter_id: int) -> str | None:
-        """Same voter, same receipt while the vote is open; the key is erased at the close."""
+        """Same voter, same receipt. Secret votes: derived from the ballot key outside the database
+        (live/secret_ballots.py), also after the count. Named votes: while open; the key is erased at the close."""
+        if self.secret:
+            from roundtable.live import secret_ballots
+
+            return secret_ballots.fund_vote_receipt(self.id, voter_id)
         if not self.receipt_key:
             return None
         return hmac.new(self.receipt_key.encode(), f"fund-vote:{self.id}:{voter_id}".encode(), hashlib.sha256).hexdigest()
@@ -171,8 +176,27 @@ class BudgetVoter(Model):
     user = relationship("User")
 
 
+class BudgetSealedBallot(Model):
+    """What was voted in a secret period vote *while it is open*: the choices and the receipt sealed
+    (X25519 sealed box, padded to one size) to the vote's public key, whose private key is derived
+    from the deployment's ballot key outside the database (live/secret_ballots.py).
+
+    Written in the transaction that marks the voter as having voted, so an acknowledged ballot is
+    durable, yet the database files, the WAL and dead tuples show only ciphertext beside the voter.
+    At the count the rows are opened, written as plain ``BudgetBallot`` rows in shuffled order, and deleted.
+    """
+
+    __tablename__ = "fund_sealed_ballots"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("fund_votes.id"), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class BudgetBallot(Model):
-    """What was voted: {proposal id: points}. Secret votes name nobody and carry no time (random key)."""
+    """What was voted: {proposal id: points}. Named votes: written with the vote. Secret votes: written
+    only at the count, opened from the sealed rows, shuffled, naming nobody and carrying no time (random key)."""
 
     __tablename__ = "fund_ballots"
 

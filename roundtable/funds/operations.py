@@ -4,14 +4,13 @@ Each raises OperationError before changing anything and flushes, never commits.
 """
 from __future__ import annotations
 
-import random
 import secrets
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import select, update
 
 from roundtable.auth.models import User
 from roundtable.communities.models import Membership
@@ -37,8 +36,8 @@ from roundtable.funds.models import (
     BudgetVoter,
     Fund,
     Proposal,
-    random_id,
 )
+from roundtable.live import secret_ballots
 
 MAX_AMOUNT_FEN = 100_000_000_00  # 1 亿元: far above any community fund, far below overflow
 MAX_PROJECTS = 20
@@ -271,7 +270,7 @@ def open_period_vote(vote: BudgetVote) -> int:
         raise OperationError("社区还没有居民账户,无法发放投票链接。")
     for user_id in residents:
         db.session.add(BudgetVoter(vote_id=vote.id, community_id=vote.community_id, user_id=user_id))
-    vote.receipt_key = secrets.token_hex(32)
+    vote.receipt_key = None if vote.secret else secrets.token_hex(32)  # secret receipts: the ballot key
     vote.state = OPEN
     vote.opened_at = utcnow()
     db.session.flush()
@@ -383,10 +382,13 @@ def cast_ballot(voter: BudgetVoter, choices: dict[int, int], key: str) -> Ballot
     if claimed != 1:  # another request of the same resident won the race
         db.session.refresh(voter)
         return BallotReceipt(receipt, repeated=True)
-    db.session.add(BudgetBallot(
-        vote_id=vote.id, voter_id=None if vote.secret else voter.id,
-        choices={str(p): v for p, v in chosen.items()}, receipt=receipt,
-    ))
+    if vote.secret:  # sealed while open; the plain choices are written only at the count, shuffled
+        sealed, receipt = secret_ballots.fund_ballot_row(vote.id, voter.id, chosen)
+        db.session.add(sealed)
+    else:
+        db.session.add(BudgetBallot(
+            vote_id=vote.id, voter_id=voter.id, choices={str(p): v for p, v in chosen.items()}, receipt=receipt,
+        ))
     db.session.flush()
     db.session.refresh(voter)
     return BallotReceipt(receipt, repeated=False)
@@ -413,18 +415,6 @@ def _live_ballots(vote: BudgetVote) -> list[dict[int, int]]:
     return ballots
 
 
-def _reshuffle_secret_ballots(vote: BudgetVote) -> None:
-    """Rewrite a secret vote's ballots in random order with new random keys (as the live secret
-    polls do): PostgreSQL keeps rows in insertion order, which would follow the order of voting."""
-    rows = [dict(row._mapping) for row in db.session.execute(
-        select(BudgetBallot.vote_id, BudgetBallot.choices, BudgetBallot.receipt).where(BudgetBallot.vote_id == vote.id)
-    )]
-    db.session.execute(delete(BudgetBallot).where(BudgetBallot.vote_id == vote.id).execution_options(synchronize_session=False))
-    random.SystemRandom().shuffle(rows)
-    if rows:
-        db.session.execute(insert(BudgetBallot), [dict(row, id=random_id(), voter_id=None) for row in rows])
-
-
 def count_vote(vote: BudgetVote) -> dict:
     """Close (a period vote) and count by the recorded rule; the other rule is computed beside it."""
     if vote.state != OPEN:
@@ -435,7 +425,7 @@ def count_vote(vote: BudgetVote) -> dict:
         vote.state = CLOSED
         db.session.flush()
         if vote.secret:
-            _reshuffle_secret_ballots(vote)
+            secret_ballots.open_fund_vote_at_count(vote.id)
         ballots = [
             {int(p): v for p, v in choices.items()}
             for choices in db.session.scalars(select(BudgetBallot.choices).where(BudgetBallot.vote_id == vote.id))

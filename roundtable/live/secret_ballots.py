@@ -3,6 +3,10 @@
 Every ballot path (phones through ``ballot_box``, the host's assisted votes,
 paper and proxy ballots, budget polls) stores a secret poll's ballot through
 ``ballot_rows`` and reads it back through ``choices``/``receipts``/``open_at_close``.
+A secret fund budget vote over a period (personal links, roundtable/funds) goes through
+``fund_ballot_row``/``open_fund_vote_at_count``: the same sealing and the
+same close, with keys derived under the fund-vote purposes, so a live poll and a fund
+vote that share an id never share a key.
 Threat model and residual risks: docs/security.md.
 
 - *Who voted* is a ``SecretVoter`` row (UNIQUE per poll and participant: no double vote).
@@ -74,6 +78,14 @@ def ballot_key() -> bytes:
     return bytes.fromhex(path.read_text().strip())
 
 
+# Key purposes (HKDF "info"): one pair per kind of secret vote.
+LIVE_POLL_SEALING, LIVE_POLL_RECEIPT = b"sealing key", b"receipt key"
+FUND_VOTE_SEALING, FUND_VOTE_RECEIPT = b"fund vote sealing key", b"fund vote receipt key"
+# A fund ballot holds up to 20 projects with points: a larger fixed size, the same for every ballot,
+# still small enough that a sealed row stays whole on one database page.
+FUND_PLAINTEXT_SIZE = 768
+
+
 def _derive(purpose: bytes, poll_id: int) -> bytes:
     """HKDF-SHA256 (RFC 5869, one block) of the ballot key for one purpose and poll."""
     salt = b"roundtable secret ballots v1"
@@ -83,28 +95,35 @@ def _derive(purpose: bytes, poll_id: int) -> bytes:
 
 
 def poll_private_key(poll_id: int) -> PrivateKey:
-    return PrivateKey(_derive(b"sealing key", poll_id))
+    return PrivateKey(_derive(LIVE_POLL_SEALING, poll_id))
 
 
 def receipt(poll_id: int, invitation_id: int) -> str:
     """The participant's receipt in a secret poll: the same for every repeat, computable only with the key."""
-    key = _derive(b"receipt key", poll_id)
+    key = _derive(LIVE_POLL_RECEIPT, poll_id)
     return hmac.new(key, f"{poll_id}:{invitation_id}".encode(), hashlib.sha256).hexdigest()
 
 
-def seal(poll_id: int, choices: list[int], receipt_text: str) -> bytes:
-    plain = json.dumps({"c": sorted(choices), "r": receipt_text}, separators=(",", ":")).encode()
-    if len(plain) > PLAINTEXT_SIZE - 1:
+def _seal_padded(private: PrivateKey, ballot: dict, size: int) -> bytes:
+    plain = json.dumps(ballot, separators=(",", ":"), sort_keys=True).encode()
+    if len(plain) > size - 1:
         raise ValueError("ballot too large to seal")
-    padded = plain + b"\x00" * (PLAINTEXT_SIZE - len(plain))
-    return MAGIC + SealedBox(poll_private_key(poll_id).public_key).encrypt(padded)
+    padded = plain + b"\x00" * (size - len(plain))
+    return MAGIC + SealedBox(private.public_key).encrypt(padded)
+
+
+def _unseal_padded(private: PrivateKey, sealed: bytes) -> dict:
+    if not sealed.startswith(MAGIC):
+        raise ValueError("not a sealed ballot")
+    return json.loads(SealedBox(private).decrypt(bytes(sealed[len(MAGIC):])).rstrip(b"\x00"))
+
+
+def seal(poll_id: int, choices: list[int], receipt_text: str) -> bytes:
+    return _seal_padded(poll_private_key(poll_id), {"c": sorted(choices), "r": receipt_text}, PLAINTEXT_SIZE)
 
 
 def unseal(poll_id: int, sealed: bytes) -> tuple[list[int], str]:
-    if not sealed.startswith(MAGIC):
-        raise ValueError("not a sealed ballot")
-    plain = SealedBox(poll_private_key(poll_id)).decrypt(bytes(sealed[len(MAGIC):])).rstrip(b"\x00")
-    ballot = json.loads(plain)
+    ballot = _unseal_padded(poll_private_key(poll_id), sealed)
     return list(ballot["c"]), ballot["r"]
 
 
@@ -157,3 +176,63 @@ def open_at_close(poll: Poll) -> list[dict]:
         db.session.execute(insert(SecretVoter), [dict(row, id=random_id()) for row in voters])
     return sorted(({"receipt": r, "choices": c} for c, r in opened), key=lambda entry: entry["receipt"])
 
+
+
+# ------------------------------------------------------------ fund budget votes (period, personal links)
+
+
+def fund_vote_private_key(vote_id: int) -> PrivateKey:
+    return PrivateKey(_derive(FUND_VOTE_SEALING, vote_id))
+
+
+def fund_vote_receipt(vote_id: int, voter_id: int) -> str:
+    """A resident's receipt in a secret fund vote: the same for every repeat (also after the count),
+    computable only with the ballot key."""
+    key = _derive(FUND_VOTE_RECEIPT, vote_id)
+    return hmac.new(key, f"fund-vote:{vote_id}:{voter_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def seal_fund_ballot(vote_id: int, choices: dict[int, int], receipt_text: str) -> bytes:
+    ballot = {"c": {str(project): int(points) for project, points in choices.items()}, "r": receipt_text}
+    return _seal_padded(fund_vote_private_key(vote_id), ballot, FUND_PLAINTEXT_SIZE)
+
+
+def unseal_fund_ballot(vote_id: int, sealed: bytes) -> tuple[dict[str, int], str]:
+    ballot = _unseal_padded(fund_vote_private_key(vote_id), sealed)
+    return dict(ballot["c"]), ballot["r"]
+
+
+def fund_ballot_row(vote_id: int, voter_id: int, choices: dict[int, int]):
+    """The sealed row of one secret fund ballot (what was voted), and its receipt. The caller writes
+    it in the transaction that marks the voter as having voted (durable once acknowledged)."""
+    from roundtable.funds.models import BudgetSealedBallot
+
+    receipt_text = fund_vote_receipt(vote_id, voter_id)
+    return BudgetSealedBallot(vote_id=vote_id, sealed=seal_fund_ballot(vote_id, choices, receipt_text)), receipt_text
+
+
+def _opened_fund_ballots(vote_id: int) -> list[tuple[dict[str, int], str]]:
+    from roundtable.funds.models import BudgetSealedBallot
+
+    rows = db.session.scalars(select(BudgetSealedBallot.sealed).where(BudgetSealedBallot.vote_id == vote_id))
+    return [unseal_fund_ballot(vote_id, sealed) for sealed in rows]
+
+
+def open_fund_vote_at_count(vote_id: int) -> None:
+    """At the count (caller holds the vote's exclusive lock): every sealed ballot opened, the plain
+    ballots written in one shuffled insert with random keys, the sealed rows deleted. Plain rows
+    already there (ballots cast before sealing existed) are shuffled in with them."""
+    from roundtable.funds.models import BudgetBallot, BudgetSealedBallot
+    from roundtable.funds.models import random_id as fund_random_id
+
+    ballots = [{"choices": chosen, "receipt": receipt_text} for chosen, receipt_text in _opened_fund_ballots(vote_id)]
+    ballots += [dict(row._mapping) for row in db.session.execute(
+        select(BudgetBallot.choices, BudgetBallot.receipt).where(BudgetBallot.vote_id == vote_id)
+    )]
+    for table in (BudgetSealedBallot, BudgetBallot):
+        db.session.execute(delete(table).where(table.vote_id == vote_id).execution_options(synchronize_session=False))
+    random.SystemRandom().shuffle(ballots)
+    if ballots:
+        db.session.execute(insert(BudgetBallot), [
+            dict(ballot, id=fund_random_id(), vote_id=vote_id, voter_id=None) for ballot in ballots
+        ])

@@ -10,7 +10,7 @@ from roundtable.core.errors import OperationError
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.funds import operations
-from roundtable.funds.models import BudgetBallot, BudgetVote, BudgetVoter
+from roundtable.funds.models import BudgetBallot, BudgetSealedBallot, BudgetVote, BudgetVoter
 
 
 def _open(world, fund):
@@ -57,7 +57,8 @@ def test_one_resident_voting_from_two_phones_at_once_leaves_one_ballot(app, worl
 
     outcomes = _run_together(app, [cast(n) for n in range(6)])
     db.session.expire_all()
-    assert db.session.scalar(select(func.count()).select_from(BudgetBallot)) == 1
+    assert db.session.scalar(select(func.count()).select_from(BudgetSealedBallot)) == 1  # sealed while open
+    assert db.session.scalar(select(func.count()).select_from(BudgetBallot)) == 0
     assert len({o.receipt for o in outcomes}) == 1 and sum(not o.repeated for o in outcomes) == 1
 
 

@@ -11,7 +11,7 @@ from roundtable.core.errors import OperationError
 from roundtable.core.time import local, utcnow
 from roundtable.extensions import db
 from roundtable.funds import operations, queries
-from roundtable.funds.models import BudgetBallot, BudgetVote, BudgetVoter, Fund, Proposal
+from roundtable.funds.models import BudgetBallot, BudgetSealedBallot, BudgetVote, BudgetVoter, Fund, Proposal
 
 
 def _period_vote(world, fund, rule="greedy", form="approval", secret=True, quorum=0):
@@ -114,19 +114,25 @@ def test_period_vote_with_personal_links_refuses_over_budget_and_counts(world, f
     # A retry (same or another key) gets the first receipt and changes nothing.
     again = operations.cast_ballot(voters[0], {ids["空地装路灯"]: 1}, "key-0")
     assert again.repeated and again.receipt == receipts[0]
-    assert db.session.scalar(select(db.func.count()).select_from(BudgetBallot)) == 4
-    # Secret: ballots name nobody.
-    assert all(b.voter_id is None for b in db.session.scalars(select(BudgetBallot)))
+    # Secret: while the vote is open only sealed ballots exist, naming nobody.
+    assert db.session.scalar(select(db.func.count()).select_from(BudgetSealedBallot)) == 4
+    assert db.session.scalar(select(db.func.count()).select_from(BudgetBallot)) == 0
     result = operations.count_vote(vote)
     db.session.commit()
     # Greedy: 座椅 (3 votes, 2000) then 路灯 (2 votes, 3000) = 5000; 花草 (1 vote) no longer fits.
     assert result["funded"] == [ids["拆违后空地建休闲座椅"], ids["空地装路灯"]]
     assert sorted(result["receipts"]) == sorted(receipts)
+    # At the count the sealed rows are gone and the plain ballots name nobody.
+    assert db.session.scalar(select(db.func.count()).select_from(BudgetSealedBallot)) == 0
+    assert db.session.scalar(select(db.func.count()).select_from(BudgetBallot)) == 4
+    assert all(b.voter_id is None for b in db.session.scalars(select(BudgetBallot)))
     outcome = queries.outcome_of(vote)
     flowers = next(line for line in outcome.lines if line.title == "空地种花草")
     assert not flowers.funded and flowers.reason_code == "does_not_fit" and flowers.reason_figures["left"] == "0"
-    with pytest.raises(OperationError):
-        operations.cast_ballot(voters[1], {ids["空地种花草"]: 1}, "late")  # closed: the key is erased
+    # A repeat after the count gets the same receipt (derived from the ballot key) and changes nothing.
+    late = operations.cast_ballot(voters[1], {ids["空地种花草"]: 1}, "late")
+    assert late.repeated and late.receipt == receipts[1]
+    assert db.session.scalar(select(db.func.count()).select_from(BudgetBallot)) == 4
     page = client.get(f"/v/{voters[2].token}").get_data(as_text=True)
     assert "获得资助" in page and "按另一种规则" in page
 
