@@ -6,7 +6,7 @@ that takes a role away ends the person's sessions (the operations see to that).
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -155,7 +155,10 @@ def person(user_id: int):
 @bp.route("/people/<int:user_id>/deactivate", methods=["POST"])
 def deactivate(user_id: int):
     user = _get_or_404(User, user_id)
-    act(lambda: deactivate_user(user, actor=_me()), _("%(name)s 的账号已停用,其所有登录已结束。", name=user.display_name))
+    # Refusing to switch oneself off is a permission answer (the 403 page), not a form message.
+    deactivate_user(user, actor=_me())
+    db.session.commit()
+    flash(_("%(name)s 的账号已停用,其所有登录已结束。", name=user.display_name), "success")
     return redirect(url_for("admin.person", user_id=user.id))
 
 
