@@ -18,7 +18,6 @@ from __future__ import annotations
 import random
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -30,6 +29,7 @@ from roundtable.funds.models import BudgetVote, BudgetVoter
 from roundtable.live import secret_ballots
 from tests.factories import make_user
 from tests.funds.conftest import fund  # noqa: F401 - the fund fixture
+from tests.security.forensics import WalTap, score, sealed_in, tuples
 
 VOTERS = 21
 SEALED_LENGTH = len(secret_ballots.MAGIC) + 48 + secret_ballots.FUND_PLAINTEXT_SIZE
@@ -74,13 +74,6 @@ def _choice_in(blob: bytes, projects: list[int]) -> int | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _sealed_in(blob: bytes) -> list[bytes]:
-    found, start = [], blob.find(secret_ballots.MAGIC)
-    while start >= 0:
-        found.append(blob[start:start + SEALED_LENGTH])
-        start = blob.find(secret_ballots.MAGIC, start + 1)
-    return found
-
 
 def _opened(vote_id: int, sealed: bytes) -> int:
     chosen, _receipt = secret_ballots.unseal_fund_ballot(vote_id, sealed)
@@ -88,33 +81,17 @@ def _opened(vote_id: int, sealed: bytes) -> int:
     return int(project)
 
 
-def _score(predictions: dict[int, int | None], truth: dict[int, int]) -> tuple[int, int]:
-    """(voters matched by the attack with the majority fallback, voters matched by the fallback alone)."""
-    majority = Counter(truth.values()).most_common(1)[0][0]
-    attack = sum((predictions.get(v) or majority) == truth[v] for v in truth)
-    return attack, sum(majority == truth[v] for v in truth)
-
 
 def test_the_sqlite_wal_does_not_link_fund_voters_to_choices(app, world, fund, is_postgres):  # noqa: F811
     if is_postgres:
         pytest.skip("the SQLite attack; PostgreSQL has its own below")
-    wal = Path(str(db.engine.url.database) + "-wal")
     vote_id, voters, truth, projects = _secret_period_vote(world, fund)
-    db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-    db.session.commit()
-    commits: dict[int, bytes] = {}
-    position = [wal.stat().st_size if wal.exists() else 0]
-
-    def copy_frames(voter):
-        data = wal.read_bytes()
-        assert len(data) >= position[0], "the WAL was checkpointed during the vote"
-        commits[voter.id] = data[position[0]:]  # exactly this voter's commit
-        position[0] = len(data)
-
-    _vote_one_by_one(voters, truth, copy_frames)
+    tap = WalTap()
+    commits = tap.commits
+    _vote_one_by_one(voters, truth, tap)
     result = _count(vote_id)
     assert result["ballots"] == len(voters)
-    whole_wal = wal.read_bytes()
+    whole_wal = tap.whole()
     assert all(_plain(project) in whole_wal for project in projects), \
         "the count wrote plain choices into the WAL: the attacker reads the right file"
 
@@ -125,30 +102,18 @@ def test_the_sqlite_wal_does_not_link_fund_voters_to_choices(app, world, fund, i
         grown = [project for project in projects if now[project] > before[project]]
         without_key[voter.id] = grown[0] if len(grown) == 1 else _choice_in(commits[voter.id], projects)
         before = now
-    attack, chance = _score(without_key, truth)
+    attack, chance = score(without_key, truth)
     assert attack <= chance, f"the WAL linked {attack} of {len(voters)} voters (chance: {chance})"
 
     seen: set[bytes] = set()
     with_key = {}
     for voter in voters:
-        fresh = [blob for blob in _sealed_in(commits[voter.id]) if blob not in seen]
+        fresh = [blob for blob in sealed_in(commits[voter.id], SEALED_LENGTH) if blob not in seen]
         seen.update(fresh)
         opened = {_opened(vote_id, blob) for blob in fresh}
         with_key[voter.id] = opened.pop() if len(opened) == 1 else None
-    assert _score(with_key, truth)[0] == len(voters)  # the key holder's residual risk, as documented
+    assert score(with_key, truth)[0] == len(voters)  # the key holder's residual risk, as documented
 
-
-def _tuples(table: str) -> list[tuple[int, list[bytes | None]]]:
-    """Every tuple of ``table``, live or dead, with its xmin and raw attributes (pageinspect)."""
-    pages = db.session.scalar(text("SELECT pg_relation_size(:t) / current_setting('block_size')::int"), {"t": table})
-    rows = []
-    for page in range(pages):
-        for xmin, attrs in db.session.execute(text(
-            "SELECT t_xmin::text::bigint, t_attrs FROM heap_page_item_attrs(get_raw_page(:t, :p), CAST(:t AS regclass)) "
-            "WHERE t_xmin IS NOT NULL"
-        ), {"t": table, "p": page}):
-            rows.append((xmin, [bytes(a) if a is not None else None for a in attrs]))
-    return rows
 
 
 def test_postgres_dead_tuples_and_xmin_do_not_link_fund_voters_to_choices(app, world, fund, is_postgres):  # noqa: F811
@@ -163,10 +128,10 @@ def test_postgres_dead_tuples_and_xmin_do_not_link_fund_voters_to_choices(app, w
     _count(vote_id)
 
     voter_of: dict[int, set[int]] = {}  # xmin → voter ids whose row that transaction wrote
-    for xmin, attrs in _tuples("fund_voters"):
+    for xmin, attrs in tuples("fund_voters"):
         voter_of.setdefault(xmin, set()).add(int.from_bytes(attrs[0][:4], "little"))
     ballots_by_xmin: dict[int, list[bytes]] = {}
-    for xmin, attrs in _tuples("fund_ballots") + _tuples("fund_sealed_ballots"):
+    for xmin, attrs in tuples("fund_ballots") + tuples("fund_sealed_ballots"):
         ballots_by_xmin.setdefault(xmin, []).append(b"".join(a for a in attrs if a))
 
     without_key, with_key = {}, {}
@@ -179,12 +144,12 @@ def test_postgres_dead_tuples_and_xmin_do_not_link_fund_voters_to_choices(app, w
         blobs = ballots_by_xmin.get(xmin, [])
         choices = {c for c in (_choice_in(blob, projects) for blob in blobs) if c is not None}
         without_key[voter_id] = choices.pop() if len(choices) == 1 else None
-        opened = {_opened(vote_id, sealed) for blob in blobs for sealed in _sealed_in(blob)}
+        opened = {_opened(vote_id, sealed) for blob in blobs for sealed in sealed_in(blob, SEALED_LENGTH)}
         with_key[voter_id] = opened.pop() if len(opened) == 1 else None
     assert len(with_key) == len(voters), "each voter's transaction is visible by its xmin"
-    attack, chance = _score(without_key, truth)
+    attack, chance = score(without_key, truth)
     assert attack <= chance, f"dead tuples linked {attack} of {len(voters)} voters (chance: {chance})"
-    assert _score(with_key, truth)[0] == len(voters)  # the key holder's residual risk, as documented
+    assert score(with_key, truth)[0] == len(voters)  # the key holder's residual risk, as documented
 
     # After the count nothing sealed is left alive, and the plain ballots all carry the count's xmin.
     assert not db.session.scalar(text("SELECT count(*) FROM fund_sealed_ballots"))

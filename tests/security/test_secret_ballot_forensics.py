@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -27,6 +26,7 @@ from roundtable.extensions import db
 from roundtable.live import operations, secret_ballots
 from roundtable.live.models import Poll
 from tests.live.conftest import build_room
+from tests.security.forensics import WalTap, score, sealed_in, tuples
 
 VOTERS = 21
 SEALED_LENGTH = len(secret_ballots.MAGIC) + 48 + secret_ballots.PLAINTEXT_SIZE
@@ -66,19 +66,6 @@ def _choice_in(blob: bytes, options: dict[str, int]) -> int | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _sealed_in(blob: bytes) -> list[bytes]:
-    found, start = [], blob.find(secret_ballots.MAGIC)
-    while start >= 0:
-        found.append(blob[start:start + SEALED_LENGTH])
-        start = blob.find(secret_ballots.MAGIC, start + 1)
-    return found
-
-
-def _score(predictions: dict[int, int | None], truth: dict[int, int]) -> tuple[int, int]:
-    """(voters matched by the attack with the majority fallback, voters matched by the fallback alone)."""
-    majority = Counter(truth.values()).most_common(1)[0][0]
-    attack = sum((predictions.get(v) or majority) == truth[v] for v in truth)
-    return attack, sum(majority == truth[v] for v in truth)
 
 
 # ---------------------------------------------------------------- SQLite: the write-ahead log
@@ -87,23 +74,12 @@ def _score(predictions: dict[int, int | None], truth: dict[int, int]) -> tuple[i
 def test_the_sqlite_wal_does_not_link_voters_to_choices(app, world, is_postgres):
     if is_postgres:
         pytest.skip("the SQLite attack; PostgreSQL has its own below")
-    database = Path(db.engine.url.database)
-    wal = Path(str(database) + "-wal")
     room, poll_id, voters, truth, options = _secret_poll(world)
-    db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-    db.session.commit()
-    commits: dict[int, bytes] = {}
-    position = [wal.stat().st_size if wal.exists() else 0]
-
-    def copy_frames(voter):
-        data = wal.read_bytes()
-        assert len(data) >= position[0], "the WAL was checkpointed during the vote"
-        commits[voter.id] = data[position[0]:]  # exactly this voter's commit: the attacker is told for free
-        position[0] = len(data)
-
-    _vote_one_by_one(room, poll_id, voters, truth, copy_frames)
+    tap = WalTap()
+    commits = tap.commits
+    _vote_one_by_one(room, poll_id, voters, truth, tap)
     _close(room, world, poll_id)
-    whole_wal = wal.read_bytes()
+    whole_wal = tap.whole()
     assert all(f"[{option_id}]".encode() in whole_wal for option_id in options.values()), \
         "the close wrote plain choices into the WAL: the attacker reads the right file"
 
@@ -115,34 +91,22 @@ def test_the_sqlite_wal_does_not_link_voters_to_choices(app, world, is_postgres)
         grown = [option_id for option_id in options.values() if now[option_id] > before[option_id]]
         without_key[voter.id] = grown[0] if len(grown) == 1 else _choice_in(commits[voter.id], options)
         before = now
-    attack, chance = _score(without_key, truth)
+    attack, chance = score(without_key, truth)
     assert attack <= chance, f"the WAL linked {attack} of {VOTERS} voters (chance: {chance})"
 
     # The key holder (residual risk): decrypt the sealed ballots new in each voter's commit.
     seen: set[bytes] = set()
     with_key = {}
     for voter in voters:
-        fresh = [blob for blob in _sealed_in(commits[voter.id]) if blob not in seen]
+        fresh = [blob for blob in sealed_in(commits[voter.id], SEALED_LENGTH) if blob not in seen]
         seen.update(fresh)
         opened = {secret_ballots.unseal(poll_id, blob)[0][0] for blob in fresh}
         with_key[voter.id] = opened.pop() if len(opened) == 1 else None
-    assert _score(with_key, truth)[0] == VOTERS
+    assert score(with_key, truth)[0] == VOTERS
 
 
 # ---------------------------------------------------------------- PostgreSQL: dead tuples and xmin
 
-
-def _tuples(table: str) -> list[tuple[int, list[bytes | None]]]:
-    """Every tuple of ``table``, live or dead, with its xmin and raw attributes (pageinspect)."""
-    pages = db.session.scalar(text("SELECT pg_relation_size(:t) / current_setting('block_size')::int"), {"t": table})
-    rows = []
-    for page in range(pages):
-        for xmin, attrs in db.session.execute(text(
-            "SELECT t_xmin::text::bigint, t_attrs FROM heap_page_item_attrs(get_raw_page(:t, :p), CAST(:t AS regclass)) "
-            "WHERE t_xmin IS NOT NULL"
-        ), {"t": table, "p": page}):
-            rows.append((xmin, [bytes(a) if a is not None else None for a in attrs]))
-    return rows
 
 
 def test_postgres_dead_tuples_and_xmin_do_not_link_voters_to_choices(app, world, is_postgres):
@@ -156,13 +120,13 @@ def test_postgres_dead_tuples_and_xmin_do_not_link_voters_to_choices(app, world,
     _vote_one_by_one(room, poll_id, voters, truth)
     _close(room, world, poll_id)
 
-    voter_tuples = _tuples("live_secret_voters")
+    voter_tuples = tuples("live_secret_voters")
     invitation_of = {}  # xmin → invitation ids written by that transaction
     for xmin, attrs in voter_tuples:
         invitation_of.setdefault(xmin, set()).add(int.from_bytes(attrs[2][:4], "little"))
     assert any(len(ids) == 1 for ids in invitation_of.values()), "dead voter tuples are there to be read"
     plain_by_xmin: dict[int, list[bytes]] = {}
-    for xmin, attrs in _tuples("live_secret_votes") + _tuples("live_sealed_ballots"):
+    for xmin, attrs in tuples("live_secret_votes") + tuples("live_sealed_ballots"):
         plain_by_xmin.setdefault(xmin, []).append(b"".join(a for a in attrs if a))
 
     without_key, with_key = {}, {}
@@ -175,12 +139,12 @@ def test_postgres_dead_tuples_and_xmin_do_not_link_voters_to_choices(app, world,
         blobs = plain_by_xmin.get(xmin, [])
         choices = {c for c in (_choice_in(blob, options) for blob in blobs) if c is not None}
         without_key[invitation_id] = choices.pop() if len(choices) == 1 else None
-        opened = {secret_ballots.unseal(poll_id, sealed)[0][0] for blob in blobs for sealed in _sealed_in(blob)}
+        opened = {secret_ballots.unseal(poll_id, sealed)[0][0] for blob in blobs for sealed in sealed_in(blob, SEALED_LENGTH)}
         with_key[invitation_id] = opened.pop() if len(opened) == 1 else None
     assert len(with_key) == VOTERS, "each voter's transaction is visible by its xmin"
-    attack, chance = _score(without_key, truth)
+    attack, chance = score(without_key, truth)
     assert attack <= chance, f"dead tuples linked {attack} of {VOTERS} voters (chance: {chance})"
-    assert _score(with_key, truth)[0] == VOTERS  # the key holder's residual risk, as documented
+    assert score(with_key, truth)[0] == VOTERS  # the key holder's residual risk, as documented
 
     # After the close nothing sealed is left alive, and the plain choices all carry one xmin.
     assert not db.session.scalar(text("SELECT count(*) FROM live_sealed_ballots"))
