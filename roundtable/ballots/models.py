@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roundtable.core.ids import random_id
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
-from roundtable.live.models import random_id
 
 PHONE, PAPER, ASSISTED, PROXY = "phone", "paper", "assisted", "proxy"
 CHANNELS = (PHONE, PAPER, ASSISTED, PROXY)

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from roundtable.core.ids import random_id
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
@@ -152,10 +153,6 @@ class BudgetVote(Model):
 
 def new_token() -> str:
     return secrets.token_urlsafe(16)
-
-
-def random_id() -> str:
-    return secrets.token_hex(16)
 
 
 class BudgetVoter(Model):

@@ -24,6 +24,7 @@ from collections import Counter
 
 from flask import Flask, current_app
 
+from roundtable.ballots.models import ASSISTED, PAPER, PHONE, PROXY
 from roundtable.extensions import db, socketio
 from roundtable.live.snapshots import room_changed
 
@@ -175,9 +176,7 @@ class TallyBroadcaster:
 
 
 def channel_of(request) -> str:
-    """How a ballot came, as ``ballots.queries.channel_counts`` counts it."""
-    from roundtable.ballots.models import ASSISTED, PAPER, PHONE, PROXY
-
+    """How a ballot came, as ``live.queries.channel_counts`` counts it."""
     channel = getattr(request, "channel", PHONE)
     if channel in (PAPER, PROXY):
         return channel

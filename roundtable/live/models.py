@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roundtable.core.ids import random_id
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
@@ -27,11 +28,6 @@ YES_NO_OPTIONS = (("yes", "赞成"), ("no", "反对"), ("abstain", "弃权"))
 # The stance a raised hand states first (南塘议事规则, "立场明确"); for and against take turns.
 HAND_STANCES = {"support": "赞成", "oppose": "反对", "other": "其他"}
 ALTERNATING_STANCES = ("support", "oppose")
-
-
-def random_id() -> str:
-    """Primary key for secret-ballot rows: random, so that key order says nothing about time."""
-    return secrets.token_hex(16)
 
 
 class SpeakingRequest(Model):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from roundtable.audit.operations import record
 from roundtable.auth.models import User
+from roundtable.ballots.operations import BallotRequest, channel_rows
 from roundtable.core.errors import Conflict, NotAllowed, NotFound, OperationError
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
@@ -36,7 +37,6 @@ from roundtable.live.models import (
     SecretVoter,
     SpeakingRequest,
 )
-from roundtable.live.permissions import can_vote
 from roundtable.live.queries import (
     count_votes,
     current_item,
@@ -48,6 +48,7 @@ from roundtable.live.queries import (
     waiting_queue,
 )
 from roundtable.meetings.models import AgendaItem, Invitation, Meeting
+from roundtable.meetings.permissions import can_vote
 
 MAX_OPTIONS = 20
 
@@ -428,23 +429,6 @@ class VoteReceipt:
     repeated: bool
 
 
-@dataclass
-class BallotRequest:
-    """One vote, by ids only: it is written in whichever session writes its group (see ballot_box)."""
-
-    meeting_id: int
-    invitation_id: int
-    poll_id: int
-    choices: list[int]
-    key: str
-    assisted_by_id: int | None = None
-    # How the ballot came when not from the voter's own phone: "paper" (recorded by the host,
-    # ``recorded_by_id``) or "proxy" (cast by a holder under ``proxy_id``); see roundtable/ballots.
-    channel: str = "phone"
-    proxy_id: int | None = None
-    recorded_by_id: int | None = None
-
-
 def _checked_choices(poll: Poll, choices: list[int]) -> list[int]:
     valid = {option.id for option in poll.options}
     repeats_allowed = poll.kind == POINTS  # one id per point given
@@ -499,7 +483,6 @@ def _repeat(poll: Poll, invitation_id: int) -> VoteReceipt:
 
 def _ballot_rows(poll: Poll, request: BallotRequest, chosen: list[int], receipt: str) -> tuple[list, list]:
     """(who voted, what was voted): one Ballot for a named poll; separate, unlinked rows for a secret one."""
-    from roundtable.ballots.operations import channel_rows  # how it came: beside "who", never beside "what"
 
     if poll.secret:
         voter, sealed, _receipt = secret_ballots.ballot_rows(poll, request.invitation_id, chosen, request.assisted_by_id)

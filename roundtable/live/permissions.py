@@ -19,19 +19,12 @@ from roundtable.extensions import db
 from roundtable.meetings.models import Invitation, Meeting
 from roundtable.meetings.permissions import can_manage_meeting
 
-VOTING_SIDES = ("resident",)
-
 
 def is_live_host(user: User | None, meeting: Meeting) -> bool:
     """The meeting's host, or any secretary of its community (who can stand in)."""
     if user is None or not user.is_authenticated:
         return False
     return meeting.host_id == user.id or can_manage_meeting(user, meeting)
-
-
-def can_vote(invitation: Invitation | None) -> bool:
-    """Residents decide; departments and organizations speak and answer but do not vote."""
-    return invitation is not None and invitation.side in VOTING_SIDES
 
 
 def may_take_sides(actor: Actor) -> bool:

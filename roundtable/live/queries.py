@@ -8,13 +8,16 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from roundtable.auth.models import User
+from roundtable.ballots.models import ASSISTED, PAPER, PHONE, PROXY, BallotChannel
+from roundtable.ballots.queries import proxies_held
 from roundtable.communities.models import Department, Organization
 from roundtable.core.errors import NotFound, OperationError
 from roundtable.core.time import iso, utcnow
 from roundtable.extensions import db
 from roundtable.live.models import ALTERNATING_STANCES, Ballot, Motion, Poll, Position, SecretVoter, SpeakingRequest
-from roundtable.live.permissions import VOTING_SIDES, Actor, can_vote
+from roundtable.live.permissions import Actor
 from roundtable.meetings.models import SIDES, AgendaItem, Invitation, Meeting
+from roundtable.meetings.permissions import VOTING_SIDES, can_vote
 
 PROTOCOL = "1"
 
@@ -248,10 +251,21 @@ def motion_view(motion: Motion) -> dict:
     }
 
 
+def channel_counts(poll) -> dict[str, int]:
+    """How many ballots came by each channel; from "who voted" rows only, so secret polls stay secret."""
+    voters = SecretVoter if poll.secret else Ballot
+    total = db.session.scalar(select(func.count()).select_from(voters).where(voters.poll_id == poll.id)) or 0
+    assisted = db.session.scalar(select(func.count()).select_from(voters).where(
+        voters.poll_id == poll.id, voters.assisted_by_id.is_not(None))) or 0
+    by_channel = dict(db.session.execute(
+        select(BallotChannel.channel, func.count()).where(BallotChannel.poll_id == poll.id).group_by(BallotChannel.channel)
+    ).all())
+    paper, proxy = by_channel.get(PAPER, 0), by_channel.get(PROXY, 0)
+    return {PHONE: total - assisted - paper - proxy, PAPER: paper, ASSISTED: assisted, PROXY: proxy}
+
+
 def tally_of(poll: Poll) -> dict:
     """``seq`` is the committed ballot count: it only grows, whichever process reads it."""
-    from roundtable.ballots.queries import channel_counts
-
     votes = count_votes(poll)
     return {
         "poll_id": poll.id,
@@ -513,7 +527,13 @@ def snapshot(actor: Actor) -> dict:
     }
 
 
-def _proxies(invitation) -> list[dict]:
-    from roundtable.ballots.queries import proxies_view
-
-    return proxies_view(invitation)
+def _proxies(invitation: Invitation | None) -> list[dict]:
+    """For a holder's phone: each person represented, and the polls already voted for them (one ballot each)."""
+    if invitation is None:
+        return []
+    rows = []
+    for proxy in proxies_held(invitation.meeting_id, invitation.id):
+        voted = set(db.session.scalars(select(Ballot.poll_id).where(Ballot.invitation_id == proxy.grantor_id)))
+        voted |= set(db.session.scalars(select(SecretVoter.poll_id).where(SecretVoter.invitation_id == proxy.grantor_id)))
+        rows.append({"grantor": participant_view(proxy.grantor), "voted_polls": sorted(voted)})
+    return rows

@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from roundtable.auth.models import User
 from roundtable.communities.permissions import can_manage_cases, can_read_cases
+from roundtable.meetings.models import Invitation
+
+VOTING_SIDES = ("resident",)
+
+
+def can_vote(invitation: Invitation | None) -> bool:
+    """Residents decide; departments and organizations speak and answer but do not vote."""
+    return invitation is not None and invitation.side in VOTING_SIDES
 
 
 def can_manage_meeting(user: User, meeting) -> bool:

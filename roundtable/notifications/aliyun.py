@@ -30,7 +30,7 @@ from urllib.request import Request, urlopen
 from flask import Flask
 
 from roundtable.notifications.models import OutboxMessage
-from roundtable.notifications.senders import SendError, register_sender
+from roundtable.notifications.senders import SendError
 
 _URL = re.compile(r"https?://\S+")
 TITLE_MAX = 35  # Aliyun's limit for one template variable
@@ -100,5 +100,3 @@ class AliyunSmsSender:
         if answer.get("Code") != "OK":
             raise SendError(f"阿里云短信拒绝发送:{answer.get('Code')}: {answer.get('Message')}")
 
-
-register_sender("aliyun", AliyunSmsSender)
