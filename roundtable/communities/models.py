@@ -3,6 +3,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roundtable.core.audit_naming import Audited
 from roundtable.extensions import Model
 
 ROLES = ("secretary", "resident", "auditor")
@@ -20,6 +21,7 @@ class Street(Model):
     """街道: the street office that several communities answer to."""
 
     __tablename__ = "streets"
+    __audit__ = Audited("street", describe=("name", "district"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
@@ -32,6 +34,7 @@ class Community(Model):
     """社区: the tenant. Every row of community data carries its ``community_id``."""
 
     __tablename__ = "communities"
+    __audit__ = Audited("community", describe=("name", "street_id"))
     __table_args__ = (UniqueConstraint("street_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +54,7 @@ class Department(Model):
     """部门: a district bureau or street team that communities summon (吹哨) to report in (报到)."""
 
     __tablename__ = "departments"
+    __audit__ = Audited("department", describe=("name",))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
@@ -62,6 +66,7 @@ class Organization(Model):
     """A property manager (物业) or property-rights unit (产权单位) working in one community."""
 
     __tablename__ = "organizations"
+    __audit__ = Audited("organization", describe=("name", "kind"))
     __table_args__ = (UniqueConstraint("community_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,6 +86,7 @@ class Membership(Model):
     """A person's role in one community; one role per person and community."""
 
     __tablename__ = "memberships"
+    __audit__ = Audited("membership", describe=("user_id", "community_id", "role"), on_change=(("role", "role"),))
     __table_args__ = (UniqueConstraint("user_id", "community_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,6 +106,7 @@ class DepartmentMember(Model):
     """Department staff: they answer summons and confirm commitments for their department."""
 
     __tablename__ = "department_members"
+    __audit__ = Audited("department_member", describe=("user_id", "department_id"))
     __table_args__ = (UniqueConstraint("user_id", "department_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -114,6 +121,7 @@ class OrganizationMember(Model):
     """Staff of a property manager or property-rights unit: they confirm its commitments."""
 
     __tablename__ = "organization_members"
+    __audit__ = Audited("organization_member", describe=("user_id", "organization_id"))
     __table_args__ = (UniqueConstraint("user_id", "organization_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
