@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -12,6 +13,9 @@ from roundtable.core.audit_naming import AuditDraft, Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+
+if TYPE_CHECKING:
+    from roundtable.communities.models import DepartmentMember, Membership, OrganizationMember
 
 
 class User(UserMixin, Model):
@@ -41,11 +45,11 @@ class User(UserMixin, Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    memberships = relationship("Membership", back_populates="user", cascade="all, delete-orphan")
-    department_links = relationship(
+    memberships: Mapped[list[Membership]] = relationship("Membership", back_populates="user", cascade="all, delete-orphan")
+    department_links: Mapped[list[DepartmentMember]] = relationship(
         "DepartmentMember", back_populates="user", cascade="all, delete-orphan"
     )
-    organization_links = relationship(
+    organization_links: Mapped[list[OrganizationMember]] = relationship(
         "OrganizationMember", back_populates="user", cascade="all, delete-orphan"
     )
 

@@ -8,6 +8,7 @@ live tables' UNIQUE rule, whatever the channel.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -17,6 +18,10 @@ from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
 from roundtable.live.models import random_id
+
+if TYPE_CHECKING:
+    from roundtable.auth.models import User
+    from roundtable.meetings.models import Invitation
 
 PHONE, PAPER, ASSISTED, PROXY = "phone", "paper", "assisted", "proxy"
 CHANNELS = (PHONE, PAPER, ASSISTED, PROXY)
@@ -42,9 +47,9 @@ class Proxy(Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    grantor = relationship("Invitation", foreign_keys=[grantor_id])
-    holder = relationship("Invitation", foreign_keys=[holder_id])
-    recorded_by = relationship("User")
+    grantor: Mapped[Invitation] = relationship("Invitation", foreign_keys=[grantor_id])
+    holder: Mapped[Invitation] = relationship("Invitation", foreign_keys=[holder_id])
+    recorded_by: Mapped[User | None] = relationship("User")
 
     @property
     def consent_label(self) -> str:

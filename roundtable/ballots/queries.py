@@ -35,14 +35,18 @@ def proxies_of_meeting(meeting_id: int) -> list[Proxy]:
 
 
 def proxies_view(invitation) -> list[dict]:
-    """For a holder's phone: each person represented, and the polls already voted for them (one ballot each)."""
-    from roundtable.live.queries import participant_view
+    """For a holder's phone: each person represented, and the polls already voted for them (one ballot each).
 
+    Only the holder's own snapshot carries this, so the people they represent are named in full
+    (the room sees residents by surname): two neighbours called 王 must not look alike.
+    """
     if invitation is None:
         return []
     rows = []
     for proxy in proxies_held(invitation.meeting_id, invitation.id):
         voted = set(db.session.scalars(select(Ballot.poll_id).where(Ballot.invitation_id == proxy.grantor_id)))
         voted |= set(db.session.scalars(select(SecretVoter.poll_id).where(SecretVoter.invitation_id == proxy.grantor_id)))
-        rows.append({"grantor": participant_view(proxy.grantor), "voted_polls": sorted(voted)})
+        grantor = proxy.grantor
+        rows.append({"grantor": {"id": grantor.id, "name": grantor.display_name, "side": grantor.side},
+                     "voted_polls": sorted(voted)})
     return rows

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +11,10 @@ from roundtable.core.privacy import mask_phone
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+
+if TYPE_CHECKING:
+    from roundtable.auth.models import User
+    from roundtable.communities.models import Community, Department
 
 SOURCES = ("hotline", "walk_in", "open311", "csv")
 SOURCE_LABELS = {"hotline": "12345热线", "walk_in": "来访", "open311": "Open311", "csv": "CSV导入"}
@@ -91,7 +96,7 @@ class Topic(Model):
     theme_month: Mapped[str | None] = mapped_column(String(7))  # "2026-11" when 每月一题
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    cases = relationship("Case", back_populates="topic", order_by="Case.received_at")
+    cases: Mapped[list[Case]] = relationship("Case", back_populates="topic", order_by="Case.received_at")
 
 
 class Case(Model):
@@ -144,11 +149,11 @@ class Case(Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    community = relationship("Community")
-    topic = relationship("Topic", back_populates="cases")
-    responsible_department = relationship("Department")
-    parent = relationship("Case", remote_side=[id])
-    events = relationship(
+    community: Mapped[Community] = relationship("Community")
+    topic: Mapped[Topic | None] = relationship("Topic", back_populates="cases")
+    responsible_department: Mapped[Department | None] = relationship("Department")
+    parent: Mapped[Case | None] = relationship("Case", remote_side=[id])
+    events: Mapped[list[CaseEvent]] = relationship(
         "CaseEvent", back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan"
     )
 
@@ -218,8 +223,8 @@ class CaseEvent(Model):
     note: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict] = mapped_column(JSON, default=dict)
 
-    case = relationship("Case", back_populates="events")
-    actor = relationship("User")
+    case: Mapped[Case] = relationship("Case", back_populates="events")
+    actor: Mapped[User | None] = relationship("User")
 
     KIND_LABELS = {
         "created": "登记",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
@@ -16,6 +17,11 @@ from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+
+if TYPE_CHECKING:
+    from roundtable.auth.models import User
+    from roundtable.communities.models import Community, Department
+    from roundtable.resolutions.models import Resolution
 
 REQUESTED, ISSUED, REFUSED, REVOKED = "requested", "issued", "refused", "revoked"
 EXPIRED = "expired"  # shown, never stored
@@ -54,9 +60,9 @@ class CertificateKind(Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    community = relationship("Community")
-    resolution = relationship("Resolution")
-    department = relationship("Department")
+    community: Mapped[Community] = relationship("Community")
+    resolution: Mapped[Resolution] = relationship("Resolution")
+    department: Mapped[Department | None] = relationship("Department")
 
 
 class Certificate(Model):
@@ -101,7 +107,7 @@ class Certificate(Model):
     pdf_job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
 
     kind: Mapped[CertificateKind] = relationship()
-    applicant = relationship("User", foreign_keys=[applicant_id])
+    applicant: Mapped[User | None] = relationship("User", foreign_keys=[applicant_id])
 
     def can_move_to(self, state: str) -> bool:
         return state in TRANSITIONS.get(self.state, ())

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roundtable.core.audit_naming import Audited
 from roundtable.extensions import Model
+
+if TYPE_CHECKING:
+    from roundtable.auth.models import User
 
 ROLES = ("secretary", "resident", "auditor")
 ROLE_LABELS = {"secretary": "社区书记", "resident": "居民", "auditor": "审计员"}
@@ -27,7 +32,7 @@ class Street(Model):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     district: Mapped[str] = mapped_column(String(64), default="")
 
-    communities = relationship("Community", back_populates="street", order_by="Community.id")
+    communities: Mapped[list[Community]] = relationship("Community", back_populates="street", order_by="Community.id")
 
 
 class Community(Model):
@@ -41,9 +46,9 @@ class Community(Model):
     street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"))
     name: Mapped[str] = mapped_column(String(64))
 
-    street = relationship("Street", back_populates="communities")
-    memberships = relationship("Membership", back_populates="community")
-    organizations = relationship("Organization", back_populates="community")
+    street: Mapped[Street] = relationship("Street", back_populates="communities")
+    memberships: Mapped[list[Membership]] = relationship("Membership", back_populates="community")
+    organizations: Mapped[list[Organization]] = relationship("Organization", back_populates="community")
 
     @property
     def full_name(self) -> str:
@@ -59,7 +64,7 @@ class Department(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
 
-    members = relationship("DepartmentMember", back_populates="department")
+    members: Mapped[list[DepartmentMember]] = relationship("DepartmentMember", back_populates="department")
 
 
 class Organization(Model):
@@ -74,8 +79,8 @@ class Organization(Model):
     name: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(20), default="other")
 
-    community = relationship("Community", back_populates="organizations")
-    members = relationship("OrganizationMember", back_populates="organization")
+    community: Mapped[Community] = relationship("Community", back_populates="organizations")
+    members: Mapped[list[OrganizationMember]] = relationship("OrganizationMember", back_populates="organization")
 
     @property
     def kind_label(self) -> str:
@@ -94,8 +99,8 @@ class Membership(Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))
 
-    user = relationship("User", back_populates="memberships")
-    community = relationship("Community", back_populates="memberships")
+    user: Mapped[User] = relationship("User", back_populates="memberships")
+    community: Mapped[Community] = relationship("Community", back_populates="memberships")
 
     @property
     def role_label(self) -> str:
@@ -113,8 +118,8 @@ class DepartmentMember(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
 
-    user = relationship("User", back_populates="department_links")
-    department = relationship("Department", back_populates="members")
+    user: Mapped[User] = relationship("User", back_populates="department_links")
+    department: Mapped[Department] = relationship("Department", back_populates="members")
 
 
 class OrganizationMember(Model):
@@ -128,5 +133,5 @@ class OrganizationMember(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
 
-    user = relationship("User", back_populates="organization_links")
-    organization = relationship("Organization", back_populates="members")
+    user: Mapped[User] = relationship("User", back_populates="organization_links")
+    organization: Mapped[Organization] = relationship("Organization", back_populates="members")

@@ -6,6 +6,7 @@ periodic pass may run in two processes at once and a step still fires once.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,6 +15,11 @@ from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+
+if TYPE_CHECKING:
+    from roundtable.auth.models import User
+    from roundtable.communities.models import Street
+    from roundtable.resolutions.models import Commitment
 
 REMIND, URGE, SUPERVISE = "remind", "urge", "supervise"
 STEPS = (REMIND, URGE, SUPERVISE)
@@ -57,7 +63,7 @@ class EscalationStep(Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deadline: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    commitment = relationship("Commitment")
+    commitment: Mapped[Commitment] = relationship("Commitment")
 
     @property
     def label(self) -> str:
@@ -75,8 +81,8 @@ class StreetSupervisor(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"), index=True)
 
-    user = relationship("User")
-    street = relationship("Street")
+    user: Mapped[User] = relationship("User")
+    street: Mapped[Street] = relationship("Street")
 
 
 class CommitmentReturn(Model):
@@ -100,8 +106,8 @@ class CommitmentReturn(Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    commitment = relationship("Commitment")
-    returned_by = relationship("User", foreign_keys=[returned_by_id])
+    commitment: Mapped[Commitment] = relationship("Commitment")
+    returned_by: Mapped[User | None] = relationship("User", foreign_keys=[returned_by_id])
 
     @property
     def state_label(self) -> str:

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
@@ -20,6 +21,13 @@ from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
 from roundtable.funds.rules import APPROVAL, POINTS, RULES
+
+if TYPE_CHECKING:
+    from roundtable.auth.models import User
+    from roundtable.communities.models import Community
+    from roundtable.live.models import Poll
+    from roundtable.meetings.models import Meeting
+    from roundtable.resolutions.models import Resolution
 
 # --- proposals ---------------------------------------------------------------------------------
 SUBMITTED, ACCEPTED, MERGED, DECLINED = "submitted", "accepted", "merged", "declined"
@@ -58,7 +66,7 @@ class Fund(Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    community = relationship("Community")
+    community: Mapped[Community] = relationship("Community")
     proposals: Mapped[list[Proposal]] = relationship(back_populates="fund", order_by="Proposal.id")
     votes: Mapped[list[BudgetVote]] = relationship(back_populates="fund", order_by="BudgetVote.id")
 
@@ -96,7 +104,7 @@ class Proposal(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     fund: Mapped[Fund] = relationship(back_populates="proposals")
-    proposer = relationship("User", foreign_keys=[proposer_id])
+    proposer: Mapped[User | None] = relationship("User", foreign_keys=[proposer_id])
     merged_into: Mapped[Proposal | None] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
 
     def can_move_to(self, state: str) -> bool:
@@ -142,9 +150,9 @@ class BudgetVote(Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     fund: Mapped[Fund] = relationship(back_populates="votes")
-    meeting = relationship("Meeting")
-    poll = relationship("Poll")
-    resolution = relationship("Resolution")
+    meeting: Mapped[Meeting | None] = relationship("Meeting")
+    poll: Mapped[Poll | None] = relationship("Poll")
+    resolution: Mapped[Resolution | None] = relationship("Resolution")
 
     def can_move_to(self, state: str) -> bool:
         return state in VOTE_TRANSITIONS.get(self.state, ())
@@ -191,7 +199,7 @@ class BudgetVoter(Model):
     idempotency_key: Mapped[str | None] = mapped_column(String(64))
 
     vote: Mapped[BudgetVote] = relationship()
-    user = relationship("User")
+    user: Mapped[User] = relationship("User")
 
 
 class BudgetSealedBallot(Model):

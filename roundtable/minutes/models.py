@@ -8,6 +8,7 @@ the secretary accepts or answers each suggestion.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,6 +17,10 @@ from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+
+if TYPE_CHECKING:
+    from roundtable.auth.models import User
+    from roundtable.meetings.models import Invitation, Meeting
 
 DRAFT, IN_REVIEW, APPROVED = "draft", "in_review", "approved"
 STATE_LABELS = {DRAFT: "草稿", IN_REVIEW: "与会者审阅中", APPROVED: "已审定"}
@@ -50,9 +55,9 @@ class Minutes(Model):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    meeting = relationship("Meeting")
-    approved_by = relationship("User")
-    reviews = relationship("MinutesReview", back_populates="minutes", cascade="all, delete-orphan",
+    meeting: Mapped[Meeting] = relationship("Meeting")
+    approved_by: Mapped[User | None] = relationship("User")
+    reviews: Mapped[list[MinutesReview]] = relationship("MinutesReview", back_populates="minutes", cascade="all, delete-orphan",
                            order_by="MinutesReview.id")
 
     @property
@@ -87,8 +92,8 @@ class MinutesReview(Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revision: Mapped[int] = mapped_column(Integer, default=1)
 
-    minutes = relationship("Minutes", back_populates="reviews")
-    invitation = relationship("Invitation")
+    minutes: Mapped[Minutes] = relationship("Minutes", back_populates="reviews")
+    invitation: Mapped[Invitation] = relationship("Invitation")
 
     @property
     def verdict_label(self) -> str:

@@ -16,6 +16,9 @@ from roundtable.extensions import Model, db
 if TYPE_CHECKING:
     from roundtable.communities.models import Community
 
+if TYPE_CHECKING:
+    from roundtable.communities.models import Community
+
 
 class ApiKey(Model):
     """A key that lets one outside system file cases into one community through Open311.
@@ -38,7 +41,7 @@ class ApiKey(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    community = relationship("Community")
+    community: Mapped[Community] = relationship("Community")
 
     @staticmethod
     def hash_key(key: str) -> str:

@@ -7,6 +7,7 @@ was rendered from never change again. A correction is a new row (``version``
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
@@ -15,6 +16,11 @@ from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+
+if TYPE_CHECKING:
+    from roundtable.auth.models import User
+    from roundtable.communities.models import Community, Department, Organization
+    from roundtable.meetings.models import Meeting
 
 STATUS_LABELS = {
     "draft": "草稿",
@@ -66,11 +72,11 @@ class Resolution(Model):
     # What happened to each linked case at publication: [{case_id, number, moved, message}].
     case_outcomes: Mapped[list] = mapped_column(JSON, default=list)
 
-    community = relationship("Community")
-    meeting = relationship("Meeting")
-    created_by = relationship("User", foreign_keys=[created_by_id])
-    supersedes = relationship("Resolution", remote_side=[id], foreign_keys=[supersedes_id])
-    commitments = relationship(
+    community: Mapped[Community] = relationship("Community")
+    meeting: Mapped[Meeting] = relationship("Meeting")
+    created_by: Mapped[User | None] = relationship("User", foreign_keys=[created_by_id])
+    supersedes: Mapped[Resolution | None] = relationship("Resolution", remote_side=[id], foreign_keys=[supersedes_id])
+    commitments: Mapped[list[Commitment]] = relationship(
         "Commitment", back_populates="resolution", cascade="all, delete-orphan", order_by="Commitment.position"
     )
 
@@ -112,11 +118,11 @@ class Commitment(Model):
     contest_reason: Mapped[str] = mapped_column(Text, default="")
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    resolution = relationship("Resolution", back_populates="commitments")
-    department = relationship("Department")
-    organization = relationship("Organization")
-    answered_by = relationship("User", foreign_keys=[answered_by_id])
-    reports = relationship(
+    resolution: Mapped[Resolution] = relationship("Resolution", back_populates="commitments")
+    department: Mapped[Department | None] = relationship("Department")
+    organization: Mapped[Organization | None] = relationship("Organization")
+    answered_by: Mapped[User | None] = relationship("User", foreign_keys=[answered_by_id])
+    reports: Mapped[list[CommitmentReport]] = relationship(
         "CommitmentReport", back_populates="commitment", cascade="all, delete-orphan", order_by="CommitmentReport.id"
     )
 
@@ -153,9 +159,11 @@ class CommitmentReport(Model):
     marks_done: Mapped[bool] = mapped_column(default=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    commitment = relationship("Commitment", back_populates="reports")
-    author = relationship("User")
-    files = relationship("EvidenceFile", back_populates="report", cascade="all, delete-orphan", order_by="EvidenceFile.id")
+    commitment: Mapped[Commitment] = relationship("Commitment", back_populates="reports")
+    author: Mapped[User | None] = relationship("User")
+    files: Mapped[list[EvidenceFile]] = relationship(
+        "EvidenceFile", back_populates="report", cascade="all, delete-orphan", order_by="EvidenceFile.id"
+    )
 
 
 class EvidenceFile(Model):
@@ -179,4 +187,4 @@ class EvidenceFile(Model):
     data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    report = relationship("CommitmentReport", back_populates="files")
+    report: Mapped[CommitmentReport] = relationship("CommitmentReport", back_populates="files")

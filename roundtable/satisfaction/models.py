@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,10 @@ from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+
+if TYPE_CHECKING:
+    from roundtable.cases.models import Case
+    from roundtable.meetings.models import Invitation
 
 COMPLAINANT, RESIDENT = "complainant", "resident"
 RESPONDENT_LABELS = {COMPLAINANT: "诉求人", RESIDENT: "参会居民"}
@@ -61,8 +66,8 @@ class SatisfactionRequest(Model):
     flag_handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     flag_handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    case = relationship("Case")
-    invitation = relationship("Invitation")
+    case: Mapped[Case] = relationship("Case")
+    invitation: Mapped[Invitation | None] = relationship("Invitation")
 
     @property
     def respondent_label(self) -> str:

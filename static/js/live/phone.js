@@ -306,41 +306,56 @@
         return [RT.resultLine(poll), RT.tallyBars(poll)];
       });
       var proxyData = { open: poll.state === "open" && isLive(state) && checkedIn(state), proxies: me(state).proxies || [],
-                        options: poll.options, max: poll.max_choices };
+                        options: poll.options, max: poll.max_choices, chosen: proxySelections };
       RT.keyed(card.querySelector(".poll-proxies"), proxyData, function (d) { return proxyBallots(poll, d); });
     });
   }
 
-  /* A proxy holder votes once for each person they represent (委托投票): one tap per option. */
+  /*
+   * A proxy holder votes once for each person they represent (委托投票), with the same ballot
+   * as their own for every kind of poll (yes/no, single, multiple, budget, points): each person
+   * represented has their own ticks, kept apart from the holder's own and from each other.
+   */
+  var proxySelections = {};  // grantor id → { poll id → chosen option ids }
+
+  function proxyApi(proxy) {
+    var grantorId = proxy.grantor.id;
+    var own = proxySelections[grantorId] = proxySelections[grantorId] || {};
+    return {
+      el: el, t: t, selections: own,
+      choose: function (poll, optionId) { own[poll.id] = toggled(own[poll.id] || [], poll, optionId); render(live.state()); },
+      cast: function (poll, choices, button) { return castProxy(poll, proxy, choices, button); }
+    };
+  }
+
   function proxyBallots(poll, d) {
-    if (!d.proxies.length || !d.open || d.max !== 1) return null;
+    if (!d.proxies.length || !d.open) return null;
+    var renderBallot = ballotKinds[poll.kind] || ballotKinds.choice;
     return d.proxies.map(function (proxy) {
       var name = RT.personName(proxy.grantor);
       if (proxy.voted_polls.indexOf(poll.id) >= 0) {
         return el("p", { className: "proxy-voted", text: t("proxy_voted", { name: name }) });
       }
+      var api = proxyApi(proxy);
+      var data = { chosen: api.selections[poll.id] || [], max: poll.max_choices, min: poll.min_choices };
       return el("div", { className: "proxy-ballot", dataset: { grantorId: String(proxy.grantor.id) } }, [
         el("p", { className: "proxy-for", text: t("proxy_for", { name: name }) }),
-        el("div", { className: "choices" }, poll.options.map(function (option) {
-          return el("button", {
-            type: "button", className: "big choice choice-" + (option.code || "option"), text: option.label,
-            onClick: function (event) { castProxy(poll, proxy, option.id, event.currentTarget); }
-          });
-        }))
+        renderBallot(poll, data, api)
       ]);
     });
   }
 
-  function castProxy(poll, proxy, optionId, button) {
+  function castProxy(poll, proxy, choices, button) {
     var keyName = ["rt", "proxy-key", meetingId, poll.id, proxy.grantor.id].join(":");
     var key = RT.recall(keyName);
     if (!key) { key = RT.randomKey(); RT.remember(keyName, key); }
     return RT.act(live, notice, button, "vote_proxy",
-      { poll_id: poll.id, grantor_id: proxy.grantor.id, choices: [optionId], key: key },
+      { poll_id: poll.id, grantor_id: proxy.grantor.id, choices: choices, key: key },
       t("proxy_recorded", { name: RT.personName(proxy.grantor) }))
       .then(function (ack) {
         if (ack.ok || ack.error === "already_voted") {
-          proxy.voted_polls.push(poll.id);
+          if (proxy.voted_polls.indexOf(poll.id) < 0) proxy.voted_polls.push(poll.id);
+          delete (proxySelections[proxy.grantor.id] || {})[poll.id];
           render(live.state());
         }
         return ack;
@@ -393,13 +408,17 @@
     return el("div", { className: "vote" }, [el("div", { className: "choices" }, buttons), confirm]);
   }
 
-  function choose(poll, optionId) {
-    var chosen = (selections[poll.id] || []).slice();
+  function toggled(current, poll, optionId) {
+    var chosen = current.slice();
     var at = chosen.indexOf(optionId);
     if (at >= 0) chosen.splice(at, 1);
     else if (poll.max_choices === 1) chosen = [optionId];
     else if (chosen.length < poll.max_choices) chosen.push(optionId);
-    selections[poll.id] = chosen;
+    return chosen;
+  }
+
+  function choose(poll, optionId) {
+    selections[poll.id] = toggled(selections[poll.id] || [], poll, optionId);
     render(live.state());
   }
 
