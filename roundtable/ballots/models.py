@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roundtable.core.audit_naming import Audited
 from roundtable.core.ids import random_id
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
@@ -33,6 +34,7 @@ class Proxy(Model):
     """A resident (``grantor``) lets another participant (``holder``) vote for them in one meeting."""
 
     __tablename__ = "ballot_proxies"
+    __audit__ = Audited("ballot_proxy")
     __table_args__ = (UniqueConstraint("meeting_id", "grantor_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +60,7 @@ class BallotChannel(Model):
     """How one voter's ballot in one poll arrived, when not by their own phone (paper or proxy)."""
 
     __tablename__ = "ballot_channels"
+    __audit__ = Audited("ballot_channel")
     # Random key and no rowid, as for SecretVoter: row order says nothing about voting order.
     __table_args__ = (UniqueConstraint("poll_id", "invitation_id"), {"sqlite_with_rowid": False})
 
