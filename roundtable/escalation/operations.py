@@ -6,6 +6,7 @@ savepoint before anyone is told; the loser of a race tells nobody.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -41,14 +42,14 @@ REASON_MAX = 2000
 HOURS_MAX = 24 * 90
 
 
-def _path(endpoint: str, **values) -> str:
+def _path(endpoint: str, **values: object) -> str:
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
-def _notify(users, title: str, body: str, link: str) -> None:
+def _notify(users: Iterable[User], title: str, body: str, link: str) -> None:
     from roundtable.notifications.operations import notify
 
-    seen = set()
+    seen: set[int] = set()
     for user in users:
         if user.id not in seen and user.active:
             seen.add(user.id)
@@ -76,7 +77,7 @@ def _supervisors(community_id: int) -> list[User]:
     ))
 
 
-def _on_cases(commitment: Commitment, note: str, **data) -> None:
+def _on_cases(commitment: Commitment, note: str, **data: object) -> None:
     """A timeline entry on every case the commitment's meeting was about."""
     for case in commitment.resolution.meeting.cases:
         add_event(case, "escalation", None, note, commitment_id=commitment.id, **data)
@@ -189,7 +190,7 @@ def return_commitment(commitment: Commitment, user: User, reason: str) -> Commit
     return returned
 
 
-def _unit(community_id: int, raw: str):
+def _unit(community_id: int, raw: str) -> tuple[Department | None, Organization | None]:
     kind, _sep, raw_id = (raw or "").partition(":")
     if kind == "department" and raw_id.isdigit():
         return db.session.get(Department, int(raw_id)), None

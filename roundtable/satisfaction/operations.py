@@ -7,6 +7,7 @@ timeline; any 未解决 or 不满意 flags the case for the secretary.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -37,6 +38,9 @@ from roundtable.satisfaction.models import (
 )
 from roundtable.satisfaction.permissions import can_handle_flag
 
+if TYPE_CHECKING:
+    from roundtable.resolutions.models import Resolution
+
 COMMENT_MAX = 300
 
 
@@ -61,7 +65,7 @@ def _new_request(case: Case, resolution_id: int | None, respondent: str, person_
     return request
 
 
-def ask_case(case: Case, resolution, now: datetime | None = None) -> list[SatisfactionRequest]:
+def ask_case(case: Case, resolution: Resolution, now: datetime | None = None) -> list[SatisfactionRequest]:
     """The complainant (SMS to the case's number) and the meeting's residents (their invitation) are asked."""
     from roundtable.notifications.operations import notify, queue_message
 
@@ -92,7 +96,7 @@ def ask_case(case: Case, resolution, now: datetime | None = None) -> list[Satisf
     return made
 
 
-def ask_after_completion(resolution, now: datetime | None = None) -> list[SatisfactionRequest]:
+def ask_after_completion(resolution: Resolution, now: datetime | None = None) -> list[SatisfactionRequest]:
     """Every commitment of the resolution is done: ask about each of the meeting's cases."""
     made = []
     for case in resolution.meeting.cases:
