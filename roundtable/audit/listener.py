@@ -38,6 +38,8 @@ NOT_AUDITED = {
     "fund_ballots": "like live ballots: the vote's count records the receipts, never who voted what",
     "fund_voters": "a personal link marked as voted, in order, would time-stamp each voter; the count records the receipts",
     "fund_sealed_ballots": "same: sealed budget ballots, written beside their voters, opened and deleted at the count",
+    "ballot_channels": "written beside who voted (paper, proxy), like live_secret_voters: entries in voting order "
+                       "would time-stamp each paper or proxy voter; the tally and the poll's close carry the counts",
 }
 
 # Fields whose values never enter the trail: personal data and secrets. The trail says they changed.
@@ -116,6 +118,8 @@ NAMINGS: dict[str, Naming] = {
     "users": Naming("user", (("password_hash", "password"), ("active", "active"), ("is_admin", "admin")),
                     describe=("username", "is_admin", "active")),
     "memberships": Naming("membership", (("role", "role"),), describe=("user_id", "community_id", "role")),
+    "ballot_proxies": Naming("proxy", (("revoked_at", "revoke"),), on_create="grant", community_via="meeting",
+                             describe=("meeting_id", "grantor_id", "holder_id", "consent_means")),
     "streets": Naming("street", describe=("name", "district")),
     "communities": Naming("community", describe=("name", "street_id")),
     "departments": Naming("department", describe=("name",)),
