@@ -8,14 +8,20 @@ live tables' UNIQUE rule, whatever the channel.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roundtable.core.audit_naming import Audited, NotAudited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
 from roundtable.live.models import random_id
+
+if TYPE_CHECKING:
+    from roundtable.auth.models import User
+    from roundtable.meetings.models import Invitation
 
 PHONE, PAPER, ASSISTED, PROXY = "phone", "paper", "assisted", "proxy"
 CHANNELS = (PHONE, PAPER, ASSISTED, PROXY)
@@ -33,6 +39,8 @@ class Proxy(Model):
     """A resident (``grantor``) lets another participant (``holder``) vote for them in one meeting."""
 
     __tablename__ = "ballot_proxies"
+    __audit__ = Audited("ballot_proxy", describe=("meeting_id", "grantor_id", "holder_id", "consent_means"),
+                        on_change=(("revoked_at", "revoke"),), on_create="grant")
     # One proxy in force per resident and meeting; a withdrawn one stays on record beside a new one.
     __table_args__ = (Index("uq_ballot_proxies_active_grantor", "meeting_id", "grantor_id", unique=True,
                             sqlite_where=ACTIVE, postgresql_where=ACTIVE),)
@@ -54,10 +62,10 @@ class Proxy(Model):
     revoked_by_grantor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     revoke_note: Mapped[str | None] = mapped_column(String(200))
 
-    grantor = relationship("Invitation", foreign_keys=[grantor_id])
-    holder = relationship("Invitation", foreign_keys=[holder_id])
-    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
-    revoked_by = relationship("User", foreign_keys=[revoked_by_id])
+    grantor: Mapped[Invitation] = relationship("Invitation", foreign_keys=[grantor_id])
+    holder: Mapped[Invitation] = relationship("Invitation", foreign_keys=[holder_id])
+    recorded_by: Mapped[User | None] = relationship("User", foreign_keys=[recorded_by_id])
+    revoked_by: Mapped[User | None] = relationship("User", foreign_keys=[revoked_by_id])
 
     @property
     def consent_label(self) -> str:
@@ -76,6 +84,9 @@ class BallotChannel(Model):
     """How one voter's ballot in one poll arrived, when not by their own phone (paper or proxy)."""
 
     __tablename__ = "ballot_channels"
+    # Written beside who voted (paper, proxy), like SecretVoter: entries in voting order would
+    # time-stamp each paper or proxy voter; the tally and the poll's close carry the counts.
+    __audit__ = NotAudited("beside who voted, like live_secret_voters: entries would time-stamp each paper or proxy voter")
     # Random key and no rowid, as for SecretVoter: row order says nothing about voting order.
     __table_args__ = (UniqueConstraint("poll_id", "invitation_id"), {"sqlite_with_rowid": False})
 

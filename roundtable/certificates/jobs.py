@@ -64,7 +64,6 @@ def render_certificate(context) -> str:
     if certificate.state != ISSUED:
         raise OperationError("这份证明没有出具。")
     pdf = render_certificate_document(certificate, context.payload.get("base_url", ""))
-    certificate = db.session.get(Certificate, certificate.id)
     certificate.pdf = pdf
     certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     db.session.flush()

@@ -132,7 +132,7 @@ def _next_number(certificate: Certificate, now: datetime) -> str:
             Certificate.community_id == certificate.community_id, Certificate.number.like(f"{prefix}%")
         )
     )
-    return f"{prefix}{issued + 1:04d}号"
+    return f"{prefix}{(issued or 0) + 1:04d}号"
 
 
 def issue(certificate: Certificate, actor: User) -> Certificate:

@@ -69,10 +69,10 @@ def _secretaries(community_id: int) -> list[User]:
 
 
 def _supervisors(community_id: int) -> list[User]:
-    community = db.session.get(Community, community_id)
     return list(db.session.scalars(
         select(User).join(StreetSupervisor, StreetSupervisor.user_id == User.id)
-        .where(StreetSupervisor.street_id == community.street_id)
+        .join(Community, Community.street_id == StreetSupervisor.street_id)
+        .where(Community.id == community_id)
     ))
 
 

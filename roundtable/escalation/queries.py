@@ -65,8 +65,8 @@ def round_of(commitment: Commitment) -> int:
 
 
 def handed_to_meeting(commitment: Commitment) -> bool:
-    return db.session.scalar(select(func.count()).select_from(CommitmentReturn).where(
-        CommitmentReturn.commitment_id == commitment.id, CommitmentReturn.state == RETURN_TO_MEETING)) > 0
+    return (db.session.scalar(select(func.count()).select_from(CommitmentReturn).where(
+        CommitmentReturn.commitment_id == commitment.id, CommitmentReturn.state == RETURN_TO_MEETING)) or 0) > 0
 
 
 def steps_of(commitment: Commitment) -> list[EscalationStep]:
@@ -162,6 +162,7 @@ def dashboard_table(community_ids: list[int], communities: list[Community]):
     )
     for commitment in rows:
         info = view(commitment)
+        at: datetime | None
         if info.open_return is not None:
             stage, at = STAGE_RETURNED, info.open_return.returned_at
         elif info.to_meeting:

@@ -16,6 +16,7 @@ from roundtable.auth.models import User
 from roundtable.communities.models import Membership
 from roundtable.core.errors import Conflict, NotFound, OperationError
 from roundtable.core.http import TOKEN_MAX_LENGTH
+from roundtable.core.sql import rows_changed
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.funds import rules
@@ -168,11 +169,13 @@ def propose_from(fund: Fund, fields: ProposalFields, origin: str, actor: User,
         raise OperationError("项目来源无效。")
     from roundtable.cases.models import Case, Topic
 
-    for model, object_id in ((Case, case_id), (Topic, topic_id)):
-        if object_id is not None:
-            row = db.session.get(model, object_id)
-            if row is None or row.community_id != fund.community_id:
-                raise NotFound("找不到所选的诉求或议题。")
+    chosen: list[Case | Topic | None] = []
+    if case_id is not None:
+        chosen.append(db.session.get(Case, case_id))
+    if topic_id is not None:
+        chosen.append(db.session.get(Topic, topic_id))
+    if any(row is None or row.community_id != fund.community_id for row in chosen):
+        raise NotFound("找不到所选的诉求或议题。")
     _require_open_for_proposals(fund)
     proposal = Proposal(fund=fund, community_id=fund.community_id, origin=origin, proposer_id=actor.id,
                         case_id=case_id, topic_id=topic_id, **_checked_proposal(fund, fields))
@@ -311,7 +314,9 @@ def voter_by_token(token: str) -> BudgetVoter | None:
 
 def is_accepting(vote: BudgetVote, now: datetime | None = None) -> bool:
     now = now or utcnow()
-    return vote.state == OPEN and vote.mode == PERIOD and vote.opens_at <= now < vote.closes_at
+    if vote.state != OPEN or vote.mode != PERIOD or vote.opens_at is None or vote.closes_at is None:
+        return False
+    return vote.opens_at <= now < vote.closes_at
 
 
 def checked_choices(vote: BudgetVote, choices: dict[int, int]) -> dict[int, int]:
@@ -372,13 +377,14 @@ def cast_ballot(voter: BudgetVoter, choices: dict[int, int], key: str) -> Ballot
         raise OperationError("现在不在投票时间内。", code="poll_closed")
     chosen = checked_choices(vote, choices)
     state = _locked_state(vote.id, exclusive=False)
-    if state != OPEN:
+    # The receipt key is erased only at the close, which the shared lock keeps out until we commit.
+    receipt = vote.receipt_for(voter.id)
+    if state != OPEN or receipt is None:
         raise OperationError("表决已结束,不能再投票。", code="poll_closed")
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(BudgetVoter).where(BudgetVoter.id == voter.id, BudgetVoter.voted.is_(False))
         .values(voted=True, idempotency_key=key).execution_options(synchronize_session=False)
-    ).rowcount
-    receipt = vote.receipt_for(voter.id)
+    )
     if claimed != 1:  # another request of the same resident won the race
         db.session.refresh(voter)
         return BallotReceipt(receipt, repeated=True)
@@ -401,8 +407,9 @@ def _election(vote: BudgetVote, ballots: list[dict[int, int]]) -> rules.Election
     return rules.Election(vote.fund.amount_fen, projects, tuple(ballots), vote.form)
 
 
-def _live_ballots(vote: BudgetVote) -> list[dict[int, int]]:
-    """From the closed poll's published record: named ballots, or the secret poll's receipts with choices."""
+def _live_ballots(vote: BudgetVote) -> tuple[list[dict[int, int]], bool]:
+    """From the closed poll's published record: named ballots, or the secret poll's receipts with choices;
+    and whether the poll met its quorum."""
     poll = vote.poll
     if poll is None or poll.state != "closed" or not poll.result:
         raise OperationError("请先在会议现场结束这项表决。", code="poll_open")
@@ -412,7 +419,7 @@ def _live_ballots(vote: BudgetVote) -> list[dict[int, int]]:
     for entry in entries or []:
         given = Counter(by_option[o] for o in entry["choices"] if o in by_option)  # points: one id per point
         ballots.append({p: (1 if vote.form == rules.APPROVAL else n) for p, n in given.items()})
-    return ballots
+    return ballots, bool(poll.result.get("quorum_met", True))
 
 
 def count_vote(vote: BudgetVote) -> dict:
@@ -432,8 +439,7 @@ def count_vote(vote: BudgetVote) -> dict:
         ]
         quorum_met = len(ballots) >= vote.quorum
     else:
-        ballots = _live_ballots(vote)
-        quorum_met = bool(vote.poll.result.get("quorum_met", True))
+        ballots, quorum_met = _live_ballots(vote)
     election = _election(vote, ballots)
     outcomes = {rule: rules.compute(rule, election) for rule in rules.RULES}
     chosen = outcomes[vote.rule]

@@ -58,7 +58,7 @@ def fund_uses(community_ids: list[int]) -> list[FundUse]:
     for fund in funds:
         counted = [v for v in fund.votes if v.state in (CLOSED, HANDED_OFF) and v.result]
         vote = counted[-1] if counted else None
-        funded = vote.result.get("funded", []) if vote else []
+        funded = (vote.result or {}).get("funded", []) if vote else []
         costs = {i["proposal_id"]: i["cost_fen"] for i in vote.items} if vote else {}
         uses.append(FundUse(fund, fen_to_yuan(fund.amount_fen), fen_to_yuan(sum(costs[p] for p in funded)),
                             len(funded), vote.state_label if vote else NO_VOTE["none"]))

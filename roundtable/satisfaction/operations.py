@@ -19,6 +19,7 @@ from roundtable.cases.operations import add_event, change_status, record_follow_
 from roundtable.communities.models import Membership
 from roundtable.core.errors import Conflict, NotAllowed, OperationError
 from roundtable.core.privacy import is_valid_phone, normalize_phone
+from roundtable.core.sql import rows_changed
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.satisfaction.models import (
@@ -121,14 +122,14 @@ def answer(request: SatisfactionRequest, resolved: str, satisfied: str, comment:
         raise Conflict("这个链接已过期。", code="expired")
     flagged = resolved == "unresolved" or satisfied == "unsatisfied"
     # The guarded UPDATE is the single-use rule: of two submissions at once, one changes the row.
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(SatisfactionRequest)
         .where(SatisfactionRequest.id == request.id, SatisfactionRequest.answered_at.is_(None),
                SatisfactionRequest.expires_at > now)
         .values(answered_at=now, resolved_answer=resolved, satisfied_answer=satisfied, comment=comment,
                 flag=FLAG_OPEN if flagged else None)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if claimed != 1:
         raise Conflict("这个链接已经用过,谢谢您的评价。", code="answered")
     db.session.refresh(request)

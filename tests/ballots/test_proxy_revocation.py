@@ -56,8 +56,8 @@ def test_the_resident_withdraws_on_their_phone_and_the_holder_can_no_longer_vote
     assert proxy.revoked_at is not None and proxy.revoke_means == "own_phone" and proxy.revoked_by_grantor
     assert proxy.revoked_by_id is None
     entries = db.session.scalars(select(AuditEntry).where(
-        AuditEntry.subject_type == "proxy", AuditEntry.subject_id == proxy.id).order_by(AuditEntry.seq)).all()
-    assert [e.action for e in entries] == ["proxy.grant", "proxy.revoke"]
+        AuditEntry.subject_type == "ballot_proxy", AuditEntry.subject_id == proxy.id).order_by(AuditEntry.seq)).all()
+    assert [e.action for e in entries] == ["ballot_proxy.grant", "ballot_proxy.revoke"]
     assert entries[1].actor == f"invitation:{grantor.id}" and "own_phone" in str(entries[1].data)
 
 
