@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from roundtable.core.audit_naming import AuditDraft, Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
@@ -25,6 +26,12 @@ class User(UserMixin, Model):
     """
 
     __tablename__ = "users"
+    __audit__ = Audited(
+        "user",
+        describe=("username", "is_admin", "active"),
+        on_change=(("password_hash", "password"), ("active", "active"), ("is_admin", "admin")),
+        secret=frozenset({"password_hash", "phone"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -91,6 +98,11 @@ class LoginAttempt(Model):
     """
 
     __tablename__ = "login_attempts"
+    __audit__ = Audited(
+        "login",
+        describe=("username", "user_id", "reason", "succeeded", "address"),
+        secret=frozenset({"address"}),
+    )
     __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,3 +116,9 @@ class LoginAttempt(Model):
 
     def __repr__(self) -> str:
         return f"<LoginAttempt {self.username} {self.reason}>"
+
+    def refine_audit(self, entry: AuditDraft) -> AuditDraft | None:
+        """An attempt is recorded as ``login.login`` or ``login.login_failed``."""
+        if entry["action"] == "login.create":
+            entry["action"] = "login.login" if self.succeeded else "login.login_failed"
+        return entry

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roundtable.core.audit_naming import AuditDraft, Audited, NotAudited
 from roundtable.core.privacy import mask_phone
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
@@ -81,6 +82,7 @@ class Topic(Model):
     """议题: groups cases about one problem; may be the month's theme (每月一题)."""
 
     __tablename__ = "topics"
+    __audit__ = Audited("topic", describe=("title", "theme_month"), on_change=(("theme_month", "theme"),))
     # At most one 每月一题 per month in a community; NULL (not a theme) never collides.
     __table_args__ = (
         UniqueConstraint("community_id", "title"),
@@ -101,6 +103,13 @@ class Case(Model):
     """工单: one resident complaint, followed from intake to the resident's verdict."""
 
     __tablename__ = "cases"
+    __audit__ = Audited(
+        "case",
+        describe=("external_number", "source", "category", "urgency", "status"),
+        on_change=(("status", "status"), ("followed_up_at", "follow_up"), ("responsible_department_id", "assign"),
+                   ("topic_id", "topic"), ("parent_id", "duplicate_of")),
+        secret=frozenset({"address", "complainant_name", "complainant_phone"}),
+    )
     # The desk list is always one community's cases sorted by received or due time.
     __table_args__ = (
         UniqueConstraint("community_id", "source", "external_number"),
@@ -197,6 +206,12 @@ class CaseEvent(Model):
     """One line of a case's timeline: who did what, when, from which status to which."""
 
     __tablename__ = "case_events"
+    __audit__ = Audited(
+        "case_event",
+        describe=("kind", "case_id", "from_status", "to_status"),
+        secret=frozenset({"data"}),
+        community_via="case",
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -230,6 +245,15 @@ class CaseEvent(Model):
     def kind_label(self) -> str:
         return self.KIND_LABELS.get(self.kind, self.kind)
 
+    def refine_audit(self, entry: AuditDraft) -> AuditDraft | None:
+        """A new event is the case's own entry already, except a phone reveal and a note: those say more."""
+        if entry["action"] != "case_event.create":
+            return entry
+        if self.kind not in ("phone_reveal", "note"):
+            return None
+        return {**entry, "subject_type": "case", "subject_id": self.case_id,
+                "action": f"case.{self.kind}", "data": {"event_id": self.id}}
+
 
 class ImportBatch(Model):
     """An uploaded file waiting for the secretary's confirmation.
@@ -239,6 +263,7 @@ class ImportBatch(Model):
     """
 
     __tablename__ = "import_batches"
+    __audit__ = NotAudited("the cases an import creates are each audited; the pending batch is a draft")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)

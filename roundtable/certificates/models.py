@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
@@ -39,6 +40,11 @@ class CertificateKind(Model):
     """A kind of certificate a published resolution authorises (e.g. 接老人看病超时停车证明)."""
 
     __tablename__ = "certificate_kinds"
+    __audit__ = Audited(
+        "certificate_kind",
+        describe=("resolution_id", "name", "validity_days", "department_id"),
+        on_create="authorise",
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
@@ -63,6 +69,13 @@ class Certificate(Model):
     """One request, and once issued the numbered certificate; the register is these rows."""
 
     __tablename__ = "certificates"
+    __audit__ = Audited(
+        "certificate",
+        describe=("kind_id", "state", "number"),
+        on_change=(("revoked_at", "revoke"), ("number", "issue"), ("refusal_reason", "refuse"), ("pdf_sha256", "render")),
+        on_create="request",
+        secret=frozenset({"applicant_name", "check_token", "pdf", "photo", "plate"}),
+    )
     __table_args__ = (UniqueConstraint("community_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roundtable.core.audit_naming import Audited
 from roundtable.extensions import Model
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ class Street(Model):
     """街道: the street office that several communities answer to."""
 
     __tablename__ = "streets"
+    __audit__ = Audited("street", describe=("name", "district"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
@@ -37,6 +39,7 @@ class Community(Model):
     """社区: the tenant. Every row of community data carries its ``community_id``."""
 
     __tablename__ = "communities"
+    __audit__ = Audited("community", describe=("name", "street_id"))
     __table_args__ = (UniqueConstraint("street_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +59,7 @@ class Department(Model):
     """部门: a district bureau or street team that communities summon (吹哨) to report in (报到)."""
 
     __tablename__ = "departments"
+    __audit__ = Audited("department", describe=("name",))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
@@ -67,6 +71,7 @@ class Organization(Model):
     """A property manager (物业) or property-rights unit (产权单位) working in one community."""
 
     __tablename__ = "organizations"
+    __audit__ = Audited("organization", describe=("name", "kind"))
     __table_args__ = (UniqueConstraint("community_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,6 +91,7 @@ class Membership(Model):
     """A person's role in one community; one role per person and community."""
 
     __tablename__ = "memberships"
+    __audit__ = Audited("membership", describe=("user_id", "community_id", "role"), on_change=(("role", "role"),))
     __table_args__ = (UniqueConstraint("user_id", "community_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,6 +111,7 @@ class DepartmentMember(Model):
     """Department staff: they answer summons and confirm commitments for their department."""
 
     __tablename__ = "department_members"
+    __audit__ = Audited("department_member", describe=("user_id", "department_id"))
     __table_args__ = (UniqueConstraint("user_id", "department_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,6 +126,7 @@ class OrganizationMember(Model):
     """Staff of a property manager or property-rights unit: they confirm its commitments."""
 
     __tablename__ = "organization_members"
+    __audit__ = Audited("organization_member", describe=("user_id", "organization_id"))
     __table_args__ = (UniqueConstraint("user_id", "organization_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
@@ -37,6 +38,7 @@ class EscalationPolicy(Model):
     """A community's escalation steps, in hours relative to a commitment's deadline."""
 
     __tablename__ = "escalation_policies"
+    __audit__ = Audited("escalation_policy")
     __table_args__ = (UniqueConstraint("community_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +52,7 @@ class EscalationStep(Model):
     """One step that fired for one commitment in one assignment round (a reassignment starts a new round)."""
 
     __tablename__ = "escalation_steps"
+    __audit__ = Audited("escalation_step")
     __table_args__ = (UniqueConstraint("commitment_id", "round", "step"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,6 +74,7 @@ class StreetSupervisor(Model):
     """督办: a person of the street office who supervises the overdue commitments of the street's communities."""
 
     __tablename__ = "street_supervisors"
+    __audit__ = Audited("street_supervisor")
     __table_args__ = (UniqueConstraint("user_id", "street_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,6 +89,7 @@ class CommitmentReturn(Model):
     """退单: the unit hands a commitment back with a reason; the secretary reassigns it or takes it to a meeting."""
 
     __tablename__ = "commitment_returns"
+    __audit__ = Audited("commitment_return")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commitment_id: Mapped[int] = mapped_column(ForeignKey("resolution_commitments.id"), index=True)

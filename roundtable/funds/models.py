@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from roundtable.core.audit_naming import Audited, NotAudited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
@@ -53,6 +54,7 @@ class Fund(Model):
     """One fund of one community for one period, e.g. 党建服务群众经费 2026."""
 
     __tablename__ = "funds"
+    __audit__ = Audited("fund", describe=("name", "amount_fen", "period_start", "period_end"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
@@ -73,6 +75,13 @@ class Proposal(Model):
     """A project proposed for the fund: by a resident from the phone, or by the secretary from a case or topic."""
 
     __tablename__ = "fund_proposals"
+    __audit__ = Audited(
+        "fund_proposal",
+        describe=("fund_id", "title", "cost_fen", "origin", "state"),
+        on_change=(("state", "review"),),
+        on_create="propose",
+        secret=frozenset({"photo"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
@@ -110,6 +119,12 @@ class BudgetVote(Model):
     """The residents' vote on the accepted proposals of a fund (居民说了算)."""
 
     __tablename__ = "fund_votes"
+    __audit__ = Audited(
+        "fund_vote",
+        describe=("fund_id", "mode", "form", "rule", "secret", "quorum", "state"),
+        on_change=(("state", "state"),),
+        secret=frozenset({"receipt_key", "result"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
@@ -170,6 +185,9 @@ class BudgetVoter(Model):
     """A resident's personal link to a period vote, and whether (not what) they voted."""
 
     __tablename__ = "fund_voters"
+    __audit__ = NotAudited(
+        'a personal link marked as voted, in order, would time-stamp each voter; the count records the receipts',
+    )
     __table_args__ = (UniqueConstraint("vote_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -195,6 +213,7 @@ class BudgetSealedBallot(Model):
     """
 
     __tablename__ = "fund_sealed_ballots"
+    __audit__ = NotAudited("same: sealed budget ballots, written beside their voters, opened and deleted at the count")
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
@@ -207,6 +226,7 @@ class BudgetBallot(Model):
     only at the count, opened from the sealed rows, shuffled, naming nobody and carrying no time (random key)."""
 
     __tablename__ = "fund_ballots"
+    __audit__ = NotAudited("like live ballots: the vote's count records the receipts, never who voted what")
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     vote_id: Mapped[int] = mapped_column(ForeignKey("fund_votes.id"), index=True)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
@@ -58,6 +59,12 @@ class Meeting(Model):
     """A deliberation meeting of one community, linked to the cases it is meant to settle."""
 
     __tablename__ = "meetings"
+    __audit__ = Audited(
+        "meeting",
+        describe=("kind", "title", "status", "starts_at"),
+        on_change=(("status", "status"),),
+        secret=frozenset({"watch_token"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
@@ -129,6 +136,7 @@ class MeetingCase(Model):
     """A case the meeting deliberates; remembers the case's status before scheduling."""
 
     __tablename__ = "meeting_cases"
+    __audit__ = Audited("meeting_case", describe=("meeting_id", "case_id"), on_create="link", community_via="meeting")
     __table_args__ = (UniqueConstraint("meeting_id", "case_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -144,6 +152,12 @@ class AgendaItem(Model):
     """One item of the agenda, optionally on one linked case, with a time box."""
 
     __tablename__ = "agenda_items"
+    __audit__ = Audited(
+        "agenda_item",
+        describe=("meeting_id", "position", "title", "state"),
+        on_change=(("state", "state"),),
+        community_via="meeting",
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
@@ -170,6 +184,12 @@ class Invitation(Model):
     """
 
     __tablename__ = "invitations"
+    __audit__ = Audited(
+        "invitation",
+        describe=("meeting_id", "kind", "side", "user_id", "department_id", "organization_id"),
+        on_change=(("reported_at", "report_in"), ("summoned_at", "summon"), ("checked_in_at", "check_in"), ("rsvp", "rsvp")),
+        secret=frozenset({"attendee_names", "guest_name", "guest_phone", "token"}),
+    )
     __table_args__ = (
         UniqueConstraint("meeting_id", "user_id"),
         UniqueConstraint("meeting_id", "department_id"),

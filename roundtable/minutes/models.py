@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
@@ -36,6 +37,7 @@ class Minutes(Model):
     """One meeting's minutes; ``record`` is the structured part, ``narrative`` and ``item_notes`` are written."""
 
     __tablename__ = "minutes"
+    __audit__ = Audited("minutes", secret=frozenset({"record"}))
     __table_args__ = (UniqueConstraint("meeting_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +76,7 @@ class MinutesReview(Model):
     """One attendee's answer to the draft: approve, or a short correction the secretary must answer."""
 
     __tablename__ = "minutes_reviews"
+    __audit__ = Audited("minutes_review")
     __table_args__ = (UniqueConstraint("minutes_id", "invitation_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roundtable.core.audit_naming import NotAudited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
@@ -27,6 +28,7 @@ class Notification(Model):
     """
 
     __tablename__ = "notifications"
+    __audit__ = NotAudited("copies of what happened, not events")
     __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +55,7 @@ class OutboxMessage(Model):
     """
 
     __tablename__ = "outbox_messages"
+    __audit__ = NotAudited("delivery machinery")
     __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
@@ -36,6 +37,12 @@ class Resolution(Model):
     """One version of what a meeting agreed; ``record`` is the structured record the host started from."""
 
     __tablename__ = "resolutions"
+    __audit__ = Audited(
+        "resolution",
+        describe=("meeting_id", "version", "status", "title", "sha256"),
+        on_change=(("status", "status"),),
+        secret=frozenset({"pdf", "record"}),
+    )
     __table_args__ = (UniqueConstraint("meeting_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,6 +98,11 @@ class Commitment(Model):
     """承诺: a department or organization promises an action by a deadline, and confirms it itself."""
 
     __tablename__ = "resolution_commitments"
+    __audit__ = Audited(
+        "commitment",
+        describe=("resolution_id", "department_id", "organization_id", "deadline", "state"),
+        on_change=(("done_at", "done"), ("state", "answer"), ("deadline", "deadline")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resolution_id: Mapped[int] = mapped_column(ForeignKey("resolutions.id"), index=True)
@@ -137,6 +149,7 @@ class CommitmentReport(Model):
     """A progress report of the committed unit, with its evidence files."""
 
     __tablename__ = "resolution_commitment_reports"
+    __audit__ = Audited("commitment_report", describe=("commitment_id", "marks_done"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commitment_id: Mapped[int] = mapped_column(ForeignKey("resolution_commitments.id"), index=True)
@@ -157,6 +170,12 @@ class EvidenceFile(Model):
     """A photo or document backing a progress report; kept in the database, served only to the entitled."""
 
     __tablename__ = "resolution_evidence_files"
+    __audit__ = Audited(
+        "evidence",
+        describe=("report_id", "size", "sha256"),
+        on_create="upload",
+        secret=frozenset({"data"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("resolution_commitment_reports.id"), index=True)

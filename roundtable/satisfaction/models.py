@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
@@ -42,6 +43,7 @@ class SatisfactionRequest(Model):
     """A question to one person about one case; answered once, before ``expires_at``."""
 
     __tablename__ = "satisfaction_requests"
+    __audit__ = Audited("satisfaction_request", secret=frozenset({"token"}))
     # One request per person, case and resolution version that completed the work.
     __table_args__ = (UniqueConstraint("case_id", "resolution_id", "person_key"),)
 

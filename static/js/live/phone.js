@@ -345,6 +345,28 @@
     });
   }
 
+  /* The resident who gave a proxy sees to whom, and can withdraw it (撤销委托) from this phone. */
+  function renderGranted(state) {
+    var granted = me(state).granted || null;
+    var open = !!granted && !isOver(state);
+    $("my-proxy").hidden = !open;
+    RT.keyed($("my-proxy"), open ? granted : null, function (g) {
+      if (!g) return null;
+      var name = g.holder.name;
+      return [
+        el("p", { className: "proxy-given", text: t("proxy_given", { name: name }) }),
+        el("button", {
+          type: "button", className: "big proxy-withdraw", text: t("proxy_withdraw"),
+          onClick: function (event) {
+            if (!global.confirm(t("proxy_withdraw_confirm", { name: name }))) return;
+            RT.act(live, notice, event.currentTarget, "proxy_revoke", {}, t("proxy_withdrawn"))
+              .then(function (ack) { if (ack.ok || ack.error === "already_revoked" || ack.error === "no_proxy") live.refresh(); });
+          }
+        })
+      ];
+    });
+  }
+
   function castProxy(poll, proxy, choices, button) {
     var keyName = ["rt", "proxy-key", meetingId, poll.id, proxy.grantor.id].join(":");
     var key = RT.recall(keyName);
@@ -353,6 +375,7 @@
       { poll_id: poll.id, grantor_id: proxy.grantor.id, choices: choices, key: key },
       t("proxy_recorded", { name: RT.personName(proxy.grantor) }))
       .then(function (ack) {
+        if (ack.error === "no_proxy" || ack.error === "proxy_revoked") { live.refresh(); return ack; }  // withdrawn
         if (ack.ok || ack.error === "already_voted") {
           if (proxy.voted_polls.indexOf(poll.id) < 0) proxy.voted_polls.push(poll.id);
           delete (proxySelections[proxy.grantor.id] || {})[poll.id];
@@ -587,6 +610,7 @@
     renderMeeting(state);
     renderEnded(state);
     renderCheckIn(state);
+    renderGranted(state);
     renderItem(state);
     renderSpeaker(state);
     renderHand(state);
