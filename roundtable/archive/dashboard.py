@@ -13,6 +13,7 @@ from datetime import datetime
 from fractions import Fraction
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select
 
 from roundtable.archive.figures import MINUTES, PERCENT, SCORE, Figure, ratio, score
@@ -268,7 +269,7 @@ def build_dashboard(community_ids: list[int], month: str, now: datetime | None =
     for community in communities:
         rates = count_rates([c for c in cases if c.community_id == community.id], start, end, community.name, config, now)
         table.rows.append(_rate_row(rates, weights))
-    table.rows.append(_rate_row(count_rates(cases, start, end, "合计", config, now), weights))
+    table.rows.append(_rate_row(count_rates(cases, start, end, gettext("合计"), config, now), weights))
     tables["communities"] = table
 
     departments = {d.id: d.name for d in db.session.scalars(select(Department))}

@@ -348,9 +348,9 @@ def progress(commitment_id: int):
         moved = [o["number"] for o in outcomes if o["moved"]]
         stuck = [o["number"] for o in outcomes if not o["moved"]]
         if moved:
-            flash(_("承诺已全部完成,工单 %(numbers)s 已转为「已答复」,请社区回访居民。", numbers="、".join(moved)), "success")
+            flash(_("承诺已全部完成,工单 %(numbers)s 已转为「已答复」,请社区回访居民。", numbers=_("、").join(moved)), "success")
         if stuck:
-            flash(_("工单 %(numbers)s 当前状态不能转为「已答复」,请社区在工单页面处理。", numbers="、".join(stuck)), "error")
+            flash(_("工单 %(numbers)s 当前状态不能转为「已答复」,请社区在工单页面处理。", numbers=_("、").join(stuck)), "error")
     return _to_commitment(commitment)
 
 
