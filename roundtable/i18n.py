@@ -28,6 +28,11 @@ def select_locale() -> str:
     return browser_locale(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def N_(message: str) -> str:
+    """Mark a Chinese message id for extraction where it is stored or passed on and translated when shown."""
+    return message
+
+
 def community_language():
     """Write in the community's language (the default locale), whoever asks: for what is kept as a
     record (a resolution's or minutes' record, a PDF) rather than shown to one person."""

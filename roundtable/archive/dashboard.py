@@ -367,6 +367,6 @@ def parse_month(raw: str | None, now: datetime | None = None) -> tuple[str, str 
             return f"{int(year):04d}-{int(number):02d}", None
     except ValueError:
         pass
-    return this_month, f"月份「{raw}」无效(格式:2026-11),已显示本月。"
+    return this_month, gettext("月份「%(value)s」无效(格式:2026-11),已显示本月。", value=raw)
 
 

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from roundtable.extensions import db
@@ -56,7 +57,8 @@ def outcome_text(poll: Poll) -> str | None:
         tally = _("赞成 %(yes)s %(sign)s 反对 %(no)s", yes=yes, sign=sign, no=no)
     else:
         tally = _("、").join(
-            _("%(label)s %(n)s 票", label=labels[option.id], n=counts.get(str(option.id), 0)) for option in poll.options
+            ngettext("%(label)s %(n)s 票", "%(label)s %(n)s 票", counts.get(str(option.id), 0),
+                     label=labels[option.id], n=counts.get(str(option.id), 0)) for option in poll.options
         )
         winners = [labels[w] for w in result.get("winners", []) if w in labels]
         if winners:

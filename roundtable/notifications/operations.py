@@ -101,7 +101,7 @@ def _language_of(user: User) -> str:
 def queue_message(channel: str, recipient: str, subject: str, body: str) -> OutboxMessage:
     """Write a message for the dispatcher to send once the caller's transaction commits."""
     if channel not in CHANNELS:
-        raise OperationError(f"不支持的发送渠道「{channel}」。")
+        raise OperationError("不支持的发送渠道「%(channel)s」。", channel=channel)
     recipient = (recipient or "").strip()
     if channel == "email" and not _EMAIL.match(recipient):
         raise OperationError("电子邮件地址无效。")

@@ -68,7 +68,7 @@ def _unit_choices(resolution: Resolution) -> list[tuple[str, str]]:
     departments = sorted(all_departments(), key=lambda d: (d.id not in summoned, d.name))
     return (
         [("", "请选择")]
-        + [(f"department:{d.id}", f"部门 · {d.name}") for d in departments]
+        + [(f"department:{d.id}", _("部门 · %(name)s", name=d.name)) for d in departments]
         + [(f"organization:{o.id}", f"{o.kind_label} · {o.name}") for o in community_organizations(resolution.community_id)]
     )
 

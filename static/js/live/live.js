@@ -23,6 +23,8 @@
       var source = document.getElementById("live-strings");
       strings = source ? JSON.parse(source.textContent) : {};
     }
+    // "KEY_one" is the form for a count of one ({n} votes / {n} vote), where the language has one.
+    if (values && Number(values.n) === 1 && Object.prototype.hasOwnProperty.call(strings, key + "_one")) key += "_one";
     var text = Object.prototype.hasOwnProperty.call(strings, key) ? strings[key] : key;
     Object.keys(values || {}).forEach(function (name) {
       text = text.split("{" + name + "}").join(String(values[name]));
