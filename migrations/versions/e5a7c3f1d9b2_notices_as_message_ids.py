@@ -3,14 +3,14 @@
 Rows written before keep their text and have no params: they are shown as written.
 
 Revision ID: e5a7c3f1d9b2
-Revises: d3f8e1a2b5c7
+Revises: e4a7c2b9d1f3
 Create Date: 2026-12-02 01:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "e5a7c3f1d9b2"
-down_revision = "d3f8e1a2b5c7"
+down_revision = "e4a7c2b9d1f3"
 branch_labels = None
 depends_on = None
 

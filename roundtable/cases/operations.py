@@ -229,8 +229,8 @@ def add_note(case: Case, actor: User, note: str) -> CaseEvent:
     return event
 
 
-def record_follow_up(case: Case, actor: User, resolved: bool, satisfied: bool, note: str = "") -> None:
-    """回访: the resident's own verdict, which the 三率 figures count."""
+def record_follow_up(case: Case, actor: User | None, resolved: bool, satisfied: bool, note: str = "") -> None:
+    """回访: the resident's own verdict, which the 三率 figures count (no actor: the resident's own link)."""
     if case.status not in ("replied", "closed_resolved", "closed_unresolved"):
         raise OperationError("答复居民之后才能登记回访结果。")
     case.resolved = resolved

@@ -6,6 +6,7 @@ savepoint before anyone is told; the loser of a race tells nobody.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -48,15 +49,15 @@ RETURN_TITLE = "%(unit)s退单:%(action)s"
 REASSIGNED_TITLE = "承诺改派给%(unit)s:%(action)s"
 
 
-def _path(endpoint: str, **values) -> str:
+def _path(endpoint: str, **values: object) -> str:
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
-def _notify(users, title: str, body: str, link: str, /, **params: object) -> None:
+def _notify(users: Iterable[User], title: str, body: str, link: str, /, **params: object) -> None:
     """``title`` and ``body`` are message ids with ``params`` (shown in each reader's language)."""
     from roundtable.notifications.operations import notify
 
-    seen = set()
+    seen: set[int] = set()
     for user in users:
         if user.id not in seen and user.active:
             seen.add(user.id)
@@ -77,14 +78,14 @@ def _secretaries(community_id: int) -> list[User]:
 
 
 def _supervisors(community_id: int) -> list[User]:
-    community = db.session.get(Community, community_id)
     return list(db.session.scalars(
         select(User).join(StreetSupervisor, StreetSupervisor.user_id == User.id)
-        .where(StreetSupervisor.street_id == community.street_id)
+        .join(Community, Community.street_id == StreetSupervisor.street_id)
+        .where(Community.id == community_id)
     ))
 
 
-def _on_cases(commitment: Commitment, note: str, **data) -> None:
+def _on_cases(commitment: Commitment, note: str, **data: object) -> None:
     """A timeline entry on every case the commitment's meeting was about."""
     for case in commitment.resolution.meeting.cases:
         add_event(case, "escalation", None, note, commitment_id=commitment.id, **data)
@@ -200,7 +201,7 @@ def return_commitment(commitment: Commitment, user: User, reason: str) -> Commit
     return returned
 
 
-def _unit(community_id: int, raw: str):
+def _unit(community_id: int, raw: str) -> tuple[Department | None, Organization | None]:
     kind, _sep, raw_id = (raw or "").partition(":")
     if kind == "department" and raw_id.isdigit():
         return db.session.get(Department, int(raw_id)), None

@@ -6,8 +6,9 @@ worker is reported but does not fail the check (live meetings do not need it).
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 
+from roundtable.core.app import app_object
 from roundtable.extensions import csrf
 from roundtable.health import checks
 
@@ -18,7 +19,7 @@ SERVING_CHECKS = ("database", "message_queue")
 @bp.get("/healthz")
 @csrf.exempt
 def healthz():
-    app = current_app._get_current_object()
+    app = app_object()
     report = {
         "database": checks.database(),
         "message_queue": checks.message_queue(app),

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from roundtable.core.audit_naming import NotAudited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
@@ -23,6 +24,7 @@ class Job(Model):
     """
 
     __tablename__ = "jobs"
+    __audit__ = NotAudited("delivery machinery; what a job changes is audited on its own rows")
     __table_args__ = (Index("ix_jobs_status_id", "status", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -567,6 +567,10 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
                     continue
                 if poll.state != "open":
                     raise OperationError("表决已结束,不能再投票。", code="poll_closed")
+                if request.channel == "proxy":  # withdrawn since the holder's request was checked?
+                    from roundtable.ballots.operations import check_proxy_in_force
+
+                    check_proxy_in_force(request.proxy_id)
                 chosen = _checked_choices(poll, request.choices)
             except OperationError as error:
                 outcomes[index] = error

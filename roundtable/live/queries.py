@@ -510,6 +510,7 @@ def snapshot(actor: Actor) -> dict:
             "checked_in": bool(invitation and invitation.checked_in_at),
             "ballots": my_ballots(actor, room["polls"]),
             "proxies": _proxies(invitation),
+            "granted": _granted(invitation),
         },
     }
 
@@ -518,3 +519,9 @@ def _proxies(invitation) -> list[dict]:
     from roundtable.ballots.queries import proxies_view
 
     return proxies_view(invitation)
+
+
+def _granted(invitation) -> dict | None:
+    from roundtable.ballots.queries import proxy_granted
+
+    return proxy_granted(invitation)

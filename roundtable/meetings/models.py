@@ -2,13 +2,20 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+
+if TYPE_CHECKING:
+    from roundtable.auth.models import User
+    from roundtable.cases.models import Case, Topic
+    from roundtable.communities.models import Community, Department, Organization
 
 KINDS = {"roundtable": "圆桌会议", "council": "议事会", "coordination": "协调会", "joint": "联席会"}
 
@@ -52,6 +59,12 @@ class Meeting(Model):
     """A deliberation meeting of one community, linked to the cases it is meant to settle."""
 
     __tablename__ = "meetings"
+    __audit__ = Audited(
+        "meeting",
+        describe=("kind", "title", "status", "starts_at"),
+        on_change=(("status", "status"),),
+        secret=frozenset({"watch_token"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
@@ -79,17 +92,17 @@ class Meeting(Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    community = relationship("Community")
-    host = relationship("User", foreign_keys=[host_id])
-    topic = relationship("Topic")
-    previous_meeting = relationship("Meeting", remote_side=[id])
-    case_links = relationship(
+    community: Mapped[Community] = relationship("Community")
+    host: Mapped[User | None] = relationship("User", foreign_keys=[host_id])
+    topic: Mapped[Topic | None] = relationship("Topic")
+    previous_meeting: Mapped[Meeting | None] = relationship("Meeting", remote_side=[id])
+    case_links: Mapped[list[MeetingCase]] = relationship(
         "MeetingCase", back_populates="meeting", cascade="all, delete-orphan", order_by="MeetingCase.id"
     )
-    agenda_items = relationship(
+    agenda_items: Mapped[list[AgendaItem]] = relationship(
         "AgendaItem", back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaItem.position"
     )
-    invitations = relationship(
+    invitations: Mapped[list[Invitation]] = relationship(
         "Invitation", back_populates="meeting", cascade="all, delete-orphan", order_by="Invitation.id"
     )
 
@@ -123,6 +136,7 @@ class MeetingCase(Model):
     """A case the meeting deliberates; remembers the case's status before scheduling."""
 
     __tablename__ = "meeting_cases"
+    __audit__ = Audited("meeting_case", describe=("meeting_id", "case_id"), on_create="link", community_via="meeting")
     __table_args__ = (UniqueConstraint("meeting_id", "case_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,14 +144,20 @@ class MeetingCase(Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     status_before: Mapped[str | None] = mapped_column(String(20))
 
-    meeting = relationship("Meeting", back_populates="case_links")
-    case = relationship("Case")
+    meeting: Mapped[Meeting] = relationship("Meeting", back_populates="case_links")
+    case: Mapped[Case] = relationship("Case")
 
 
 class AgendaItem(Model):
     """One item of the agenda, optionally on one linked case, with a time box."""
 
     __tablename__ = "agenda_items"
+    __audit__ = Audited(
+        "agenda_item",
+        describe=("meeting_id", "position", "title", "state"),
+        on_change=(("state", "state"),),
+        community_via="meeting",
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
@@ -151,8 +171,8 @@ class AgendaItem(Model):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    meeting = relationship("Meeting", back_populates="agenda_items")
-    case = relationship("Case")
+    meeting: Mapped[Meeting] = relationship("Meeting", back_populates="agenda_items")
+    case: Mapped[Case | None] = relationship("Case")
 
 
 class Invitation(Model):
@@ -164,6 +184,12 @@ class Invitation(Model):
     """
 
     __tablename__ = "invitations"
+    __audit__ = Audited(
+        "invitation",
+        describe=("meeting_id", "kind", "side", "user_id", "department_id", "organization_id"),
+        on_change=(("reported_at", "report_in"), ("summoned_at", "summon"), ("checked_in_at", "check_in"), ("rsvp", "rsvp")),
+        secret=frozenset({"attendee_names", "guest_name", "guest_phone", "token"}),
+    )
     __table_args__ = (
         UniqueConstraint("meeting_id", "user_id"),
         UniqueConstraint("meeting_id", "department_id"),
@@ -194,11 +220,11 @@ class Invitation(Model):
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    meeting = relationship("Meeting", back_populates="invitations")
-    user = relationship("User", foreign_keys=[user_id])
-    department = relationship("Department")
-    organization = relationship("Organization")
-    reported_by = relationship("User", foreign_keys=[reported_by_id])
+    meeting: Mapped[Meeting] = relationship("Meeting", back_populates="invitations")
+    user: Mapped[User | None] = relationship("User", foreign_keys=[user_id])
+    department: Mapped[Department | None] = relationship("Department")
+    organization: Mapped[Organization | None] = relationship("Organization")
+    reported_by: Mapped[User | None] = relationship("User", foreign_keys=[reported_by_id])
 
     @property
     def display_name(self) -> str:

@@ -153,7 +153,7 @@ def _checked_fields(community: Community, fields: MeetingFields, meeting: Meetin
 def _follows(candidate: Meeting, meeting: Meeting) -> bool:
     """True when ``candidate`` is ``meeting`` itself or comes after it in its series."""
     seen = set()
-    current = candidate
+    current: Meeting | None = candidate
     while current is not None and current.id not in seen:
         if current.id == meeting.id:
             return True

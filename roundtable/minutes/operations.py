@@ -35,7 +35,7 @@ CORRECTION_MAX = 500
 ANSWER_MAX = 2_000
 
 
-def _path(endpoint: str, **values) -> str:
+def _path(endpoint: str, **values: object) -> str:
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 

@@ -22,7 +22,7 @@ from flask import Flask
 
 from roundtable.extensions import db
 from roundtable.notifications import operations
-from roundtable.notifications.senders import sender_for
+from roundtable.notifications.senders import Sender, sender_for
 
 log = logging.getLogger("roundtable.outbox")
 
@@ -38,7 +38,7 @@ def deliver_due_messages(app: Flask, limit: int | None = None) -> int:
             for message in claimed:  # senders read them after the commit below; keep them loaded
                 db.session.expunge(message)
             db.session.commit()
-            senders: dict[str, object] = {}
+            senders: dict[str, Sender] = {}
             sent = 0
             for message_id, channel, attempts, message in jobs:
                 try:
@@ -77,7 +77,7 @@ class Dispatcher:
         self.pid = os.getpid()
         self.stopping = threading.Event()
         self.wakeup = threading.Event()
-        self.worker = None
+        self.worker: object | None = None  # the thread or greenlet running ``run``
 
     def start(self) -> None:
         if _gevent_patched():
@@ -85,8 +85,9 @@ class Dispatcher:
 
             self.worker = gevent.spawn(self.run)
         else:
-            self.worker = threading.Thread(target=self.run, name="outbox-dispatcher", daemon=True)
-            self.worker.start()
+            thread = threading.Thread(target=self.run, name="outbox-dispatcher", daemon=True)
+            thread.start()
+            self.worker = thread
         log.info("outbox dispatcher started in process %s", self.pid)
 
     def stop(self) -> None:

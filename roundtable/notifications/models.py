@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roundtable.core.audit_naming import NotAudited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+
+if TYPE_CHECKING:
+    from roundtable.auth.models import User
 
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
 OUTBOX_STATUS_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
@@ -45,6 +50,7 @@ class Notification(Model):
     """
 
     __tablename__ = "notifications"
+    __audit__ = NotAudited("copies of what happened, not events")
     __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,7 +62,7 @@ class Notification(Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     params: Mapped[dict | None] = mapped_column(JSON)
 
-    user = relationship("User")
+    user: Mapped[User] = relationship("User")
 
     @property
     def shown_title(self) -> str:
@@ -80,6 +86,7 @@ class OutboxMessage(Model):
     """
 
     __tablename__ = "outbox_messages"
+    __audit__ = NotAudited("delivery machinery")
     __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,6 +17,7 @@ from sqlalchemy import or_, select, update
 from roundtable.auth.models import User
 from roundtable.core.errors import Conflict, OperationError
 from roundtable.core.privacy import is_valid_phone, normalize_phone
+from roundtable.core.sql import rows_changed
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.notifications.models import Notification, OutboxMessage, render_notice
@@ -94,8 +95,9 @@ def notify(user: User, title: str, body: str = "", link: str = "", params: dict 
 
 def _language_of(user: User) -> str:
     """The language a message outside the app is written in: the person's choice, else the community's."""
-    languages = current_app.config["LANGUAGES"]
-    return user.locale if user.locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    if user.locale and user.locale in current_app.config["LANGUAGES"]:
+        return user.locale
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def queue_message(channel: str, recipient: str, subject: str, body: str) -> OutboxMessage:
@@ -133,14 +135,14 @@ def mark_read(notification: Notification) -> None:
 
 
 def mark_all_read(user: User) -> int:
-    result = db.session.execute(
+    changed = rows_changed(
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
         .execution_options(synchronize_session="fetch")
     )
     db.session.flush()
-    return result.rowcount
+    return changed
 
 
 def retry_message(message: OutboxMessage) -> None:
@@ -194,13 +196,12 @@ def claim_due_messages(token: str, limit: int, now: datetime | None = None) -> l
 
 
 def record_sent(message_id: int, token: str) -> bool:
-    result = db.session.execute(
+    return rows_changed(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.claim_token == token, OutboxMessage.status == "sending")
         .values(status="sent", sent_at=utcnow(), last_error=None, claim_token=None)
         .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
+    ) == 1
 
 
 def backoff_after(attempts: int) -> timedelta:
@@ -213,15 +214,14 @@ def record_failure(message_id: int, token: str, attempts: int, error: str) -> bo
     """Schedule another try, or give up after the configured number of attempts (shown to admins)."""
     now = utcnow()
     gave_up = attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]
-    values = dict(last_error=error[:2000], claim_token=None)
+    values: dict[str, str | datetime | None] = {"last_error": error[:2000], "claim_token": None}
     if gave_up:
-        values.update(status="failed")
+        values["status"] = "failed"
     else:
         values.update(status="pending", next_attempt_at=now + backoff_after(attempts))
-    result = db.session.execute(
+    return rows_changed(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.claim_token == token, OutboxMessage.status == "sending")
         .values(**values)
         .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
+    ) == 1

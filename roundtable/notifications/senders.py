@@ -103,6 +103,7 @@ class SmtpSender:
         if not self.host or not self.sender:
             raise SendError("未配置邮件服务器(MAIL_SERVER、MAIL_FROM)。")
         try:
+            smtp: smtplib.SMTP
             if self.use_ssl:
                 smtp = self.smtp_ssl_class(
                     self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()

@@ -73,7 +73,7 @@ def submit_request(api_key: ApiKey, params) -> Case:
         raise OperationError(
             ";".join(f"{PARAMETER_OF.get(name, name)}: {message}" for name, message in exc.errors.items())
         ) from None
-    community = db.session.get(Community, api_key.community_id)
+    community = api_key.community
     case = create_case(community, fields, None, note="通过 Open311 接口提交")
     number = our_request_id(case)
     if find_existing(community, case.source, number):  # e.g. a case imported from another Roundtable

@@ -109,11 +109,13 @@ def _reader(params) -> Reader:
 
 def _page_links(page) -> str:
     """The pagination extension's ``Link`` header: the next and previous pages of the same query."""
-    links = []
+    links: list[str] = []
+    if request.endpoint is None:  # only ever called from a matched route
+        return ""
     for rel, number, present in (("next", page.page + 1, page.has_next), ("prev", page.page - 1, page.page > 1)):
         if present:
             args = {**request.args.to_dict(), "page": str(number), "page_size": str(page.page_size)}
-            links.append(f'<{url_for(request.endpoint, _external=True, **request.view_args, **args)}>; rel="{rel}"')
+            links.append(f'<{url_for(request.endpoint, _external=True, **(request.view_args or {}), **args)}>; rel="{rel}"')
     return ", ".join(links)
 
 

@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import current_app
 
@@ -137,9 +138,17 @@ class CommitmentFields:
     deadline: datetime | None
 
 
-def _checked_commitment(resolution: Resolution, fields: CommitmentFields) -> tuple:
+class CheckedCommitment(NamedTuple):
+    department: Department | None
+    organization: Organization | None
+    action: str
+    deadline: datetime
+
+
+def _checked_commitment(resolution: Resolution, fields: CommitmentFields) -> CheckedCommitment:
     kind, _, raw_id = (fields.unit or "").partition(":")
-    department = organization = None
+    department: Department | None = None
+    organization: Organization | None = None
     if kind == "department" and raw_id.isdigit():
         department = db.session.get(Department, int(raw_id))
     elif kind == "organization" and raw_id.isdigit():
@@ -157,7 +166,7 @@ def _checked_commitment(resolution: Resolution, fields: CommitmentFields) -> tup
         raise OperationError("请填写完成期限。")
     if fields.deadline <= utcnow():
         raise OperationError("完成期限须在将来。")
-    return department, organization, action
+    return CheckedCommitment(department, organization, action, fields.deadline)
 
 
 def _ask_to_confirm(commitment: Commitment) -> None:
@@ -177,14 +186,14 @@ def add_commitment(resolution: Resolution, fields: CommitmentFields) -> Commitme
     _require_editable(resolution)
     if len(resolution.commitments) >= COMMITMENTS_MAX:
         raise OperationError("一份决议最多%(max)d项承诺。", max=COMMITMENTS_MAX)
-    department, organization, action = _checked_commitment(resolution, fields)
+    department, organization, action, deadline = _checked_commitment(resolution, fields)
     commitment = Commitment(
         community_id=resolution.community_id,
         position=max((c.position for c in resolution.commitments), default=0) + 1,
         department=department,
         organization=organization,
         action=action,
-        deadline=fields.deadline,
+        deadline=deadline,
         state="pending",
     )
     resolution.commitments.append(commitment)
@@ -198,13 +207,13 @@ def update_commitment(commitment: Commitment, fields: CommitmentFields) -> None:
     """A changed commitment is a new promise: its confirmation is asked for again."""
     resolution = commitment.resolution
     _require_editable(resolution)
-    department, organization, action = _checked_commitment(resolution, fields)
+    department, organization, action, deadline = _checked_commitment(resolution, fields)
     commitment.department = department
     commitment.organization = organization
     commitment.department_id = department.id if department else None
     commitment.organization_id = organization.id if organization else None
     commitment.action = action
-    commitment.deadline = fields.deadline
+    commitment.deadline = deadline
     commitment.state = "pending"
     commitment.answered_by_id = None
     commitment.answered_at = None

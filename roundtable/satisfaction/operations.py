@@ -7,6 +7,7 @@ timeline; any 未解决 or 不满意 flags the case for the secretary.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -19,6 +20,7 @@ from roundtable.cases.operations import add_event, change_status, record_follow_
 from roundtable.communities.models import Membership
 from roundtable.core.errors import Conflict, NotAllowed, OperationError
 from roundtable.core.privacy import is_valid_phone, normalize_phone
+from roundtable.core.sql import rows_changed
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.i18n import community_language
@@ -36,6 +38,9 @@ from roundtable.satisfaction.models import (
     SatisfactionRequest,
 )
 from roundtable.satisfaction.permissions import can_handle_flag
+
+if TYPE_CHECKING:
+    from roundtable.resolutions.models import Resolution
 
 COMMENT_MAX = 300
 
@@ -61,7 +66,7 @@ def _new_request(case: Case, resolution_id: int | None, respondent: str, person_
     return request
 
 
-def ask_case(case: Case, resolution, now: datetime | None = None) -> list[SatisfactionRequest]:
+def ask_case(case: Case, resolution: Resolution, now: datetime | None = None) -> list[SatisfactionRequest]:
     """The complainant (SMS to the case's number) and the meeting's residents (their invitation) are asked."""
     from roundtable.notifications.operations import notify, queue_message
 
@@ -94,7 +99,7 @@ def ask_case(case: Case, resolution, now: datetime | None = None) -> list[Satisf
     return made
 
 
-def ask_after_completion(resolution, now: datetime | None = None) -> list[SatisfactionRequest]:
+def ask_after_completion(resolution: Resolution, now: datetime | None = None) -> list[SatisfactionRequest]:
     """Every commitment of the resolution is done: ask about each of the meeting's cases."""
     made = []
     for case in resolution.meeting.cases:
@@ -124,14 +129,14 @@ def answer(request: SatisfactionRequest, resolved: str, satisfied: str, comment:
         raise Conflict("这个链接已过期。", code="expired")
     flagged = resolved == "unresolved" or satisfied == "unsatisfied"
     # The guarded UPDATE is the single-use rule: of two submissions at once, one changes the row.
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(SatisfactionRequest)
         .where(SatisfactionRequest.id == request.id, SatisfactionRequest.answered_at.is_(None),
                SatisfactionRequest.expires_at > now)
         .values(answered_at=now, resolved_answer=resolved, satisfied_answer=satisfied, comment=comment,
                 flag=FLAG_OPEN if flagged else None)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if claimed != 1:
         raise Conflict("这个链接已经用过,谢谢您的评价。", code="answered")
     db.session.refresh(request)
