@@ -40,7 +40,17 @@ def _item_key(agenda_item_id: int | None, positions: dict[int, int]) -> int:
 
 
 def build_record(meeting: Meeting) -> JsonObject:
-    """Everything the minutes state as fact, in the order it happened, grouped by agenda item."""
+    """Everything the minutes state as fact, in the order it happened, grouped by agenda item.
+
+    Kept as the minutes' record, so written in the community's language.
+    """
+    from roundtable.i18n import community_language
+
+    with community_language():
+        return _build_record(meeting)
+
+
+def _build_record(meeting: Meeting) -> JsonObject:
     invitations = list(db.session.scalars(
         select(Invitation).where(Invitation.meeting_id == meeting.id).order_by(Invitation.id)
     ))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from flask_babel import ngettext
 
 from roundtable.core.app import app_object
 from roundtable.notifications.dispatcher import Dispatcher, deliver_due_messages
@@ -21,7 +22,7 @@ def deliver_command(limit: int | None) -> None:
     """Send what is due now, once, and exit (for cron)."""
     app = app_object()
     sent = deliver_due_messages(app, limit=limit)
-    click.echo(f"已发送 {sent} 条消息。")
+    click.echo(ngettext("已发送 %(num)s 条消息。", "已发送 %(num)s 条消息。", sent))
 
 
 @outbox_cli.command("run")
