@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request
@@ -66,7 +67,7 @@ def contact_of(user: User) -> tuple[str, str] | None:
     return None
 
 
-def notify(user: User, title: str, body: str = "", link: str = "", params: dict | None = None) -> Notification:
+def notify(user: User, title: str, body: str = "", link: str = "", params: dict[str, Any] | None = None) -> Notification:
     """Put a notice in the user's inbox and queue it to their e-mail or phone, if known.
 
     ``title`` and ``body`` are Chinese message ids with ``params`` (``notify(user, "会议邀请:%(title)s",
