@@ -18,7 +18,7 @@ from roundtable.certificates.models import ISSUED, Certificate
 from roundtable.core.errors import OperationError
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
-from roundtable.jobs.registry import job_handler
+from roundtable.jobs.registry import JobContext, job_handler
 from roundtable.resolutions.pdf import document_context, render_pdf
 
 
@@ -57,7 +57,7 @@ def render_certificate_document(certificate: Certificate, base_url: str = "") ->
 
 
 @job_handler("render_certificate")
-def render_certificate(context) -> str:
+def render_certificate(context: JobContext) -> str:
     certificate = db.session.get(Certificate, int(context.payload["certificate_id"]))
     if certificate is None or certificate.community_id != context.community_id:
         raise OperationError("找不到要生成的证明。")

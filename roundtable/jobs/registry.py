@@ -11,6 +11,7 @@ import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from roundtable.core.types import JsonObject
 from roundtable.extensions import db
 from roundtable.jobs import operations
 
@@ -25,7 +26,7 @@ class JobContext:
 
     job_id: int
     kind: str
-    payload: dict
+    payload: JsonObject
     community_id: int | None
     attempt: int
     token: str = field(repr=False)
@@ -43,6 +44,8 @@ class JobContext:
 
 
 Handler = Callable[[JobContext], "str | None"]
+#: A periodic task: called with no arguments (``now`` defaults to the present), returns how much it did.
+PeriodicTask = Callable[[], int]
 
 #: Modules whose import registers the application's handlers.
 HANDLER_MODULES: tuple[str, ...] = (
@@ -70,23 +73,23 @@ def job_handler(kind: str) -> Callable[[Handler], Handler]:
 
 
 #: Periodic tasks: name → (function(now) -> int, configuration key of its interval in seconds).
-_periodic: dict[str, tuple[Callable, str]] = {}
+_periodic: dict[str, tuple[PeriodicTask, str]] = {}
 
 
-def periodic_task(name: str, interval_setting: str) -> Callable[[Callable], Callable]:
+def periodic_task(name: str, interval_setting: str) -> Callable[[PeriodicTask], PeriodicTask]:
     """Register a function the worker calls every ``app.config[interval_setting]`` seconds.
 
     It runs in an app context, changes data, flushes; the worker commits (or rolls back on error).
     """
 
-    def register(function: Callable) -> Callable:
+    def register(function: PeriodicTask) -> PeriodicTask:
         _periodic[name] = (function, interval_setting)
         return function
 
     return register
 
 
-def periodic_tasks() -> dict[str, tuple[Callable, str]]:
+def periodic_tasks() -> dict[str, tuple[PeriodicTask, str]]:
     return dict(_periodic)
 
 

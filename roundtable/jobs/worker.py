@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask
@@ -55,7 +56,7 @@ def run_one(token: str | None = None) -> int | None:
     return context.job_id
 
 
-def run_periodic(app: Flask, last_run: dict[str, float], clock=None) -> list[str]:
+def run_periodic(app: Flask, last_run: dict[str, float], clock: Callable[[], float] | None = None) -> list[str]:
     """Run the periodic tasks whose interval has passed; each commits on its own. Returns the names run."""
     import time
 

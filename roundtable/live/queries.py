@@ -5,11 +5,12 @@ server process and the projector all see the same state.
 """
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from roundtable.auth.models import User
 from roundtable.ballots.models import ASSISTED, PAPER, PHONE, PROXY, BallotChannel
-from roundtable.ballots.queries import proxies_held
+from roundtable.ballots.queries import proxies_held, proxy_granted
 from roundtable.communities.models import Department, Organization
 from roundtable.core.errors import NotFound, OperationError
 from roundtable.core.time import iso, utcnow
@@ -155,7 +156,7 @@ def meeting_view(meeting: Meeting) -> dict:
         "id": meeting.id,
         "title": meeting.title,
         "status": meeting.status,
-        "status_label": meeting.status_label,
+        "status_label": gettext(meeting.status_label),  # the asker's words; pages prefer their own (code)
         "rules": {
             "speech_minutes": meeting.speech_minutes,
             "speeches_per_motion": meeting.speeches_per_motion,
@@ -179,7 +180,7 @@ def agenda_view(meeting: Meeting) -> dict:
                 "opened_at": iso(item.opened_at),
                 "closed_at": iso(item.closed_at),
                 "case": (
-                    {"number": case.external_number, "category": case.category, "category_label": case.category_label}
+                    {"number": case.external_number, "category": case.category, "category_label": gettext(case.category_label)}
                     if case is not None
                     else None
                 ),
@@ -523,6 +524,7 @@ def snapshot(actor: Actor) -> dict:
             "checked_in": bool(invitation and invitation.checked_in_at),
             "ballots": my_ballots(actor, room["polls"]),
             "proxies": _proxies(invitation),
+            "granted": _granted(invitation),
         },
     }
 
@@ -543,3 +545,7 @@ def _proxies(invitation: Invitation | None) -> list[dict]:
         rows.append({"grantor": {"id": grantor.id, "name": grantor.display_name, "side": grantor.side},
                      "voted_polls": sorted(voted)})
     return rows
+
+
+def _granted(invitation: Invitation | None) -> dict | None:
+    return proxy_granted(invitation)

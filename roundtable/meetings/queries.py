@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from roundtable.auth.models import User
@@ -215,6 +216,6 @@ class ParticipantLabels:
         if invitation.side == "resident":
             if invitation.consent_to_name and invitation.display_name:
                 return scrub_phones(invitation.display_name)
-            return f"{SIDES['resident']}{self._numbers.get(invitation.id, '')}"
-        return scrub_phones(invitation.display_name or SIDES.get(invitation.side, ""))
+            return gettext("居民%(n)s", n=self._numbers.get(invitation.id, ""))
+        return scrub_phones(invitation.display_name or gettext(SIDES.get(invitation.side, "")))
 

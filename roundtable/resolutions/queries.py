@@ -147,7 +147,17 @@ def _poll(poll: Poll, meeting: Meeting, label: ParticipantLabels) -> dict:
 
 
 def meeting_record(meeting: Meeting) -> dict:
-    """What the meeting produced, read from the meeting and live models (see the module docstring)."""
+    """What the meeting produced, read from the meeting and live models (see the module docstring).
+
+    A record is kept (and printed): its words (居民1) are in the community's language.
+    """
+    from roundtable.i18n import community_language
+
+    with community_language():
+        return _meeting_record(meeting)
+
+
+def _meeting_record(meeting: Meeting) -> dict:
     invitations = list(db.session.scalars(
         select(Invitation).where(Invitation.meeting_id == meeting.id).order_by(Invitation.id)
     ))
