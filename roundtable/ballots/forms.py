@@ -8,7 +8,7 @@ from roundtable.ballots.models import CONSENT_MEANS, OWN_PHONE, REVOKE_MEANS
 
 
 class ConsentTimeField(DateTimeLocalField):
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[str]) -> None:
         try:
             super().process_formdata(valuelist)
         except ValueError:

@@ -8,6 +8,7 @@ ballot. What differs is who may ask and what is recorded beside the voter.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -29,10 +30,13 @@ from roundtable.extensions import db
 from roundtable.live.permissions import can_vote
 from roundtable.meetings.models import Invitation, Meeting
 
+if TYPE_CHECKING:
+    from roundtable.live.operations import BallotRequest
+
 PROXY_STATUSES = ("scheduled", "live", "adjourned")
 
 
-def channel_rows(poll_id: int, request) -> list[BallotChannel]:
+def channel_rows(poll_id: int, request: BallotRequest) -> list[BallotChannel]:
     """The row that says how a ballot came, written beside the voter's row (and rolled back with it)."""
     if request.channel not in (PAPER, PROXY):
         return []
@@ -47,7 +51,8 @@ def _participant(meeting: Meeting, invitation_id: int) -> Invitation:
     return invitation
 
 
-def paper_request(meeting: Meeting, host: User | None, participant_id: int, poll_id: int, choices: list[int], key: str):
+def paper_request(meeting: Meeting, host: User | None, participant_id: int, poll_id: int, choices: list[int], key: str,
+                  ) -> BallotRequest:
     """The host records a paper ballot collected at the table from a present voter."""
     from roundtable.live.operations import BallotRequest
 
@@ -83,7 +88,8 @@ def check_proxy_in_force(proxy_id: int | None) -> None:
         raise NotAllowed("这份委托已经撤销,不能再代为投票。", code="proxy_revoked")
 
 
-def proxy_request(meeting: Meeting, holder: Invitation, grantor_id: int, poll_id: int, choices: list[int], key: str):
+def proxy_request(meeting: Meeting, holder: Invitation, grantor_id: int, poll_id: int, choices: list[int], key: str,
+                  ) -> BallotRequest:
     """The holder, present and checked in, votes for one person they represent."""
     from roundtable.live.operations import BallotRequest
 

@@ -1,7 +1,10 @@
 """The secretary records a proxy (委托) with its consent on the meeting page."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from roundtable.ballots import operations, queries
@@ -20,7 +23,7 @@ from roundtable.meetings.permissions import can_manage_meeting
 bp = Blueprint("ballots", __name__)
 
 
-def proxy_context(meeting: Meeting, manage: bool) -> dict:
+def proxy_context(meeting: Meeting, manage: bool) -> dict[str, Any]:
     """What the meeting page shows about proxies, and the form when the secretary may record one."""
     form = None
     if manage and meeting.status in operations.PROXY_STATUSES:
@@ -34,7 +37,7 @@ def proxy_context(meeting: Meeting, manage: bool) -> dict:
 
 @bp.route("/meetings/<int:meeting_id>/proxies", methods=["POST"])
 @community_required(can=can_manage_cases)
-def grant(meeting_id: int):
+def grant(meeting_id: int) -> ResponseReturnValue:
     meeting = load_or_404(Meeting, meeting_id, can=can_manage_meeting)
     form = ProxyForm()
     voters = [(i.id, i.display_name) for i in meeting.invitations if can_vote(i)]
@@ -51,7 +54,7 @@ def grant(meeting_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/proxies/<int:proxy_id>/revoke", methods=["POST"])
 @community_required(can=can_manage_cases)
-def revoke(meeting_id: int, proxy_id: int):
+def revoke(meeting_id: int, proxy_id: int) -> ResponseReturnValue:
     meeting = load_or_404(Meeting, meeting_id, can=can_manage_meeting)
     proxy = db.session.get(Proxy, proxy_id)
     if proxy is None or proxy.meeting_id != meeting.id:

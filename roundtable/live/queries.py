@@ -5,6 +5,7 @@ server process and the projector all see the same state.
 """
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from roundtable.auth.models import User
@@ -152,7 +153,7 @@ def meeting_view(meeting: Meeting) -> dict:
         "id": meeting.id,
         "title": meeting.title,
         "status": meeting.status,
-        "status_label": meeting.status_label,
+        "status_label": gettext(meeting.status_label),  # the asker's words; pages prefer their own (code)
         "rules": {
             "speech_minutes": meeting.speech_minutes,
             "speeches_per_motion": meeting.speeches_per_motion,
@@ -176,7 +177,7 @@ def agenda_view(meeting: Meeting) -> dict:
                 "opened_at": iso(item.opened_at),
                 "closed_at": iso(item.closed_at),
                 "case": (
-                    {"number": case.external_number, "category": case.category, "category_label": case.category_label}
+                    {"number": case.external_number, "category": case.category, "category_label": gettext(case.category_label)}
                     if case is not None
                     else None
                 ),

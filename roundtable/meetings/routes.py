@@ -59,6 +59,9 @@ def _to_meeting(meeting: Meeting, anchor: str = ""):
     return redirect(url_for("meetings.show", meeting_id=meeting.id) + (f"#{anchor}" if anchor else ""))
 
 
+NO_SUCH_INVITATION = "找不到这个邀请,请检查链接是否完整。"
+
+
 def _choose(label: str, options) -> list:
     return [("", label)] + list(options)
 
@@ -79,7 +82,7 @@ def _meeting_form(community_id: int, meeting: Meeting | None = None) -> MeetingF
     if meeting is not None:
         cases.update({c.id: c for c in meeting.cases})
     form.case_ids.choices = [
-        (c.id, f"{c.external_number} · {c.category_label} · {c.status_label} · {c.address}") for c in cases.values()
+        (c.id, " · ".join((c.external_number, _(c.category_label), _(c.status_label), c.address))) for c in cases.values()
     ]
     return form
 
@@ -487,7 +490,7 @@ def _invitation_for(token: str) -> Invitation:
     """The invitation of this token, or a clear page saying why the link does not open."""
     invitation = queries.invitation_by_token(token)
     if invitation is None:
-        abort(Response(render_template("invite/unavailable.html", message="找不到这个邀请,请检查链接是否完整。"), 404))
+        abort(Response(render_template("invite/unavailable.html", message=NO_SUCH_INVITATION), 404))
     keep_days = current_app.config.get("INVITATION_LINK_DAYS", LINK_KEEP_DAYS_DEFAULT)
     reason = queries.link_expiry(invitation, keep_days)
     if reason:

@@ -81,7 +81,7 @@ def test_unresolved_or_unsatisfied_flags_the_case_for_the_secretary(world, publi
     db.session.commit()
     assert resident.flag == "open" and resident in queries.open_flags(world.a.community.id)
     assert case.followed_up_at is None  # a resident's answer is on the timeline, the follow-up is the complainant's
-    assert any("不满意" in n.title for n in db.session.scalars(
+    assert any("不满意" in n.shown_title for n in db.session.scalars(
         db.select(Notification).where(Notification.user_id == world.a.secretary.id)))
     operations.handle_flag(resident, world.a.secretary, "reopened")
     db.session.commit()

@@ -153,7 +153,7 @@
 
   function renderMeeting(state) {
     RT.keyed($("meeting-status"), state.meeting, function (meeting) {
-      return document.createTextNode(meeting ? meeting.status_label : "");
+      return document.createTextNode(meeting ? RT.word("meeting_status_" + meeting.status, meeting.status_label) : "");
     });
   }
 
@@ -178,7 +178,7 @@
       return [
         el("p", { className: "item-title", text: it.title }),
         it.case ? el("p", { className: "item-case" }, [
-          el("span", { className: "badge", text: it.case.category_label || it.case.category }),
+          el("span", { className: "badge", text: RT.word("category_" + it.case.category, it.case.category_label || it.case.category) }),
           " ",
           el("span", { text: t("case_number", { number: it.case.number }) })
         ]) : null
@@ -419,13 +419,13 @@
         type: "button", className: "big choice choice-" + (option.code || "option") + (on ? " chosen" : ""), "aria-pressed": on ? "true" : "false",
         dataset: { optionId: String(option.id) },
         onClick: function () { api.choose(poll, option.id); }
-      }, [el("span", { className: "choice-mark", "aria-hidden": "true", text: on ? "✓ " : "" }), option.label]);
+      }, [el("span", { className: "choice-mark", "aria-hidden": "true", text: on ? "✓ " : "" }), RT.optionLabel(option)]);
     });
     var ready = d.chosen.length >= d.min && d.chosen.length <= d.max;
-    var labels = poll.options.filter(function (o) { return d.chosen.indexOf(o.id) >= 0; }).map(function (o) { return o.label; });
+    var labels = poll.options.filter(function (o) { return d.chosen.indexOf(o.id) >= 0; }).map(function (o) { return RT.optionLabel(o); });
     var confirm = el("button", {
       type: "button", className: "primary big confirm-vote", disabled: !ready,
-      text: ready ? t("confirm_vote", { choice: labels.join("、") }) : t("choose_first"),
+      text: ready ? t("confirm_vote", { choice: labels.join(RT.t("list_sep")) }) : t("choose_first"),
       onClick: function (event) { api.cast(poll, d.chosen.slice(), event.currentTarget); }
     });
     return el("div", { className: "vote" }, [el("div", { className: "choices" }, buttons), confirm]);
@@ -597,7 +597,7 @@
     var item = RT.currentItem(state);
     parts.push(item ? t("read_item", { title: item.title }) : t("no_item"));
     (state.polls || []).filter(function (p) { return p.state === "open"; }).forEach(function (poll) {
-      parts.push(t("read_poll", { motion: poll.motion, options: poll.options.map(function (o) { return o.label; }).join("、") }));
+      parts.push(t("read_poll", { motion: poll.motion, options: poll.options.map(function (o) { return RT.optionLabel(o); }).join(RT.t("list_sep")) }));
     });
     (state.polls || []).filter(function (p) { return p.state === "closed"; }).slice(-1).forEach(function (poll) {
       parts.push(RT.outcomeText(poll));
