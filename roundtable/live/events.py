@@ -391,11 +391,11 @@ class LiveNamespace(Namespace):
         result = operations.close_poll(actor.meeting, actor.user, poll_id)
         db.session.commit()
         tallies().forget(poll_id)
-        to_room(actor.meeting.id, "poll_closed", queries.room_result(result))
+        to_room(actor.meeting.id, "poll_closed", result.to_dict(with_ballots=False))
         motion = queries.motion_of_poll(poll_id)
         if motion is not None:
             to_room(actor.meeting.id, "motion", queries.motion_view(motion))
-        return {"ok": True, "result": result}
+        return {"ok": True, "result": result.to_dict()}
 
     @live_event(ANYONE, poll_id=p.integer("表决"))
     def on_poll_ballots(self, actor, poll_id):

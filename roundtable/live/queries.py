@@ -14,6 +14,7 @@ from roundtable.core.time import iso, utcnow
 from roundtable.extensions import db
 from roundtable.live.models import ALTERNATING_STANCES, Ballot, Motion, Poll, Position, SecretVoter, SpeakingRequest
 from roundtable.live.permissions import VOTING_SIDES, Actor, can_vote
+from roundtable.live.results import PollResult
 from roundtable.meetings.models import SIDES, AgendaItem, Invitation, Meeting
 
 PROTOCOL = "1"
@@ -122,9 +123,13 @@ def count_votes(poll: Poll) -> dict:
 
 
 def voters_present(meeting: Meeting) -> int:
+    return voters_present_in(meeting.id)
+
+
+def voters_present_in(meeting_id: int) -> int:
     return db.session.scalar(
         select(func.count(Invitation.id)).where(
-            Invitation.meeting_id == meeting.id,
+            Invitation.meeting_id == meeting_id,
             Invitation.side.in_(VOTING_SIDES),
             Invitation.checked_in_at.is_not(None),
         )
@@ -262,17 +267,28 @@ def tally_of(poll: Poll) -> dict:
     }
 
 
-def room_result(result: dict | None) -> dict | None:
-    """A closed poll's result as the whole room gets it: without the named ballot list.
+def poll_result(poll: Poll) -> PollResult:
+    """The one builder: a closed poll's result as its close stored it, an open poll's count as it stands."""
+    if (closed := poll.closed_result) is not None:
+        return closed
+    tally = count_votes(poll)
+    present = voters_present_in(poll.meeting_id)
+    return PollResult(
+        poll_id=poll.id, rule=poll.rule, quorum=poll.quorum, counts=tally["counts"], total=tally["total"],
+        present=present, quorum_met=present >= poll.quorum, outcome="open",
+    )
+
+
+def wire_result(poll: Poll, *, full: bool) -> dict | None:
+    """A closed poll's result for the phones; the room's copy leaves out the named ballot list.
 
     At a thousand phones that list is ~100 KB sent to each of them; the host
     has it in the close's ack and the snapshot, anyone else asks with
     ``poll_ballots``. A secret poll keeps its anonymous receipts, with which
     each phone checks that its own vote was counted.
     """
-    if not result or "ballots" not in result:
-        return result
-    return {key: value for key, value in result.items() if key != "ballots"}
+    closed = poll.closed_result
+    return closed.to_dict(with_ballots=full) if closed else None
 
 
 def closed_ballots(meeting: Meeting, poll_id: int) -> list[dict]:
@@ -284,11 +300,12 @@ def closed_ballots(meeting: Meeting, poll_id: int) -> list[dict]:
         raise OperationError("无记名表决不记录谁投了什么。", code="secret_poll")
     if poll.state != "closed":
         raise OperationError("表决尚未结束。", code="poll_open")
-    return (poll.result or {}).get("ballots", [])
+    closed = poll.closed_result
+    return list(closed.ballots or ()) if closed else []
 
 
 def poll_view(poll: Poll, *, full: bool = False) -> dict:
-    """``full`` (the host's snapshot) keeps the named ballot list of a closed poll; see room_result."""
+    """``full`` (the host's snapshot) keeps the named ballot list of a closed poll; see wire_result."""
     return {
         "id": poll.id,
         "motion_id": poll.motion_id,
@@ -307,7 +324,7 @@ def poll_view(poll: Poll, *, full: bool = False) -> dict:
         "quorum": poll.quorum,
         "state": poll.state,
         "tally": tally_of(poll),
-        "result": poll.result if full else room_result(poll.result),
+        "result": wire_result(poll, full=full),
     }
 
 
