@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import TypedDict
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select
 
 from roundtable.archive.figures import MINUTES, PERCENT, SCORE, Figure, ratio, score
@@ -279,7 +280,7 @@ def build_dashboard(community_ids: list[int], month: str, now: datetime | None =
     for community in communities:
         rates = count_rates([c for c in cases if c.community_id == community.id], start, end, community.name, config, now)
         table.rows.append(_rate_row(rates, weights))
-    table.rows.append(_rate_row(count_rates(cases, start, end, "合计", config, now), weights))
+    table.rows.append(_rate_row(count_rates(cases, start, end, gettext("合计"), config, now), weights))
     tables["communities"] = table
 
     departments = {d.id: d.name for d in db.session.scalars(select(Department))}
@@ -378,6 +379,6 @@ def parse_month(raw: str | None, now: datetime | None = None) -> tuple[str, str 
             return f"{int(year):04d}-{int(number):02d}", None
     except ValueError:
         pass
-    return this_month, f"月份「{raw}」无效(格式:2026-11),已显示本月。"
+    return this_month, gettext("月份「%(value)s」无效(格式:2026-11),已显示本月。", value=raw)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -21,6 +22,9 @@ from roundtable.escalation.models import (
 )
 from roundtable.extensions import db
 from roundtable.resolutions.models import Commitment, Resolution
+
+if TYPE_CHECKING:
+    from roundtable.archive.dashboard import Table
 
 
 @dataclass
@@ -147,7 +151,7 @@ STAGE_RETURNED, STAGE_TO_MEETING = "退单", "退回会议重议"
 STAGE_LABELS = (STAGE_RETURNED, STAGE_TO_MEETING)
 
 
-def dashboard_table(community_ids: list[int], communities: list[Community]):
+def dashboard_table(community_ids: list[int], communities: list[Community]) -> Table:
     """The dashboard's marks: every open commitment that was escalated or returned, with its current step."""
     from roundtable.archive.dashboard import Table
 

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
@@ -141,9 +141,9 @@ class BudgetVote(Model):
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
     poll_id: Mapped[int | None] = mapped_column(ForeignKey("live_polls.id"))
     # [{proposal_id, title, cost_fen, option_id}] copied when the vote opens.
-    items: Mapped[list] = mapped_column(JSON, default=list)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     receipt_key: Mapped[str | None] = mapped_column(String(64))
-    result: Mapped[dict | None] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     resolution_id: Mapped[int | None] = mapped_column(ForeignKey("resolutions.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -231,5 +231,5 @@ class BudgetBallot(Model):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     vote_id: Mapped[int] = mapped_column(ForeignKey("fund_votes.id"), index=True)
     voter_id: Mapped[int | None] = mapped_column(ForeignKey("fund_voters.id"), unique=True)  # named votes only
-    choices: Mapped[dict] = mapped_column(JSON)
+    choices: Mapped[dict[str, int]] = mapped_column(JSON)
     receipt: Mapped[str] = mapped_column(String(64))

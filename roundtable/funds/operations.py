@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
@@ -39,6 +40,11 @@ from roundtable.funds.models import (
     Proposal,
 )
 from roundtable.live import secret_ballots
+
+if TYPE_CHECKING:
+    from roundtable.live.models import Poll
+    from roundtable.meetings.models import Meeting
+    from roundtable.resolutions.models import Resolution
 
 MAX_AMOUNT_FEN = 100_000_000_00  # 1 亿元: far above any community fund, far below overflow
 MAX_PROJECTS = 20
@@ -130,7 +136,7 @@ class ProposalFields:
     photo_type: str | None = None
 
 
-def _checked_proposal(fund: Fund, fields: ProposalFields) -> dict:
+def _checked_proposal(fund: Fund, fields: ProposalFields) -> dict[str, Any]:
     title = _text(fields.title, 100, "请填写项目名称。")
     cost = yuan_to_fen(fields.cost)
     if cost > fund.amount_fen:
@@ -252,7 +258,7 @@ def create_vote(fund: Fund, fields: VoteFields, actor: User) -> BudgetVote:
     return vote
 
 
-def _ballot_items(vote: BudgetVote) -> list[dict]:
+def _ballot_items(vote: BudgetVote) -> list[dict[str, Any]]:
     accepted = [p for p in vote.fund.proposals if p.state == ACCEPTED]
     if not accepted:
         raise OperationError("还没有列入表决的项目,请先审核居民的提议。", code="no_projects")
@@ -280,7 +286,7 @@ def open_period_vote(vote: BudgetVote) -> int:
     return len(residents)
 
 
-def open_live_vote(vote: BudgetVote, meeting, actor: User):
+def open_live_vote(vote: BudgetVote, meeting: Meeting | None, actor: User) -> Poll:
     """Put the accepted projects to the live meeting as a budget poll (live protocol §budget)."""
     from roundtable.live import operations as live
 
@@ -423,7 +429,7 @@ def _live_ballots(vote: BudgetVote) -> tuple[list[dict[int, int]], bool]:
     return ballots, result.quorum_met
 
 
-def count_vote(vote: BudgetVote) -> dict:
+def count_vote(vote: BudgetVote) -> dict[str, Any]:
     """Close (a period vote) and count by the recorded rule; the other rule is computed beside it."""
     if vote.state != OPEN:
         raise OperationError("这项表决不在进行中。", code="bad_transition")
@@ -478,7 +484,8 @@ class Implementation:
     deadline: datetime | None
 
 
-def hand_off(vote: BudgetVote, meeting, implementations: list[Implementation], actor: User):
+def hand_off(vote: BudgetVote, meeting: Meeting | None, implementations: list[Implementation], actor: User,
+             ) -> Resolution:
     """The funded projects become commitments of the meeting's resolution draft (the existing flow)."""
     from roundtable.resolutions import operations as resolutions
     from roundtable.resolutions import queries as resolution_queries

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
@@ -82,7 +83,7 @@ class ProjectLine:
     funded_by_other: bool
     paid: str = ""
     reason_code: str = ""
-    reason_figures: dict = field(default_factory=dict)
+    reason_figures: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

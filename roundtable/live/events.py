@@ -436,6 +436,16 @@ class LiveNamespace(Namespace):
         )
 
 
+    @live_event(PARTICIPANT)
+    def on_proxy_revoke(self, actor):
+        """A resident withdraws the proxy they gave (撤销委托) → nothing to the room; ballots already cast stay."""
+        from roundtable.ballots.operations import revoke_own_proxy
+
+        revoke_own_proxy(actor.invitation)
+        db.session.commit()
+        return {"ok": True}
+
+
 def register(app) -> None:
     """Register the namespace once per SocketIO object, and a tally broadcaster and a ballot box per app."""
     from roundtable.extensions import socketio

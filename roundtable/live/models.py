@@ -212,6 +212,13 @@ class PollOption(Model):
 
     poll = relationship("Poll", back_populates="options")
 
+    @property
+    def shown_label(self) -> str:
+        """赞成 / 反对 / 弃权 in the reader's language; the other options as the host wrote them."""
+        from flask_babel import gettext
+
+        return gettext(self.label) if self.code in dict(YES_NO_OPTIONS) else self.label
+
 
 class Ballot(Model):
     """A named ballot: who voted what, together. UNIQUE keeps it to one per participant."""

@@ -452,10 +452,8 @@ def _checked_choices(poll: Poll, choices: list[int]) -> list[int]:
         raise OperationError("所选的选项无效。", code="bad_choices")
     if not poll.min_choices <= len(choices) <= poll.max_choices:
         if poll.min_choices == poll.max_choices:
-            message = f"请选择{poll.min_choices}项。"
-        else:
-            message = f"请选择{poll.min_choices}到{poll.max_choices}项。"
-        raise OperationError(message, code="bad_choices")
+            raise OperationError("请选择%(n)s项。", code="bad_choices", n=poll.min_choices)
+        raise OperationError("请选择%(min)s到%(max)s项。", code="bad_choices", min=poll.min_choices, max=poll.max_choices)
     if poll.kind == BUDGET:
         costs = {option.id: option.cost_fen or 0 for option in poll.options}
         if sum(costs[choice] for choice in choices) > (poll.budget_fen or 0):
@@ -569,6 +567,10 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
                     continue
                 if poll.state != "open":
                     raise OperationError("表决已结束,不能再投票。", code="poll_closed")
+                if request.channel == "proxy":  # withdrawn since the holder's request was checked?
+                    from roundtable.ballots.operations import check_proxy_in_force
+
+                    check_proxy_in_force(request.proxy_id)
                 chosen = _checked_choices(poll, request.choices)
             except OperationError as error:
                 outcomes[index] = error

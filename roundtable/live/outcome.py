@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from roundtable.extensions import db
@@ -38,19 +39,20 @@ def outcome_text(poll: Poll) -> str | None:
     result = poll.closed_result
     if result is None:
         return None
-    labels = {option.id: option.label for option in poll.options}
+    labels = {option.id: option.shown_label for option in poll.options}
     if poll.kind == "yes_no":
         by_code = {option.code: option.id for option in poll.options}
         yes, no = result.count(by_code.get("yes", 0)), result.count(by_code.get("no", 0))
         sign = ">" if yes > no else ("=" if yes == no else "<")
         tally = _("赞成 %(yes)s %(sign)s 反对 %(no)s", yes=yes, sign=sign, no=no)
     else:
-        tally = "、".join(
-            _("%(label)s %(n)s 票", label=labels[option.id], n=result.count(option.id)) for option in poll.options
+        tally = _("、").join(
+            ngettext("%(label)s %(n)s 票", "%(label)s %(n)s 票", result.count(option.id),
+                     label=labels[option.id], n=result.count(option.id)) for option in poll.options
         )
         winners = [labels[w] for w in result.winners if w in labels]
         if winners:
-            tally += ";" + _("选出:%(names)s", names="、".join(winners))
+            tally += ";" + _("选出:%(names)s", names=_("、").join(winners))
     return _(
         "%(tally)s,%(verdict)s(%(rule)s,到场 %(present)s 人,法定 %(quorum)s 人)",
         tally=tally,
@@ -87,8 +89,8 @@ class MeetingSummary:
 
 
 def _labels(poll: Poll, chosen: list[int]) -> str:
-    names = {option.id: option.label for option in poll.options}
-    return "、".join(names[c] for c in chosen if c in names)
+    names = {option.id: option.shown_label for option in poll.options}
+    return _("、").join(names[c] for c in chosen if c in names)
 
 
 def meeting_summary(meeting: Meeting, invitation: Invitation | None = None) -> MeetingSummary:

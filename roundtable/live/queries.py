@@ -5,6 +5,7 @@ server process and the projector all see the same state.
 """
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from roundtable.auth.models import User
@@ -157,7 +158,7 @@ def meeting_view(meeting: Meeting) -> dict:
         "id": meeting.id,
         "title": meeting.title,
         "status": meeting.status,
-        "status_label": meeting.status_label,
+        "status_label": gettext(meeting.status_label),  # the asker's words; pages prefer their own (code)
         "rules": {
             "speech_minutes": meeting.speech_minutes,
             "speeches_per_motion": meeting.speeches_per_motion,
@@ -181,7 +182,7 @@ def agenda_view(meeting: Meeting) -> dict:
                 "opened_at": iso(item.opened_at),
                 "closed_at": iso(item.closed_at),
                 "case": (
-                    {"number": case.external_number, "category": case.category, "category_label": case.category_label}
+                    {"number": case.external_number, "category": case.category, "category_label": gettext(case.category_label)}
                     if case is not None
                     else None
                 ),
@@ -526,6 +527,7 @@ def snapshot(actor: Actor) -> dict:
             "checked_in": bool(invitation and invitation.checked_in_at),
             "ballots": my_ballots(actor, room["polls"]),
             "proxies": _proxies(invitation),
+            "granted": _granted(invitation),
         },
     }
 
@@ -534,3 +536,9 @@ def _proxies(invitation) -> list[dict]:
     from roundtable.ballots.queries import proxies_view
 
     return proxies_view(invitation)
+
+
+def _granted(invitation) -> dict | None:
+    from roundtable.ballots.queries import proxy_granted
+
+    return proxy_granted(invitation)

@@ -69,7 +69,7 @@ class PollResult:
         return sorted(entry["receipt"] for entry in self.opened_receipts or ())
 
     def to_dict(self, *, with_ballots: bool = True) -> dict[str, Any]:
-        """The stored and wire form; ``with_ballots=False`` is what the whole room gets (see room_result)."""
+        """The stored and wire form; ``with_ballots=False`` is what the whole room gets (see live.queries.wire_result)."""
         data: dict[str, Any] = {
             "poll_id": self.poll_id,
             "counts": {str(option_id): count for option_id, count in self.counts.items()},

@@ -8,7 +8,7 @@ the secretary accepts or answers each suggestion.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -44,10 +44,10 @@ class Minutes(Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
     state: Mapped[str] = mapped_column(String(20), default=DRAFT, index=True)
-    record: Mapped[dict] = mapped_column(JSON, default=dict)
+    record: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     narrative: Mapped[str] = mapped_column(Text, default="")
     # Narrative per agenda item: {"<agenda position>": "text"}.
-    item_notes: Mapped[dict] = mapped_column(JSON, default=dict)
+    item_notes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

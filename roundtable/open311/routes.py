@@ -168,7 +168,7 @@ def get_request(request_id: str, fmt: str):
     reader = _reader(request.args)
     case = find_request(reader.community_ids, request_id)
     if case is None:
-        raise NotFound(f"没有编号为「{request_id[:40]}」的服务请求。")
+        raise NotFound("没有编号为「%(id)s」的服务请求。", id=request_id[:40])
     return render("service_requests", "request", [as_service_request(case, reader.public)])
 
 
@@ -180,7 +180,7 @@ def post_request(fmt: str):
     db.session.commit()
     answer = {
         "service_request_id": service_request_id(case),
-        "service_notice": f"已受理,将在 {format_local(case.due_at)}(北京时间)前处理。",
+        "service_notice": _("已受理,将在 %(due)s(北京时间)前处理。", due=format_local(case.due_at)),
         "account_id": None,
     }
     return render("service_requests", "request", [answer], status=201)

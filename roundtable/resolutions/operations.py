@@ -54,10 +54,17 @@ def _path(endpoint: str, **values) -> str:
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
-def _notify(user: User, title: str, body: str, link: str) -> None:
+# What publishing did to each case (kept in ``case_outcomes``, shown through ``_()``).
+MOVED = "已转为「已定方案」"
+ALREADY_THERE = "已是「已定方案」"
+CANNOT_MOVE = "工单当前为「%(status)s」,不能转为「已定方案」,请在工单页面处理"
+
+
+def _notify(user: User, title: str, body: str, link: str, /, **params: object) -> None:
+    """``title`` and ``body`` are message ids with ``params`` (shown in each reader's language)."""
     from roundtable.notifications.operations import notify
 
-    notify(user, title, body, link)
+    notify(user, title, body, link, params=params)
 
 
 def unit_staff(commitment: Commitment) -> list[User]:
@@ -167,9 +174,11 @@ def _ask_to_confirm(commitment: Commitment) -> None:
     for user in unit_staff(commitment):
         _notify(
             user,
-            f"请确认决议承诺:{resolution.title}",
-            f"{commitment.unit_name}:{commitment.action}(期限 {local(commitment.deadline):%Y-%m-%d})",
+            "请确认决议承诺:%(title)s",
+            "%(unit)s:%(action)s(期限 %(deadline)s)",
             _path("resolutions.commitment", commitment_id=commitment.id),
+            title=resolution.title, unit=commitment.unit_name, action=commitment.action,
+            deadline=f"{local(commitment.deadline):%Y-%m-%d}",
         )
 
 
@@ -280,9 +289,10 @@ def contest_commitment(commitment: Commitment, user: User, reason: str) -> None:
     for host in hosts.values():
         _notify(
             host,
-            f"{commitment.unit_name}对决议承诺有异议",
-            reason,
+            "%(unit)s对决议承诺有异议",
+            "%(reason)s",
             _path("resolutions.show", resolution_id=resolution.id),
+            unit=commitment.unit_name, reason=reason,
         )
 
 
@@ -368,23 +378,22 @@ def publish_rendered(resolution: Resolution, pdf: bytes, record: dict, published
                   sha256=resolution.sha256, link=link)
         outcome = {"case_id": case.id, "number": case.external_number, "moved": False, "message": ""}
         if case.status == "action_scheduled":
-            outcome["message"] = "已是「已定方案」"
+            outcome["message"] = ALREADY_THERE
         elif "action_scheduled" in case.allowed_transitions():
             change_status(case, "action_scheduled", actor, f"依据决议第{resolution.version}版",
                           resolution_id=resolution.id)
-            outcome.update(moved=True, message="已转为「已定方案」")
+            outcome.update(moved=True, message=MOVED)
         else:
-            outcome["message"] = (
-                f"工单当前为「{STATUS_LABELS.get(case.status, case.status)}」,不能转为「已定方案」,请在工单页面处理"
-            )
-            add_event(case, "note", actor, f"决议已发布,但{outcome['message']}。")
+            outcome.update(message=CANNOT_MOVE, status=case.status)
+            add_event(case, "note", actor, "决议已发布,但" + CANNOT_MOVE % {"status": STATUS_LABELS.get(case.status, case.status)} + "。")
         outcomes.append(outcome)
     resolution.case_outcomes = outcomes
     db.session.flush()
     for commitment in resolution.commitments:
         for user in unit_staff(commitment):
-            _notify(user, f"决议已发布:{resolution.title}", commitment.action,
-                    _path("resolutions.commitment", commitment_id=commitment.id))
+            _notify(user, "决议已发布:%(title)s", "%(action)s",
+                    _path("resolutions.commitment", commitment_id=commitment.id),
+                    title=resolution.title, action=commitment.action)
     return outcomes
 
 

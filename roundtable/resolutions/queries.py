@@ -11,6 +11,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import or_, select
 
 from roundtable.auth.models import User
@@ -50,8 +51,8 @@ class _Labels:
         if invitation.side == "resident":
             if invitation.consent_to_name and invitation.display_name:
                 return scrub_phones(invitation.display_name)
-            return f"{SIDES['resident']}{self._numbers.get(invitation.id, '')}"
-        return scrub_phones(invitation.display_name or SIDES.get(invitation.side, ""))
+            return gettext("居民%(n)s", n=self._numbers.get(invitation.id, ""))
+        return scrub_phones(invitation.display_name or gettext(SIDES.get(invitation.side, "")))
 
 
 def participant_labels(invitations: list[Invitation]) -> _Labels:
@@ -166,7 +167,17 @@ def _poll(poll: Poll, label: _Labels) -> dict:
 
 
 def meeting_record(meeting: Meeting) -> dict:
-    """What the meeting produced, read from the meeting and live models (see the module docstring)."""
+    """What the meeting produced, read from the meeting and live models (see the module docstring).
+
+    A record is kept (and printed): its words (居民1) are in the community's language.
+    """
+    from roundtable.i18n import community_language
+
+    with community_language():
+        return _meeting_record(meeting)
+
+
+def _meeting_record(meeting: Meeting) -> dict:
     invitations = list(db.session.scalars(
         select(Invitation).where(Invitation.meeting_id == meeting.id).order_by(Invitation.id)
     ))

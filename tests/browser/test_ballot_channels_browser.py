@@ -85,6 +85,22 @@ def test_a_holders_phone_votes_for_each_person_and_the_host_records_paper(live_s
     expect(budget_card.locator(".proxy-voted")).to_have_text("已代居民001投票")
     assert sideways_overflow(phone) == 0
 
+    # The second resident withdraws the proxy on their own phone; the holder's next try is refused
+    # with a clear message and the ballot for them disappears from the holder's phone.
+    own = new_page(phone=True)
+    own.goto(f"{live_server.url}/live/join/{second.token}")
+    expect(own.locator("#my-proxy .proxy-given")).to_have_text("您已委托居民000代您投票。")
+    own.once("dialog", lambda dialog: dialog.accept())
+    own.click("#my-proxy .proxy-withdraw")
+    expect(own.locator("#live-notice")).to_have_text("委托已撤销,您可以自己投票。")
+    expect(own.locator("#my-proxy")).to_be_hidden()
+    for_second = budget_card.locator(f'.proxy-ballot[data-grantor-id="{second.id}"]')
+    for_second.locator("button.budget-choice", has_text="花草").click()
+    for_second.locator(".confirm-vote").click()
+    expect(phone.locator("#live-notice")).to_contain_text("没有这位居民的委托")
+    expect(budget_card.locator(".proxy-ballot")).to_have_count(0)
+    expect(budget_card.locator(".proxy-voted")).to_have_count(1)
+
     # The host records a paper ballot for the resident who came without a phone.
     host = new_page()
     log_in(host, live_server.url, "a_secretary")

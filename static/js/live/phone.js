@@ -153,7 +153,7 @@
 
   function renderMeeting(state) {
     RT.keyed($("meeting-status"), state.meeting, function (meeting) {
-      return document.createTextNode(meeting ? meeting.status_label : "");
+      return document.createTextNode(meeting ? RT.word("meeting_status_" + meeting.status, meeting.status_label) : "");
     });
   }
 
@@ -178,7 +178,7 @@
       return [
         el("p", { className: "item-title", text: it.title }),
         it.case ? el("p", { className: "item-case" }, [
-          el("span", { className: "badge", text: it.case.category_label || it.case.category }),
+          el("span", { className: "badge", text: RT.word("category_" + it.case.category, it.case.category_label || it.case.category) }),
           " ",
           el("span", { text: t("case_number", { number: it.case.number }) })
         ]) : null
@@ -345,6 +345,28 @@
     });
   }
 
+  /* The resident who gave a proxy sees to whom, and can withdraw it (撤销委托) from this phone. */
+  function renderGranted(state) {
+    var granted = me(state).granted || null;
+    var open = !!granted && !isOver(state);
+    $("my-proxy").hidden = !open;
+    RT.keyed($("my-proxy"), open ? granted : null, function (g) {
+      if (!g) return null;
+      var name = g.holder.name;
+      return [
+        el("p", { className: "proxy-given", text: t("proxy_given", { name: name }) }),
+        el("button", {
+          type: "button", className: "big proxy-withdraw", text: t("proxy_withdraw"),
+          onClick: function (event) {
+            if (!global.confirm(t("proxy_withdraw_confirm", { name: name }))) return;
+            RT.act(live, notice, event.currentTarget, "proxy_revoke", {}, t("proxy_withdrawn"))
+              .then(function (ack) { if (ack.ok || ack.error === "already_revoked" || ack.error === "no_proxy") live.refresh(); });
+          }
+        })
+      ];
+    });
+  }
+
   function castProxy(poll, proxy, choices, button) {
     var keyName = ["rt", "proxy-key", meetingId, poll.id, proxy.grantor.id].join(":");
     var key = RT.recall(keyName);
@@ -353,6 +375,7 @@
       { poll_id: poll.id, grantor_id: proxy.grantor.id, choices: choices, key: key },
       t("proxy_recorded", { name: RT.personName(proxy.grantor) }))
       .then(function (ack) {
+        if (ack.error === "no_proxy" || ack.error === "proxy_revoked") { live.refresh(); return ack; }  // withdrawn
         if (ack.ok || ack.error === "already_voted") {
           if (proxy.voted_polls.indexOf(poll.id) < 0) proxy.voted_polls.push(poll.id);
           delete (proxySelections[proxy.grantor.id] || {})[poll.id];
@@ -396,13 +419,13 @@
         type: "button", className: "big choice choice-" + (option.code || "option") + (on ? " chosen" : ""), "aria-pressed": on ? "true" : "false",
         dataset: { optionId: String(option.id) },
         onClick: function () { api.choose(poll, option.id); }
-      }, [el("span", { className: "choice-mark", "aria-hidden": "true", text: on ? "✓ " : "" }), option.label]);
+      }, [el("span", { className: "choice-mark", "aria-hidden": "true", text: on ? "✓ " : "" }), RT.optionLabel(option)]);
     });
     var ready = d.chosen.length >= d.min && d.chosen.length <= d.max;
-    var labels = poll.options.filter(function (o) { return d.chosen.indexOf(o.id) >= 0; }).map(function (o) { return o.label; });
+    var labels = poll.options.filter(function (o) { return d.chosen.indexOf(o.id) >= 0; }).map(function (o) { return RT.optionLabel(o); });
     var confirm = el("button", {
       type: "button", className: "primary big confirm-vote", disabled: !ready,
-      text: ready ? t("confirm_vote", { choice: labels.join("、") }) : t("choose_first"),
+      text: ready ? t("confirm_vote", { choice: labels.join(RT.t("list_sep")) }) : t("choose_first"),
       onClick: function (event) { api.cast(poll, d.chosen.slice(), event.currentTarget); }
     });
     return el("div", { className: "vote" }, [el("div", { className: "choices" }, buttons), confirm]);
@@ -574,7 +597,7 @@
     var item = RT.currentItem(state);
     parts.push(item ? t("read_item", { title: item.title }) : t("no_item"));
     (state.polls || []).filter(function (p) { return p.state === "open"; }).forEach(function (poll) {
-      parts.push(t("read_poll", { motion: poll.motion, options: poll.options.map(function (o) { return o.label; }).join("、") }));
+      parts.push(t("read_poll", { motion: poll.motion, options: poll.options.map(function (o) { return RT.optionLabel(o); }).join(RT.t("list_sep")) }));
     });
     (state.polls || []).filter(function (p) { return p.state === "closed"; }).slice(-1).forEach(function (poll) {
       parts.push(RT.outcomeText(poll));
@@ -587,6 +610,7 @@
     renderMeeting(state);
     renderEnded(state);
     renderCheckIn(state);
+    renderGranted(state);
     renderItem(state);
     renderSpeaker(state);
     renderHand(state);
