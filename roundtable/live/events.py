@@ -31,7 +31,9 @@ from roundtable.live.models import HAND_STANCES, POLL_KINDS, STANCES
 from roundtable.live.operations import BallotRequest
 from roundtable.live.packets import REFUSED
 from roundtable.live.permissions import (
+    ENDED_STATUSES,
     Actor,
+    MeetingEnded,
     actor_for,
     credential_from,
     may_take_sides,
@@ -55,6 +57,8 @@ def is_busy(error: Exception) -> bool:
     if isinstance(error, PoolTimeout):
         return True
     if isinstance(error, DBAPIError):
+        if error.connection_invalidated:  # the connection broke (a restart): pooled ones are being replaced
+            return True
         if "database is locked" in str(error.orig):
             return True
         return getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
@@ -177,6 +181,11 @@ class LiveNamespace(Namespace):
         Also what a reconnecting phone sends: the snapshot replaces whatever it had.
         """
         credential = session.get("live_credential")
+        if (credential or {}).get("kind") == "invitation":
+            joined = queries.token_join(credential["token"])
+            if joined is not None and meeting_id in (None, joined.invitation.meeting_id):
+                return self._join_by_token(joined)
+            # no such invitation any more, or another meeting: the checks below give the refusal
         meeting_id = meeting_id or watched_meeting_id(credential)
         refuse_ended_meeting(credential, meeting_id)  # tokens of cancelled, concluded or deleted meetings
         if not meeting_id:
@@ -196,6 +205,24 @@ class LiveNamespace(Namespace):
         member = (actor.user_id, actor.meeting.community_id) if actor.user_id is not None else None
         registry.socket_joined(request.sid, actor.invitation_id, member)
         snapshot = queries.snapshot(actor)
+        release_after_ack(request.sid)
+        return {"ok": True, "snapshot": snapshot}
+
+    def _join_by_token(self, joined: queries.TokenJoin) -> dict:
+        """``on_join`` for an invitation token whose invitation ``token_join`` found: the same checks
+        and the same snapshot as the general path, from that one statement."""
+        meeting_id = joined.invitation.meeting_id
+        if joined.meeting_status in ENDED_STATUSES:
+            raise MeetingEnded("会议已结束或已取消。")
+        actor = Actor(meeting_id=meeting_id, invitation_id=joined.invitation.id)
+        previous = session.get("live_meeting_id")
+        if previous is not None and previous != meeting_id:
+            leave_room(room_of(previous))
+        join_room(room_of(meeting_id))
+        session["live_meeting_id"] = meeting_id
+        actors.put(request.sid, actor)
+        registry.socket_joined(request.sid, actor.invitation_id)
+        snapshot = queries.token_snapshot(actor, joined)
         release_after_ack(request.sid)
         return {"ok": True, "snapshot": snapshot}
 

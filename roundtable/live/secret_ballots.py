@@ -2,7 +2,7 @@
 
 Every ballot path (phones through ``ballot_box``, the host's assisted votes,
 paper and proxy ballots, budget polls) stores a secret poll's ballot through
-``ballot_rows`` and reads it back through ``choices``/``receipts``/``open_at_close``.
+``ballot_values`` and reads it back through ``choices``/``receipts``/``open_at_close``.
 A secret fund budget vote over a period (personal links, roundtable/funds) goes through
 ``fund_ballot_row``/``open_fund_vote_at_count``: the same sealing and the
 same close, with keys derived under the fund-vote purposes, so a live poll and a fund
@@ -127,12 +127,13 @@ def unseal(poll_id: int, sealed: bytes) -> tuple[list[int], str]:
     return list(ballot["c"]), ballot["r"]
 
 
-def ballot_rows(poll: Poll, invitation_id: int, chosen: list[int], assisted_by_id: int | None):
-    """(who voted, what was voted) rows of one secret ballot, and its receipt."""
-    receipt_text = receipt(poll.id, invitation_id)
-    voter = SecretVoter(poll_id=poll.id, invitation_id=invitation_id, assisted_by_id=assisted_by_id)
-    sealed = SealedBallot(poll_id=poll.id, sealed=seal(poll.id, chosen, receipt_text))
-    return voter, sealed, receipt_text
+def ballot_values(poll_id: int, invitation_id: int, chosen: list[int], receipt_text: str,
+                  assisted_by_id: int | None) -> tuple[dict, dict]:
+    """(who voted, what was voted) of one secret ballot as the values of a ``SecretVoter`` and a
+    ``SealedBallot`` row, for a bulk insert; each with its own random key, neither naming the other."""
+    voter = {"id": random_id(), "poll_id": poll_id, "invitation_id": invitation_id, "assisted_by_id": assisted_by_id}
+    sealed = {"id": random_id(), "poll_id": poll_id, "sealed": seal(poll_id, chosen, receipt_text)}
+    return voter, sealed
 
 
 def _opened(poll: Poll) -> list[tuple[list[int], str]]:

@@ -1,0 +1,89 @@
+"""A phone joining by invitation token: one statement, the same snapshot as the general path."""
+from __future__ import annotations
+
+from sqlalchemy import event
+
+from roundtable.ballots.operations import grant_proxy
+from roundtable.core.time import utcnow
+from roundtable.extensions import db
+from roundtable.live import queries
+from roundtable.live.operations import BallotRequest, cast_votes
+from roundtable.live.permissions import actor_for
+from tests.ballots.test_paper_and_proxy import codes, open_yes_no
+from tests.live.conftest import joined
+
+
+def general_snapshot(invitation) -> dict:
+    """What the join built before ``token_join``: ``actor_for`` and ``queries.snapshot``."""
+    actor = actor_for({"kind": "invitation", "token": invitation.token}, invitation.meeting_id)
+    snapshot = queries.snapshot(actor)
+    db.session.rollback()
+    return snapshot
+
+
+def without_clock(snapshot: dict) -> dict:
+    return {key: value for key, value in snapshot.items() if key != "server_time"}
+
+
+def vote(room, poll, invitation, choice):
+    [outcome] = cast_votes([BallotRequest(room.meeting.id, invitation.id, poll.id, [choice], f"k-{invitation.id}")])
+    assert not isinstance(outcome, Exception), outcome
+    db.session.commit()
+
+
+def test_the_token_join_gives_the_general_snapshot_with_ballots_of_both_kinds_and_proxies(phones, room):
+    guest, grantor = room.guests[0], room.guests[1]
+    for invitation in (guest, grantor):
+        invitation.checked_in_at = utcnow()
+    db.session.commit()
+    named, secret = open_yes_no(room), open_yes_no(room, secret=True)
+    vote(room, named, guest, codes(named)["yes"])
+    vote(room, secret, guest, codes(secret)["no"])
+    grant_proxy(room.meeting, grantor.id, guest.id, "signed_form", None, room.meeting.host)
+    db.session.commit()
+    vote(room, named, grantor, codes(named)["no"])  # the grantor's own ballot: shown in the holder's proxies
+
+    snapshot = joined(phones, guest).join(room.meeting.id)
+
+    expected = general_snapshot(guest)
+    assert without_clock(snapshot) == without_clock(expected)
+    me = snapshot["me"]
+    assert [entry["poll_id"] for entry in me["ballots"]] == [named.id, secret.id]
+    assert me["proxies"][0]["voted_polls"] == [named.id]
+    assert me["checked_in"] and me["can_vote"]
+
+
+def test_a_participant_without_ballots_polls_or_proxies(phones, room):
+    snapshot = joined(phones, room.department).join(room.meeting.id)
+    assert without_clock(snapshot) == without_clock(general_snapshot(room.department))
+    assert snapshot["me"]["ballots"] == [] and snapshot["me"]["proxies"] == [] and not snapshot["me"]["can_vote"]
+
+
+def test_a_join_by_token_reads_the_database_once(phones, room):
+    guest = room.guests[2]
+    open_yes_no(room)
+    phone = phones(guest.token)
+    phone.join(room.meeting.id)  # builds the shared room part
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        again = phones(guest.token)
+        seen.clear()
+        again.join(room.meeting.id)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) == 1, seen
+
+
+def test_refusals_stay_those_of_the_general_path(phones, room):
+    phone = phones(room.guests[0].token)
+    assert phone.call("join", {"meeting_id": room.other_meeting.id})["error"] == "forbidden"
+    assert phone.call("join", {"meeting_id": 987654})["error"] == "not_found"
+    room.meeting.status = "concluded"
+    db.session.commit()
+    assert phone.call("join", {"meeting_id": room.meeting.id})["error"] == "meeting_ended"
+    assert phone.call("join", {})["error"] == "meeting_ended"
