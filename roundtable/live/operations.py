@@ -464,12 +464,15 @@ def _checked_choices(poll: Poll, choices: list[int]) -> list[int]:
     return sorted(choices)
 
 
-def _checked_voter(request: BallotRequest, voters: dict) -> None:
+def _checked_voter(request: BallotRequest, voters: dict, meetings: dict[int, Meeting | None]) -> None:
     """Everything about the voter that needs no poll lock; raises before anything is written.
 
-    ``voters``: invitation id → a plain row (id, meeting_id, side, checked_in_at).
+    ``voters``: invitation id → a plain row (id, meeting_id, side, checked_in_at);
+    ``meetings`` keeps each meeting read once per group (the session holds rows weakly).
     """
-    meeting = db.session.get(Meeting, request.meeting_id)
+    if request.meeting_id not in meetings:
+        meetings[request.meeting_id] = db.session.get(Meeting, request.meeting_id)
+    meeting = meetings[request.meeting_id]
     if meeting is None:
         raise NotFound("会议已不存在。")
     require_live(meeting)
@@ -562,9 +565,10 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
         )
     }
     by_poll: dict[int, list[int]] = {}
+    meetings: dict[int, Meeting | None] = {}
     for index, request in enumerate(requests):
         try:
-            _checked_voter(request, voters)
+            _checked_voter(request, voters, meetings)
         except OperationError as error:
             outcomes[index] = error
             continue

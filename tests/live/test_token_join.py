@@ -1,12 +1,13 @@
 """A phone joining by invitation token: one statement, the same snapshot as the general path."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import event
 
 from roundtable.ballots.operations import grant_proxy
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
-from roundtable.live import queries
+from roundtable.live import events, queries
 from roundtable.live.operations import BallotRequest, cast_votes
 from roundtable.live.permissions import actor_for
 from tests.ballots.test_paper_and_proxy import codes, open_yes_no
@@ -59,24 +60,52 @@ def test_a_participant_without_ballots_polls_or_proxies(phones, room):
     assert snapshot["me"]["ballots"] == [] and snapshot["me"]["proxies"] == [] and not snapshot["me"]["can_vote"]
 
 
-def test_a_join_by_token_reads_the_database_once(phones, room):
-    guest = room.guests[2]
-    open_yes_no(room)
-    phone = phones(guest.token)
-    phone.join(room.meeting.id)  # builds the shared room part
+@pytest.fixture
+def statements():
     seen: list[str] = []
 
     def record(_conn, _cursor, statement, *_args):
         seen.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        again = phones(guest.token)
-        seen.clear()
-        again.join(room.meeting.id)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) == 1, seen
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", record)
+
+
+def selects(statements) -> list[str]:
+    return [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+
+
+def test_connect_and_join_by_token_read_the_database_once(phones, room, statements):
+    guest = room.guests[2]
+    open_yes_no(room)
+    phones(guest.token).join(room.meeting.id)  # builds the shared room part
+    statements.clear()
+    phones(guest.token).join(room.meeting.id)
+    assert len(selects(statements)) == 1, statements
+
+
+def test_a_join_long_after_the_connect_reads_again(phones, room, statements, monkeypatch):
+    monkeypatch.setattr(events, "CONNECT_READ_SECONDS", 0.0)
+    phones(room.guests[2].token).join(room.meeting.id)
+    statements.clear()
+    phones(room.guests[2].token).join(room.meeting.id)
+    assert len(selects(statements)) == 2, statements
+
+
+def test_a_change_between_connect_and_join_is_in_the_snapshot(host, phones, room):
+    guest = room.guests[1]
+    phone = phones(guest.token)  # connected: its invitation read, not checked in
+    assert host.call("check_in_for", {"participant_id": guest.id})["ok"]
+    assert phone.join(room.meeting.id)["me"]["checked_in"]
+
+
+def test_an_invitation_removed_between_connect_and_join_is_refused(phones, room):
+    guest = room.guests[1]
+    phone = phones(guest.token)
+    db.session.delete(guest)
+    db.session.commit()
+    assert not phone.connected or phone.call("join", {"meeting_id": room.meeting.id})["ok"] is False
 
 
 def test_refusals_stay_those_of_the_general_path(phones, room):
