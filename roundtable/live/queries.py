@@ -24,7 +24,7 @@ from roundtable.meetings.models import SIDES, AgendaItem, Invitation, Meeting
 PROTOCOL = "1"
 
 
-def any_of(column, ids):
+def any_of(column, ids, item_type=Integer):
     """``column IN ids``; on PostgreSQL ``column = ANY(array)``: one parameter for any number of ids.
 
     An IN list of a group's 500 voters is 500 parameters, and psycopg parses a
@@ -33,7 +33,7 @@ def any_of(column, ids):
     """
     ids = sorted(set(ids))
     if db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(literal(ids, ARRAY(Integer)))
+        return column == any_(literal(ids, ARRAY(item_type)))
     return column.in_(ids)
 
 
@@ -120,18 +120,23 @@ def current_speech(meeting: Meeting) -> SpeakingRequest | None:
     )
 
 
-def ballot_choices(poll: Poll) -> list[list[int]]:
+def ballot_choices(poll: Poll, *, live: bool = False) -> list[list[int]]:
+    """Every ballot's choices; ``live`` (a tally while the poll is open): each sealed secret ballot
+    is opened once per process and remembered (``secret_ballots.choices``), not at every tally."""
     from roundtable.live import secret_ballots
 
     if poll.secret:
-        return secret_ballots.choices(poll)
+        return secret_ballots.choices(poll, remembered=live)
     return list(db.session.scalars(select(Ballot.choices).where(Ballot.poll_id == poll.id)))
 
 
-def count_votes(poll: Poll) -> dict:
-    """Counts from the database: the source of truth shared by every server process."""
+def count_votes(poll: Poll, *, live: bool = False) -> dict:
+    """Counts from the database: the source of truth shared by every server process.
+
+    ``live`` for a tally of an open poll: a secret ballot already opened by this process
+    is not opened again (the close always opens every one)."""
     counts = {option.id: 0 for option in poll.options}
-    ballots = ballot_choices(poll)
+    ballots = ballot_choices(poll, live=live)
     for chosen in ballots:
         for option_id in chosen:
             if option_id in counts:
@@ -270,7 +275,7 @@ def tally_of(poll: Poll) -> dict:
     """``seq`` is the committed ballot count: it only grows, whichever process reads it."""
     from roundtable.ballots.queries import channel_counts
 
-    votes = count_votes(poll)
+    votes = count_votes(poll, live=True)
     return {
         "poll_id": poll.id,
         "counts": {str(k): v for k, v in votes["counts"].items()},
