@@ -1,7 +1,10 @@
 """Language choice: Chinese first, English when the person asks for it.
 
-The choice is kept in the session (and on the user, when logged in) and can be
-changed from every page with ``?lang=en`` or the switch in the header.
+An explicit choice wins: ``?lang=en`` or the switch in the header, kept in the
+session and, when logged in, on the user. Without one, the browser's
+``Accept-Language`` picks the best of the supported languages; a request that
+names none of them (or no language at all) gets Chinese. Live sockets run in
+their handshake's request, so the phone's refusals follow the same choice.
 """
 from __future__ import annotations
 
@@ -22,7 +25,39 @@ def select_locale() -> str:
         return session["lang"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return browser_locale(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def N_(message: str) -> str:
+    """Mark a Chinese message id for extraction where it is stored or passed on and translated when shown."""
+    return message
+
+
+def community_language():
+    """Write in the community's language (the default locale), whoever asks: for what is kept as a
+    record (a resolution's or minutes' record, a PDF) rather than shown to one person."""
+    from flask_babel import force_locale
+
+    return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def browser_locale(languages) -> str | None:
+    """The supported language the browser ranks highest (``zh-CN``, ``zh``, ``en-GB`` and so on).
+
+    ``zh`` of any region or script counts as zh_CN: the interface has one Chinese.
+    """
+    by_language: dict[str, str] = {}
+    for code in languages:
+        by_language.setdefault(code.split("_")[0].lower(), code)
+    for value, quality in request.accept_languages:  # best first
+        if quality <= 0:  # "q=0": not this one
+            continue
+        base = value.replace("_", "-").split("-")[0].lower()
+        if value.replace("-", "_") in languages:
+            return value.replace("-", "_")
+        if base in by_language:
+            return by_language[base]
+    return None
 
 
 def install_safe_gettext(app) -> None:

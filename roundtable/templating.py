@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request
+from flask_babel import gettext
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
+from wtforms.widgets import Select
 
 from roundtable.communities.context import current_community, current_membership, current_role
 from roundtable.core.privacy import mask_phone
@@ -53,6 +55,42 @@ def _iso_local(value: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return ""
 
 
+class TranslatedSelect(Select):
+    """A select whose option labels are shown in the reader's language.
+
+    Choices are written as Chinese message ids (``KIND_LABELS.items()``) or people's
+    data (a topic's name); gettext turns the first into English and leaves the second.
+    """
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        label = choice.label
+        if isinstance(label, str) and label:
+            choice = choice._replace(label=gettext(label))
+        return super().render_option(choice, **kwargs)
+
+
+def _render_field(field, **kwargs) -> Markup:
+    """``field(**kwargs)``, with a select's options translated."""
+    widget = getattr(field, "widget", None)
+    if isinstance(widget, Select) and not isinstance(widget, TranslatedSelect):
+        return TranslatedSelect(multiple=widget.multiple)(field, **kwargs)
+    return field(**kwargs)
+
+
+def _live_label_words() -> dict[str, str]:
+    """The words of codes a live snapshot or broadcast carries (meeting status, case category), translated.
+
+    A broadcast reaches phones in several languages at once, so the room gets codes and each page its words.
+    """
+    from roundtable.cases.models import CATEGORIES
+    from roundtable.meetings.models import MEETING_STATUS_LABELS
+
+    words = {f"meeting_status_{code}": gettext(label) for code, label in MEETING_STATUS_LABELS.items()}
+    words.update({f"category_{code}": gettext(label) for code, label in CATEGORIES.items()})
+    return words
+
+
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = format_local
     app.jinja_env.filters["isotime"] = _iso_local
@@ -79,6 +117,8 @@ def install_template_helpers(app: Flask) -> None:
         current_membership=current_membership,
         current_role=current_role,
         url_with=_url_with,
+        render_field=_render_field,
+        live_label_words=_live_label_words,
     )
 
     @app.context_processor

@@ -7,7 +7,8 @@ to look; the keywords for exceptions, form fields and validators are in babel.cf
 Label tables (``STATUS_LABELS = {"received": "已接收", ...}``, ``STANCE_BUTTONS =
 (("support", "支持"), ...)``) have no call to key on, so this extractor also takes
 every Chinese string held in a dict, list or tuple literal assigned at module or
-class level (dict keys are codes, not text, and are skipped).
+class level (dict keys are codes, not text, and are skipped), and every Chinese string
+constant (``NO_SUCH_LINK = "这个链接无效…"``) shown through ``_()`` later.
 
 Used from babel.cfg as ``[translations.extract:extract_python_and_labels: ...]``;
 the project root must be on the import path (the Makefile's ``messages`` target
@@ -15,6 +16,8 @@ sets PYTHONPATH=.). Options from babel.cfg (space separated):
 
 - ``skip_files``: fnmatch patterns of modules whose tables are data rather than
   interface text (the demo community);
+- ``chinese_argument_calls``: calls whose Chinese literal arguments are all messages
+  (see ``chinese_argument_literals``);
 - ``kwarg_calls`` and ``kwarg_names``: Babel reads positional arguments only, so for
   calls to these names (and to every extraction keyword) literals passed as one of
   ``kwarg_names`` (``message=``, ``label=``) are taken as well.
@@ -44,13 +47,13 @@ def _strings(node: ast.AST):
 
 
 def label_literals(source: str):
-    """(lineno, text) for each Chinese string in a module- or class-level literal table."""
+    """(lineno, text) for each Chinese string in a module- or class-level literal table or constant."""
     tree = ast.parse(source)
     bodies = [tree.body] + [node.body for node in ast.walk(tree) if isinstance(node, ast.ClassDef)]
     for body in bodies:
         for statement in body:
             if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
-                if isinstance(statement.value, (ast.Dict, ast.Tuple, ast.List, ast.Set)):
+                if isinstance(statement.value, (ast.Dict, ast.Tuple, ast.List, ast.Set, ast.Constant)):
                     for constant in _strings(statement.value):
                         text = constant.value
                         if CJK.search(text) and not STRFTIME.search(text):
@@ -71,6 +74,33 @@ def keyword_argument_literals(source: str, callees: set[str], names: set[str]):
                     if keyword.arg in names and isinstance(value, ast.Constant) and isinstance(value.value, str):
                         if CJK.search(value.value):
                             yield value.lineno, value.value
+
+
+def _whole_literals(node: ast.AST):
+    """Every string literal inside an expression (lists, tuples, ``a if c else b``), but no f-string pieces."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node
+    elif not isinstance(node, ast.JoinedStr):
+        for child in ast.iter_child_nodes(node):
+            yield from _whole_literals(child)
+
+
+def chinese_argument_literals(source: str, callees: set[str]):
+    """(lineno, text) for Chinese literals among the arguments of these calls, inside lists and tuples too.
+
+    For helpers that take a message or a label among other arguments
+    (``of_meeting(Motion, motion_id, meeting, "找不到这项动议。")``, the live payload
+    fields ``p.integer("会议")``, select choices ``options([("", "请选择"), ...])``),
+    where a keyword would also take the SQL of ``text("SELECT ...")``.
+    """
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            callee = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if callee in callees:
+                for argument in [*node.args, *(keyword.value for keyword in node.keywords)]:
+                    for constant in _whole_literals(argument):
+                        if CJK.search(constant.value) and not STRFTIME.search(constant.value):
+                            yield constant.lineno, constant.value
 
 
 GETTEXT_FUNCTIONS = {"_", "gettext", "ngettext", "pgettext", "npgettext", "lazy_gettext", "_l", "N_"}
@@ -135,6 +165,9 @@ def extract_python_and_labels(fileobj, keywords, comment_tags, options):
     callees = set(keywords) | set(options.get("kwarg_calls", "").split())
     names = set(options.get("kwarg_names", "").split())
     for lineno, text in keyword_argument_literals(source, callees, names):
+        yield lineno, None, text, []
+
+    for lineno, text in chinese_argument_literals(source, set(options.get("chinese_argument_calls", "").split())):
         yield lineno, None, text, []
 
     name = str(getattr(fileobj, "name", "") or "").replace("\\", "/")

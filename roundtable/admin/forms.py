@@ -12,18 +12,18 @@ _PASSWORD_CHECKS = [
 ]
 
 
-def _name(label: str, required: str):
-    return StringField(label, validators=[DataRequired(required), Length(max=64, message="不能超过64个字符。")])
+def _name(*, label: str, message: str):
+    return StringField(label, validators=[DataRequired(message), Length(max=64, message="不能超过64个字符。")])
 
 
 class PersonEditForm(FlaskForm):
-    display_name = _name("显示名", "请输入显示名")
+    display_name = _name(label="显示名", message="请输入显示名")
     phone = StringField("手机号码", validators=[Optional(), Length(max=20, message="手机号码格式不正确。")])
     is_admin = BooleanField("平台管理员(可管理人员)")
 
 
 class NewPersonForm(PersonEditForm):
-    username = _name("用户名", "请输入用户名")
+    username = _name(label="用户名", message="请输入用户名")
     password = PasswordField("初始密码", validators=[DataRequired("请输入初始密码"), *_PASSWORD_CHECKS])
 
 
@@ -45,15 +45,15 @@ class OrganizationLinkForm(FlaskForm):
 
 
 class StreetForm(FlaskForm):
-    name = _name("街道名称", "请输入街道名称")
+    name = _name(label="街道名称", message="请输入街道名称")
     district = StringField("所属区", validators=[Optional(), Length(max=64, message="不能超过64个字符。")])
 
 
 class CommunityForm(FlaskForm):
     street_id = ChoiceField("街道", coerce=int)
-    name = _name("社区名称", "请输入社区名称")
+    name = _name(label="社区名称", message="请输入社区名称")
 
 
 class NameForm(FlaskForm):
-    name = _name("名称", "请输入名称")
+    name = _name(label="名称", message="请输入名称")
 

@@ -11,8 +11,10 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
+from typing import TypedDict
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select
 
 from roundtable.archive.figures import MINUTES, PERCENT, SCORE, Figure, ratio, score
@@ -23,7 +25,17 @@ from roundtable.extensions import db
 from roundtable.meetings.models import Invitation
 from roundtable.resolutions.models import Commitment, Resolution
 
-DEFAULT_THREE_RATES = {
+
+class RateSettings(TypedDict):
+    """``THREE_RATES``: how the rates are weighed and which dates put a case in a month."""
+
+    weights: dict[str, float]
+    excluded_statuses: list[str]
+    response_month_by: str
+    follow_up_month_by: str
+
+
+DEFAULT_THREE_RATES: RateSettings = {
     # 综合得分 = Σ weight × rate; Beijing's 接诉即办 assessment weighs solving and satisfaction most.
     "weights": {"response": 0.1, "resolution": 0.45, "satisfaction": 0.45},
     # Cases that are not the community's to answer count in no rate.
@@ -51,9 +63,9 @@ DENOMINATORS = {
 }
 
 
-def settings() -> dict:
+def settings() -> RateSettings:
     configured = current_app.config.get("THREE_RATES") or {}
-    merged = {**DEFAULT_THREE_RATES, **configured,
+    merged: RateSettings = {**DEFAULT_THREE_RATES, **configured,
               "weights": {**DEFAULT_THREE_RATES["weights"], **configured.get("weights", {})}}
     if merged["follow_up_month_by"] not in FOLLOW_UP_MONTH_RULES:
         current_app.logger.error("THREE_RATES follow_up_month_by must be one of %s, not %r; using %s",
@@ -114,7 +126,7 @@ def _in(moment: datetime | None, start: datetime, end: datetime) -> bool:
     return moment is not None and start <= moment < end
 
 
-def count_rates(cases: list[Case], start: datetime, end: datetime, label: str, config: dict,
+def count_rates(cases: list[Case], start: datetime, end: datetime, label: str, config: RateSettings,
                 now: datetime | None = None) -> Rates:
     now = now or utcnow()
     rates = Rates(label)
@@ -176,18 +188,18 @@ class Table:
             "categories": [cell_text(row[0]) for row in self.rows],
             "series": [
                 {"name": translate(self.headers[column]),
-                 "unit": translate(self._unit_of(column)),
+                 "unit": translate(self._unit_of(column, self.chart.unit)),
                  "decimals": 1 if any(isinstance(row[column], Figure) for row in self.rows) else 0,
                  "data": [_plotted(row[column]) for row in self.rows]}
                 for column in self.chart.columns
             ],
         }
 
-    def _unit_of(self, column: int) -> str:
-        kinds = {row[column].kind for row in self.rows if isinstance(row[column], Figure)}
+    def _unit_of(self, column: int, chart_unit: str) -> str:
+        kinds = {cell.kind for cell in (row[column] for row in self.rows) if isinstance(cell, Figure)}
         if kinds == {PERCENT}:
             return "%"
-        return CHART_UNITS["score"] if kinds == {SCORE} else self.chart.unit
+        return CHART_UNITS["score"] if kinds == {SCORE} else chart_unit
 
 
 def _plotted(cell: Cell) -> float | int | None:
@@ -238,7 +250,7 @@ def _cases_touching(community_ids: list[int], start: datetime, end: datetime) ->
 class Dashboard:
     month: str
     communities: list[Community]
-    config: dict
+    config: RateSettings
     tables: dict[str, Table]
 
     @property
@@ -268,7 +280,7 @@ def build_dashboard(community_ids: list[int], month: str, now: datetime | None =
     for community in communities:
         rates = count_rates([c for c in cases if c.community_id == community.id], start, end, community.name, config, now)
         table.rows.append(_rate_row(rates, weights))
-    table.rows.append(_rate_row(count_rates(cases, start, end, "合计", config, now), weights))
+    table.rows.append(_rate_row(count_rates(cases, start, end, gettext("合计"), config, now), weights))
     tables["communities"] = table
 
     departments = {d.id: d.name for d in db.session.scalars(select(Department))}
@@ -324,10 +336,11 @@ def _report_in(community_ids, start, end, now, departments) -> Table:
             Invitation.summoned_at >= start, Invitation.summoned_at < end,
         )
     ))
-    for department_id in sorted({s.department_id for s in summons}):
+    for department_id in sorted({s.department_id for s in summons if s.department_id is not None}):
         own = [s for s in summons if s.department_id == department_id]
         states = [s.report_in_state(now) for s in own]
-        seconds = [int((s.reported_at - s.summoned_at).total_seconds()) for s in own if s.reported_at is not None]
+        seconds = [int((s.reported_at - s.summoned_at).total_seconds())
+                   for s in own if s.reported_at is not None and s.summoned_at is not None]
         decided = sum(state in ("on_time", "late", "missing") for state in states)
         on_time = states.count("on_time")
         median = Figure(Fraction(statistics.median(seconds)) / 60, MINUTES) if seconds else Figure(None, MINUTES)
@@ -366,6 +379,6 @@ def parse_month(raw: str | None, now: datetime | None = None) -> tuple[str, str 
             return f"{int(year):04d}-{int(number):02d}", None
     except ValueError:
         pass
-    return this_month, f"月份「{raw}」无效(格式:2026-11),已显示本月。"
+    return this_month, gettext("月份「%(value)s」无效(格式:2026-11),已显示本月。", value=raw)
 
 

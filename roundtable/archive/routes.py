@@ -40,6 +40,9 @@ def mask_name(name: str | None) -> str:
     return name[0] + "*" * max(len(name) - 1, 1) if name else ""
 
 
+COMMUNITY_FILTER_WRONG = "社区筛选条件有误,已显示全部。"
+
+
 @bp.route("/")
 @login_required
 def index():
@@ -104,7 +107,7 @@ def _dashboard():
     wanted = request.args.get("community", "")
     if wanted:
         if not wanted.isdigit():
-            problem = problem or "社区筛选条件有误,已显示全部。"
+            problem = problem or COMMUNITY_FILTER_WRONG
         elif int(wanted) not in community_ids:
             abort(404)  # another street's community: as if it did not exist
         else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -61,9 +62,10 @@ class ArchiveFilters:
                 try:
                     setattr(filters, name, date.fromisoformat(raw))
                 except ValueError:
-                    filters.errors.append(f"{label}「{raw}」不是有效日期(格式:2026-11-01),已忽略。")
+                    filters.errors.append(gettext("%(field)s「%(value)s」不是有效日期(格式:2026-11-01),已忽略。",
+                                                  field=gettext(label), value=raw))
         if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-            filters.errors.append("起始日期晚于截止日期,已交换。")
+            filters.errors.append(gettext("起始日期晚于截止日期,已交换。"))
             filters.date_from, filters.date_to = filters.date_to, filters.date_from
         return filters
 

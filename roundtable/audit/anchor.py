@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 from sqlalchemy import select
@@ -125,17 +126,17 @@ def check_anchor(anchor: Checkpoint) -> AnchorCheck:
     try:
         VerifyKey(bytes.fromhex(anchor.public_key)).verify(anchor.signed_part(), bytes.fromhex(anchor.signature))
     except (BadSignatureError, ValueError):
-        return AnchorCheck(False, "检查点的签名无效(检查点被改动或伪造)")
+        return AnchorCheck(False, gettext("检查点的签名无效(检查点被改动或伪造)"))
     if anchor.seq == 0:
         return AnchorCheck(True)
     entry_hash = db.session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == anchor.seq))
     if entry_hash is None:
-        return AnchorCheck(False, f"第 {anchor.seq} 条已不存在:审计链在检查点之后被截短")
+        return AnchorCheck(False, gettext("第 %(seq)s 条已不存在:审计链在检查点之后被截短", seq=anchor.seq))
     if entry_hash != anchor.hash:
-        return AnchorCheck(False, f"第 {anchor.seq} 条的哈希与检查点不符:此前的历史被改写并重新计算")
+        return AnchorCheck(False, gettext("第 %(seq)s 条的哈希与检查点不符:此前的历史被改写并重新计算", seq=anchor.seq))
     length, _last = head()
     if length < anchor.seq:
-        return AnchorCheck(False, f"记录的链长 {length} 短于检查点的 {anchor.seq}:链尾被改写")
+        return AnchorCheck(False, gettext("记录的链长 %(length)s 短于检查点的 %(seq)s:链尾被改写", length=length, seq=anchor.seq))
     return AnchorCheck(True)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext
 
 from roundtable.core.time import format_local
 
@@ -26,22 +27,23 @@ def verify_command(anchors: tuple[Path, ...]) -> None:
         try:
             anchor = read_anchor(path)
         except (ValueError, KeyError, OSError) as error:
-            click.echo(f"无法读取检查点 {path}:{error}", err=True)
+            click.echo(gettext("无法读取检查点 %(path)s:%(error)s", path=path, error=error), err=True)
             failed = True
             continue
         check = check_anchor(anchor)
         if check.ok:
-            click.echo(f"检查点 {path.name} 相符:第 {anchor.seq} 条,哈希 {anchor.hash}")
+            click.echo(gettext("检查点 %(name)s 相符:第 %(seq)s 条,哈希 %(hash)s", name=path.name, seq=anchor.seq, hash=anchor.hash))
         else:
-            click.echo(f"检查点 {path.name} 不符:{check.reason}", err=True)
+            click.echo(gettext("检查点 %(name)s 不符:%(reason)s", name=path.name, reason=check.reason), err=True)
             failed = True
     if state.ok and not failed:
-        click.echo(f"审计链完好:共 {state.length} 条,末条哈希 {state.last_hash}(校验于 {format_local(state.verified_at)})")
+        click.echo(gettext("审计链完好:共 %(length)s 条,末条哈希 %(hash)s(校验于 %(at)s)",
+                           length=state.length, hash=state.last_hash, at=format_local(state.verified_at)))
         return
     if state.ok:
         sys.exit(1)
-    click.echo(f"审计链已损坏:第 {state.first_broken_seq} 条起 — {state.reason}", err=True)
-    click.echo(f"此前 {state.length} 条完好,最后一条完好的哈希 {state.last_hash}", err=True)
+    click.echo(gettext("审计链已损坏:第 %(seq)s 条起 — %(reason)s", seq=state.first_broken_seq, reason=state.reason), err=True)
+    click.echo(gettext("此前 %(length)s 条完好,最后一条完好的哈希 %(hash)s", length=state.length, hash=state.last_hash), err=True)
     sys.exit(1)
 
 
@@ -57,7 +59,7 @@ def checkpoint_command(output: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"检查点已写入 {output}")
+        click.echo(gettext("检查点已写入 %(path)s", path=output))
 
 
 @audit_cli.command("public-key")

@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from roundtable.core.audit_naming import NotAudited
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
 
@@ -59,6 +60,7 @@ class AuditEntry(Model):
     """One change, who made it, and the hash that ties it to everything before it."""
 
     __tablename__ = "audit_entries"
+    __audit__ = NotAudited("the trail itself")
     __table_args__ = (
         Index("ix_audit_entries_community_seq", "community_id", "seq"),
         Index("ix_audit_entries_subject", "subject_type", "subject_id"),
@@ -109,6 +111,7 @@ class AuditChainHead(Model):
     """The single row that says how long the chain is and how it ends (id is always 1)."""
 
     __tablename__ = "audit_chain_head"
+    __audit__ = NotAudited("the trail's own bookkeeping")
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     length: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)

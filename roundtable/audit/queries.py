@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from roundtable.audit.chain import HEAD_ID
@@ -40,11 +41,12 @@ def verify_chain(batch: int = 2000) -> ChainState:
         for entry in rows:
             problem = None
             if entry.seq != expected_seq:
-                problem = f"编号不连续:应为 {expected_seq},实为 {entry.seq}(条目被删除或移动)"
+                problem = gettext("编号不连续:应为 %(expected)s,实为 %(seq)s(条目被删除或移动)",
+                                  expected=expected_seq, seq=entry.seq)
             elif entry.prev_hash != prev_hash:
-                problem = "与前一条的哈希链接不符(前一条被改动、删除或顺序被调换)"
+                problem = gettext("与前一条的哈希链接不符(前一条被改动、删除或顺序被调换)")
             elif entry_hash(hashed_fields(**{k: getattr(entry, k) for k in HASHED}), entry.prev_hash) != entry.hash:
-                problem = "条目内容与其哈希不符(条目被改动)"
+                problem = gettext("条目内容与其哈希不符(条目被改动)")
             if problem:
                 return ChainState(last_seen, prev_hash, False, utcnow(), min(expected_seq, entry.seq), problem)
             prev_hash, last_seen, expected_seq = entry.hash, entry.seq, expected_seq + 1
@@ -58,7 +60,8 @@ def verify_chain(batch: int = 2000) -> ChainState:
         recorded = head.length if head is not None else 0
         return ChainState(
             length, prev_hash, False, utcnow(), length + 1 if recorded > length else length,
-            f"链尾不符:记录的长度为 {recorded},实有 {length} 条(末尾条目被删除或改动)",
+            gettext("链尾不符:记录的长度为 %(recorded)s,实有 %(length)s 条(末尾条目被删除或改动)",
+                    recorded=recorded, length=length),
         )
     return ChainState(length, prev_hash, True, utcnow())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, abort, g, render_template, request
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from roundtable.audit import queries
@@ -20,10 +21,15 @@ PER_PAGE = 50
 CASE_READ_ENDPOINTS = {"cases.case_detail": "case_id", "archive.case": "case_id"}
 
 
+# What the trail keeps instead of a secret or personal value (audit/listener.py), shown translated.
+REDACTED_MARK = "<已隐去>"
+
+
 @bp.app_template_filter("audit_json")
 def audit_json(data) -> str:
     """Chinese stays readable (Flask's tojson would print \\uXXXX escapes)."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return text.replace(json.dumps(REDACTED_MARK, ensure_ascii=False), json.dumps(gettext(REDACTED_MARK), ensure_ascii=False))
 
 
 @bp.route("/")

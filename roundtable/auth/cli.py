@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext
 from sqlalchemy import select
 
 from roundtable.auth.models import User
@@ -35,12 +36,12 @@ def create(username, display_name, password, admin, community_name, role, depart
         if community_name:
             community = db.session.scalar(select(Community).where(Community.name == community_name))
             if community is None:
-                raise OperationError(f"找不到社区「{community_name}」。")
+                raise OperationError("找不到社区「%(name)s」。", name=community_name)
             set_membership(user, community, role)
         if department_name:
             department = db.session.scalar(select(Department).where(Department.name == department_name))
             if department is None:
-                raise OperationError(f"找不到部门「{department_name}」。")
+                raise OperationError("找不到部门「%(name)s」。", name=department_name)
             add_department_member(user, department)
         db.session.commit()
     except OperationError as exc:
@@ -63,7 +64,7 @@ def list_users():
 def _user_named(username: str) -> User:
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise click.ClickException(f"找不到用户「{username}」。")
+        raise click.ClickException(gettext("找不到用户「%(name)s」。", name=username))
     return user
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -8,9 +9,13 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from roundtable.core.audit_naming import AuditDraft, Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+
+if TYPE_CHECKING:
+    from roundtable.communities.models import DepartmentMember, Membership, OrganizationMember
 
 
 class User(UserMixin, Model):
@@ -21,6 +26,12 @@ class User(UserMixin, Model):
     """
 
     __tablename__ = "users"
+    __audit__ = Audited(
+        "user",
+        describe=("username", "is_admin", "active"),
+        on_change=(("password_hash", "password"), ("active", "active"), ("is_admin", "admin")),
+        secret=frozenset({"password_hash", "phone"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -34,11 +45,11 @@ class User(UserMixin, Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    memberships = relationship("Membership", back_populates="user", cascade="all, delete-orphan")
-    department_links = relationship(
+    memberships: Mapped[list[Membership]] = relationship("Membership", back_populates="user", cascade="all, delete-orphan")
+    department_links: Mapped[list[DepartmentMember]] = relationship(
         "DepartmentMember", back_populates="user", cascade="all, delete-orphan"
     )
-    organization_links = relationship(
+    organization_links: Mapped[list[OrganizationMember]] = relationship(
         "OrganizationMember", back_populates="user", cascade="all, delete-orphan"
     )
 
@@ -87,6 +98,11 @@ class LoginAttempt(Model):
     """
 
     __tablename__ = "login_attempts"
+    __audit__ = Audited(
+        "login",
+        describe=("username", "user_id", "reason", "succeeded", "address"),
+        secret=frozenset({"address"}),
+    )
     __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,3 +116,9 @@ class LoginAttempt(Model):
 
     def __repr__(self) -> str:
         return f"<LoginAttempt {self.username} {self.reason}>"
+
+    def refine_audit(self, entry: AuditDraft) -> AuditDraft | None:
+        """An attempt is recorded as ``login.login`` or ``login.login_failed``."""
+        if entry["action"] == "login.create":
+            entry["action"] = "login.login" if self.succeeded else "login.login_failed"
+        return entry

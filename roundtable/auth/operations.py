@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
+from flask_babel import gettext
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -30,6 +31,9 @@ def _setting(name: str, default: int) -> int:
     if has_app_context():
         return int(current_app.config.get(name, default))
     return default
+
+
+LOCKED = "登录失败次数过多,该账号已暂时锁定,请 %(minutes)s 分钟后再试。"
 
 
 @dataclass
@@ -103,7 +107,7 @@ def attempt_login(username: str, password: str, address: str = "", now: datetime
     if until is not None:
         _spend_a_password_check(password)
         minutes = max(1, math.ceil((until - now).total_seconds() / 60))
-        outcome = LoginOutcome(None, f"登录失败次数过多,该账号已暂时锁定,请 {minutes} 分钟后再试。")
+        outcome = LoginOutcome(None, gettext(LOCKED, minutes=minutes))
         reason = "locked"
     elif user is None:
         _spend_a_password_check(password)

@@ -8,22 +8,35 @@ ballot. What differs is who may ask and what is recorded beside the voter.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from roundtable.auth.models import User
-from roundtable.ballots.models import CONSENT_MEANS, PAPER, PROXY, BallotChannel, Proxy
+from roundtable.ballots.models import (
+    CONSENT_MEANS,
+    OWN_PHONE,
+    PAPER,
+    PROXY,
+    REVOKE_MEANS,
+    SECRETARY_CORRECTION,
+    BallotChannel,
+    Proxy,
+)
 from roundtable.core.errors import Conflict, NotAllowed, NotFound, OperationError
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.live.permissions import can_vote
 from roundtable.meetings.models import Invitation, Meeting
 
+if TYPE_CHECKING:
+    from roundtable.live.operations import BallotRequest
+
 PROXY_STATUSES = ("scheduled", "live", "adjourned")
 
 
-def channel_rows(poll_id: int, request) -> list[BallotChannel]:
+def channel_rows(poll_id: int, request: BallotRequest) -> list[BallotChannel]:
     """The row that says how a ballot came, written beside the voter's row (and rolled back with it)."""
     if request.channel not in (PAPER, PROXY):
         return []
@@ -38,7 +51,8 @@ def _participant(meeting: Meeting, invitation_id: int) -> Invitation:
     return invitation
 
 
-def paper_request(meeting: Meeting, host: User | None, participant_id: int, poll_id: int, choices: list[int], key: str):
+def paper_request(meeting: Meeting, host: User | None, participant_id: int, poll_id: int, choices: list[int], key: str,
+                  ) -> BallotRequest:
     """The host records a paper ballot collected at the table from a present voter."""
     from roundtable.live.operations import BallotRequest
 
@@ -50,14 +64,32 @@ def paper_request(meeting: Meeting, host: User | None, participant_id: int, poll
 
 
 def proxy_of(meeting: Meeting, holder: Invitation, grantor_id: int) -> Proxy:
+    """The proxy in force that lets ``holder`` vote for ``grantor_id`` (a withdrawn one does not)."""
     proxy = db.session.scalar(select(Proxy).where(
-        Proxy.meeting_id == meeting.id, Proxy.grantor_id == grantor_id, Proxy.holder_id == holder.id))
+        Proxy.meeting_id == meeting.id, Proxy.grantor_id == grantor_id, Proxy.holder_id == holder.id,
+        Proxy.revoked_at.is_(None)))
     if proxy is None:
         raise NotAllowed("您没有这位居民的委托。", code="no_proxy")
     return proxy
 
 
-def proxy_request(meeting: Meeting, holder: Invitation, grantor_id: int, poll_id: int, choices: list[int], key: str):
+def check_proxy_in_force(proxy_id: int | None) -> None:
+    """Inside the ballot's transaction, after the poll lock: the proxy has not been withdrawn meanwhile.
+
+    PostgreSQL: the row is read FOR SHARE, so a withdrawal in flight (which locks it FOR UPDATE)
+    is waited for and seen; a withdrawal that comes after waits for the ballot, which then stays.
+    SQLite: the caller already holds the write lock, so the last committed state is what is read.
+    """
+    query = select(Proxy.revoked_at).where(Proxy.id == proxy_id)
+    if db.session.get_bind().dialect.name != "sqlite":
+        query = query.with_for_update(read=True)
+    row = db.session.execute(query).first()
+    if row is None or row.revoked_at is not None:
+        raise NotAllowed("这份委托已经撤销,不能再代为投票。", code="proxy_revoked")
+
+
+def proxy_request(meeting: Meeting, holder: Invitation, grantor_id: int, poll_id: int, choices: list[int], key: str,
+                  ) -> BallotRequest:
     """The holder, present and checked in, votes for one person they represent."""
     from roundtable.live.operations import BallotRequest
 
@@ -84,17 +116,17 @@ def grant_proxy(meeting: Meeting, grantor_id: int, holder_id: int, consent_means
     consent_at = consent_at or now
     if consent_at.tzinfo is None or consent_at > now:
         raise OperationError("委托确认时间不能晚于现在。", code="bad_consent")
-    if db.session.scalar(select(Proxy).where(Proxy.meeting_id == meeting.id, Proxy.holder_id == grantor.id)):
+    in_force = (Proxy.meeting_id == meeting.id, Proxy.revoked_at.is_(None))
+    if db.session.scalar(select(Proxy).where(*in_force, Proxy.holder_id == grantor.id)):
         raise OperationError("这位居民已受他人委托,不能再委托别人。", code="chain")
-    if db.session.scalar(select(Proxy).where(Proxy.meeting_id == meeting.id, Proxy.grantor_id == holder.id)):
+    if db.session.scalar(select(Proxy).where(*in_force, Proxy.grantor_id == holder.id)):
         raise OperationError("受托人已把自己的表决权委托他人。", code="chain")
     # Lock the holder's invitation so that two grants at once cannot both pass the cap (PostgreSQL).
     db.session.scalar(select(Invitation.id).where(Invitation.id == holder.id).with_for_update())
-    held = db.session.scalar(select(func.count()).select_from(Proxy).where(
-        Proxy.meeting_id == meeting.id, Proxy.holder_id == holder.id))
+    held = db.session.scalar(select(func.count()).select_from(Proxy).where(*in_force, Proxy.holder_id == holder.id))
     if held >= current_app.config.get("PROXY_MAX_PER_HOLDER", 2):
         raise Conflict("受托人代表的人数已达上限。", code="proxy_cap")
-    if db.session.scalar(select(Proxy).where(Proxy.meeting_id == meeting.id, Proxy.grantor_id == grantor.id)):
+    if db.session.scalar(select(Proxy).where(*in_force, Proxy.grantor_id == grantor.id)):
         raise Conflict("这位居民已登记过委托。", code="already_granted")
     proxy = Proxy(meeting_id=meeting.id, community_id=meeting.community_id, grantor_id=grantor.id,
                   holder_id=holder.id, consent_means=consent_means, consent_at=consent_at,
@@ -102,3 +134,52 @@ def grant_proxy(meeting: Meeting, grantor_id: int, holder_id: int, consent_means
     db.session.add(proxy)
     db.session.flush()
     return proxy
+
+
+def _withdraw(proxy: Proxy, means: str, user: User | None, by_grantor: bool, note: str) -> Proxy:
+    """Mark a proxy withdrawn, under a row lock so that a ballot in flight is either before or after it.
+
+    Ballots already cast under the proxy stay: they were cast while it was in force.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":  # take the write lock before reading (see _lock_poll)
+        db.session.execute(update(Proxy).where(Proxy.id == proxy.id).values(revoked_at=Proxy.revoked_at)
+                           .execution_options(synchronize_session=False))
+        current = db.session.scalar(select(Proxy).where(Proxy.id == proxy.id).execution_options(populate_existing=True))
+    else:
+        current = db.session.scalar(select(Proxy).where(Proxy.id == proxy.id).with_for_update()
+                                    .execution_options(populate_existing=True))
+    if current is None:
+        raise NotFound("找不到这份委托。")
+    if current.revoked_at is not None:
+        raise Conflict("这份委托已经撤销。", code="already_revoked")
+    meeting = db.session.get(Meeting, current.meeting_id)
+    if meeting is None or meeting.status not in PROXY_STATUSES:
+        raise OperationError("会议已结束,委托不能再撤销。", code="meeting_state")
+    current.revoked_at = utcnow()
+    current.revoke_means = means
+    current.revoked_by_id = user.id if user else None
+    current.revoked_by_grantor = by_grantor
+    current.revoke_note = note or None
+    db.session.flush()
+    return current
+
+
+def revoke_proxy(proxy: Proxy, means: str, note: str, actor: User) -> Proxy:
+    """The secretary withdraws a proxy: the resident said so (how: ``means``) or it was recorded in error."""
+    if means not in REVOKE_MEANS or means == OWN_PHONE:
+        raise OperationError("请选择撤销委托的方式。", code="bad_means")
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise OperationError("说明不能超过200字。", code="too_long")
+    if means == SECRETARY_CORRECTION and not note:
+        raise OperationError("登记有误而撤销时,请写明原因。", code="note_required")
+    return _withdraw(proxy, means, actor, False, note)
+
+
+def revoke_own_proxy(grantor: Invitation) -> Proxy:
+    """The resident who granted the proxy withdraws it on their own phone (their invitation link)."""
+    proxy = db.session.scalar(select(Proxy).where(
+        Proxy.meeting_id == grantor.meeting_id, Proxy.grantor_id == grantor.id, Proxy.revoked_at.is_(None)))
+    if proxy is None:
+        raise NotFound("您没有委托他人投票。", code="no_proxy")
+    return _withdraw(proxy, OWN_PHONE, None, True, "")

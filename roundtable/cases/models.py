@@ -1,14 +1,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roundtable.core.audit_naming import AuditDraft, Audited, NotAudited
 from roundtable.core.privacy import mask_phone
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+
+if TYPE_CHECKING:
+    from roundtable.auth.models import User
+    from roundtable.communities.models import Community, Department
 
 SOURCES = ("hotline", "walk_in", "open311", "csv")
 SOURCE_LABELS = {"hotline": "12345热线", "walk_in": "来访", "open311": "Open311", "csv": "CSV导入"}
@@ -76,6 +82,7 @@ class Topic(Model):
     """议题: groups cases about one problem; may be the month's theme (每月一题)."""
 
     __tablename__ = "topics"
+    __audit__ = Audited("topic", describe=("title", "theme_month"), on_change=(("theme_month", "theme"),))
     # At most one 每月一题 per month in a community; NULL (not a theme) never collides.
     __table_args__ = (
         UniqueConstraint("community_id", "title"),
@@ -89,13 +96,20 @@ class Topic(Model):
     theme_month: Mapped[str | None] = mapped_column(String(7))  # "2026-11" when 每月一题
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    cases = relationship("Case", back_populates="topic", order_by="Case.received_at")
+    cases: Mapped[list[Case]] = relationship("Case", back_populates="topic", order_by="Case.received_at")
 
 
 class Case(Model):
     """工单: one resident complaint, followed from intake to the resident's verdict."""
 
     __tablename__ = "cases"
+    __audit__ = Audited(
+        "case",
+        describe=("external_number", "source", "category", "urgency", "status"),
+        on_change=(("status", "status"), ("followed_up_at", "follow_up"), ("responsible_department_id", "assign"),
+                   ("topic_id", "topic"), ("parent_id", "duplicate_of")),
+        secret=frozenset({"address", "complainant_name", "complainant_phone"}),
+    )
     # The desk list is always one community's cases sorted by received or due time.
     __table_args__ = (
         UniqueConstraint("community_id", "source", "external_number"),
@@ -135,11 +149,11 @@ class Case(Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    community = relationship("Community")
-    topic = relationship("Topic", back_populates="cases")
-    responsible_department = relationship("Department")
-    parent = relationship("Case", remote_side=[id])
-    events = relationship(
+    community: Mapped[Community] = relationship("Community")
+    topic: Mapped[Topic | None] = relationship("Topic", back_populates="cases")
+    responsible_department: Mapped[Department | None] = relationship("Department")
+    parent: Mapped[Case | None] = relationship("Case", remote_side=[id])
+    events: Mapped[list[CaseEvent]] = relationship(
         "CaseEvent", back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan"
     )
 
@@ -192,6 +206,12 @@ class CaseEvent(Model):
     """One line of a case's timeline: who did what, when, from which status to which."""
 
     __tablename__ = "case_events"
+    __audit__ = Audited(
+        "case_event",
+        describe=("kind", "case_id", "from_status", "to_status"),
+        secret=frozenset({"data"}),
+        community_via="case",
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -203,8 +223,8 @@ class CaseEvent(Model):
     note: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict] = mapped_column(JSON, default=dict)
 
-    case = relationship("Case", back_populates="events")
-    actor = relationship("User")
+    case: Mapped[Case] = relationship("Case", back_populates="events")
+    actor: Mapped[User | None] = relationship("User")
 
     KIND_LABELS = {
         "created": "登记",
@@ -225,6 +245,15 @@ class CaseEvent(Model):
     def kind_label(self) -> str:
         return self.KIND_LABELS.get(self.kind, self.kind)
 
+    def refine_audit(self, entry: AuditDraft) -> AuditDraft | None:
+        """A new event is the case's own entry already, except a phone reveal and a note: those say more."""
+        if entry["action"] != "case_event.create":
+            return entry
+        if self.kind not in ("phone_reveal", "note"):
+            return None
+        return {**entry, "subject_type": "case", "subject_id": self.case_id,
+                "action": f"case.{self.kind}", "data": {"event_id": self.id}}
+
 
 class ImportBatch(Model):
     """An uploaded file waiting for the secretary's confirmation.
@@ -234,6 +263,7 @@ class ImportBatch(Model):
     """
 
     __tablename__ = "import_batches"
+    __audit__ = NotAudited("the cases an import creates are each audited; the pending batch is a draft")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)

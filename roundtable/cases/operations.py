@@ -8,7 +8,7 @@ import re
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
 from roundtable.auth.models import User
@@ -73,7 +73,7 @@ def create_case(
 ) -> Case:
     """File a new case; its number must be new for this community and source."""
     if find_existing(community, fields.source, fields.external_number):
-        raise CaseFieldErrors({"external_number": f"编号「{fields.external_number}」已存在"})
+        raise CaseFieldErrors({"external_number": gettext("编号「%(number)s」已存在", number=fields.external_number)})
     case = Case(
         community_id=community.id,
         external_number=fields.external_number,
@@ -117,7 +117,7 @@ def update_case(
     if (fields.source, fields.external_number) != (case.source, case.external_number):
         other = find_existing(case.community, fields.source, fields.external_number)
         if other is not None and other.id != case.id:
-            raise CaseFieldErrors({"external_number": f"编号「{fields.external_number}」已存在"})
+            raise CaseFieldErrors({"external_number": gettext("编号「%(number)s」已存在", number=fields.external_number)})
     changed = []
     for name in ("external_number", "source", *EDITABLE_FIELDS):
         new = getattr(fields, name)
@@ -229,8 +229,8 @@ def add_note(case: Case, actor: User, note: str) -> CaseEvent:
     return event
 
 
-def record_follow_up(case: Case, actor: User, resolved: bool, satisfied: bool, note: str = "") -> None:
-    """回访: the resident's own verdict, which the 三率 figures count."""
+def record_follow_up(case: Case, actor: User | None, resolved: bool, satisfied: bool, note: str = "") -> None:
+    """回访: the resident's own verdict, which the 三率 figures count (no actor: the resident's own link)."""
     if case.status not in ("replied", "closed_resolved", "closed_unresolved"):
         raise OperationError("答复居民之后才能登记回访结果。")
     case.resolved = resolved

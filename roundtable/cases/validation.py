@@ -8,9 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
+
 from roundtable.cases.models import CATEGORIES, SOURCE_LABELS, SOURCES, URGENCIES, URGENCY_LABELS
 from roundtable.core.privacy import is_valid_phone, normalize_phone
 from roundtable.core.time import as_utc, utcnow
+from roundtable.i18n import N_
 
 FIELD_LABELS = {
     "external_number": "工单编号",
@@ -58,7 +61,8 @@ class CaseFieldErrors(Exception):
         self.errors = errors
 
     def summary(self) -> str:
-        return str(self)
+        """The same, in the current language (the messages are Chinese message ids or already translated)."""
+        return "; ".join(f"{gettext(FIELD_LABELS.get(k, k))}: {gettext(v)}" for k, v in self.errors.items())
 
 
 @dataclass
@@ -107,7 +111,7 @@ def parse_datetime(value) -> datetime:
             return as_utc(datetime.strptime(text, fmt))
         except ValueError:
             continue
-    raise ValueError(f"无法识别的时间「{text[:30]}」,请用 2026-11-20 14:30 这样的格式")
+    raise ValueError(gettext("无法识别的时间「%(text)s」,请用 2026-11-20 14:30 这样的格式", text=text[:30]))
 
 
 def _text(raw: dict, name: str) -> str:
@@ -137,40 +141,40 @@ def clean_case_fields(raw: dict, *, default_source: str = "hotline", now: dateti
     for name in ("external_number", "description", "address"):
         value = _text(raw, name)
         if not value:
-            errors[name] = "不能为空"
+            errors[name] = N_("不能为空")
         values[name] = value
     for name, limit in MAX_LENGTHS.items():
         value = values.get(name, _text(raw, name))
         if len(value) > limit:
-            errors[name] = f"不能超过{limit}个字符"
+            errors[name] = gettext("不能超过%(limit)s个字符", limit=limit)
         values[name] = value
 
     source = _code(_text(raw, "source") or default_source, SOURCES, SOURCE_LABELS)
     if source not in SOURCES:
-        errors["source"] = f"未知来源「{source[:20]}」"
+        errors["source"] = gettext("未知来源「%(value)s」", value=source[:20])
     values["source"] = source
 
     category = _code(_text(raw, "category"), CATEGORIES, CATEGORIES)
     if category not in CATEGORIES:
-        errors["category"] = "请选择类别" if not category else f"未知类别「{category[:20]}」"
+        errors["category"] = N_("请选择类别") if not category else gettext("未知类别「%(value)s」", value=category[:20])
     values["category"] = category
 
     urgency = _code(_text(raw, "urgency") or "ordinary", URGENCIES, URGENCY_LABELS)
     if urgency not in URGENCIES:
-        errors["urgency"] = f"未知紧急程度「{urgency[:20]}」"
+        errors["urgency"] = gettext("未知紧急程度「%(value)s」", value=urgency[:20])
     values["urgency"] = urgency
 
     typed_phone = _text(raw, "complainant_phone")
     phone = normalize_phone(typed_phone)
     # Text without digits ("见备注") is not "no phone": it is a phone we cannot use.
     if (phone or typed_phone) and not is_valid_phone(phone):
-        errors["complainant_phone"] = "电话号码格式不正确"
+        errors["complainant_phone"] = N_("电话号码格式不正确")
     values["complainant_phone"] = phone
 
     try:
         received_at = parse_datetime(raw.get("received_at") or (now or utcnow()))
         if received_at > (now or utcnow()).replace(microsecond=0) + _CLOCK_SKEW:
-            errors["received_at"] = "受理时间不能晚于现在"
+            errors["received_at"] = N_("受理时间不能晚于现在")
         values["received_at"] = received_at
     except ValueError as exc:
         errors["received_at"] = str(exc)
@@ -186,7 +190,7 @@ def clean_case_fields(raw: dict, *, default_source: str = "hotline", now: dateti
                 raise ValueError
             values[name] = number
         except ValueError:
-            errors[name] = "必须是有效的坐标数字"
+            errors[name] = N_("必须是有效的坐标数字")
 
     if errors:
         raise CaseFieldErrors(errors)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from typing import TYPE_CHECKING
 
 import segno
 from flask import current_app, render_template
@@ -20,6 +21,9 @@ from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.jobs.registry import job_handler
 from roundtable.resolutions.pdf import document_context, render_pdf
+
+if TYPE_CHECKING:
+    from roundtable.jobs.worker import JobContext
 
 
 def check_url(certificate: Certificate, base_url: str = "") -> str:
@@ -57,14 +61,13 @@ def render_certificate_document(certificate: Certificate, base_url: str = "") ->
 
 
 @job_handler("render_certificate")
-def render_certificate(context) -> str:
+def render_certificate(context: JobContext) -> str:
     certificate = db.session.get(Certificate, int(context.payload["certificate_id"]))
     if certificate is None or certificate.community_id != context.community_id:
         raise OperationError("找不到要生成的证明。")
     if certificate.state != ISSUED:
         raise OperationError("这份证明没有出具。")
     pdf = render_certificate_document(certificate, context.payload.get("base_url", ""))
-    certificate = db.session.get(Certificate, certificate.id)
     certificate.pdf = pdf
     certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     db.session.flush()

@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+
+if TYPE_CHECKING:
+    from roundtable.auth.models import User
+    from roundtable.communities.models import Community, Department
+    from roundtable.resolutions.models import Resolution
 
 REQUESTED, ISSUED, REFUSED, REVOKED = "requested", "issued", "refused", "revoked"
 EXPIRED = "expired"  # shown, never stored
@@ -33,6 +40,11 @@ class CertificateKind(Model):
     """A kind of certificate a published resolution authorises (e.g. 接老人看病超时停车证明)."""
 
     __tablename__ = "certificate_kinds"
+    __audit__ = Audited(
+        "certificate_kind",
+        describe=("resolution_id", "name", "validity_days", "department_id"),
+        on_create="authorise",
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
@@ -48,15 +60,22 @@ class CertificateKind(Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    community = relationship("Community")
-    resolution = relationship("Resolution")
-    department = relationship("Department")
+    community: Mapped[Community] = relationship("Community")
+    resolution: Mapped[Resolution] = relationship("Resolution")
+    department: Mapped[Department | None] = relationship("Department")
 
 
 class Certificate(Model):
     """One request, and once issued the numbered certificate; the register is these rows."""
 
     __tablename__ = "certificates"
+    __audit__ = Audited(
+        "certificate",
+        describe=("kind_id", "state", "number"),
+        on_change=(("revoked_at", "revoke"), ("number", "issue"), ("refusal_reason", "refuse"), ("pdf_sha256", "render")),
+        on_create="request",
+        secret=frozenset({"applicant_name", "check_token", "pdf", "photo", "plate"}),
+    )
     __table_args__ = (UniqueConstraint("community_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,7 +107,7 @@ class Certificate(Model):
     pdf_job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
 
     kind: Mapped[CertificateKind] = relationship()
-    applicant = relationship("User", foreign_keys=[applicant_id])
+    applicant: Mapped[User | None] = relationship("User", foreign_keys=[applicant_id])
 
     def can_move_to(self, state: str) -> bool:
         return state in TRANSITIONS.get(self.state, ())

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +29,9 @@ from roundtable.core.errors import Conflict, NotFound, OperationError
 from roundtable.core.time import local, utcnow
 from roundtable.extensions import db
 from roundtable.funds.operations import looks_like_image
+
+if TYPE_CHECKING:
+    from roundtable.resolutions.models import Resolution
 
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 PHOTO_MAX = 3 * 1024 * 1024
@@ -60,7 +64,7 @@ class KindFields:
     department_id: int | None
 
 
-def authorise_kind(resolution, fields: KindFields, actor: User) -> CertificateKind:
+def authorise_kind(resolution: Resolution, fields: KindFields, actor: User) -> CertificateKind:
     """A published resolution authorises certificates of a kind; drafts cannot."""
     if resolution.status != "published":
         raise OperationError("只有已发布的决议才能授权出具证明。", code="not_published")
@@ -132,7 +136,7 @@ def _next_number(certificate: Certificate, now: datetime) -> str:
             Certificate.community_id == certificate.community_id, Certificate.number.like(f"{prefix}%")
         )
     )
-    return f"{prefix}{issued + 1:04d}号"
+    return f"{prefix}{(issued or 0) + 1:04d}号"
 
 
 def issue(certificate: Certificate, actor: User) -> Certificate:

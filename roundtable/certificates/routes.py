@@ -3,7 +3,8 @@ phone, anyone checks a scanned QR, department staff look certificates up under t
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlalchemy import select
 
 from roundtable.certificates import operations
@@ -18,9 +19,10 @@ from roundtable.certificates.permissions import (
     can_read_register,
     can_see_certificate,
 )
-from roundtable.communities.context import community_required, current_community
+from roundtable.communities.context import community_of_request, community_required
 from roundtable.communities.permissions import can_take_part, is_member
 from roundtable.core.actions import act, flash_form_errors
+from roundtable.core.login import login_required
 from roundtable.core.permissions import load_or_404
 from roundtable.core.time import as_utc
 from roundtable.extensions import db
@@ -31,7 +33,7 @@ from roundtable.resolutions.models import Resolution
 bp = Blueprint("certificates", __name__)
 
 
-def _photo(form) -> tuple[bytes | None, str | None]:
+def _photo(form: RequestForm) -> tuple[bytes | None, str | None]:
     upload = form.photo.data
     if not upload or not getattr(upload, "filename", ""):
         return None, None
@@ -44,8 +46,8 @@ def _kinds(community_id: int) -> list[CertificateKind]:
 
 @bp.get("/certificates/")
 @community_required(can=is_member)
-def index():
-    community = current_community()
+def index() -> ResponseReturnValue:
+    community = community_of_request()
     reader = can_read_register(current_user, community.id)
     query = select(Certificate).where(Certificate.community_id == community.id)
     if not reader:
@@ -64,7 +66,7 @@ def index():
 
 @bp.post("/certificates/kinds")
 @community_required(can=can_manage_certificates)
-def authorise():
+def authorise() -> ResponseReturnValue:
     raw = request.form.get("resolution", "")
     if not raw.isdigit():
         abort(404)
@@ -83,7 +85,7 @@ def authorise():
 
 @bp.route("/certificates/kinds/<int:kind_id>/request", methods=["GET", "POST"])
 @community_required(can=can_take_part)
-def ask(kind_id: int):
+def ask(kind_id: int) -> ResponseReturnValue:
     kind = load_or_404(CertificateKind, kind_id, can=can_ask_for)
     secretary = can_manage_certificates(current_user, kind.community_id)
     form = RequestForm()
@@ -108,7 +110,7 @@ def ask(kind_id: int):
 
 @bp.get("/certificates/<int:certificate_id>")
 @login_required
-def show(certificate_id: int):
+def show(certificate_id: int) -> ResponseReturnValue:
     certificate = load_or_404(Certificate, certificate_id, can=can_see_certificate, refuse=404)
     url = check_url(certificate, request.host_url) if certificate.number else ""
     return render_template(
@@ -119,12 +121,12 @@ def show(certificate_id: int):
 
 @bp.post("/certificates/<int:certificate_id>/issue")
 @community_required(can=can_manage_certificates)
-def issue(certificate_id: int):
+def issue(certificate_id: int) -> ResponseReturnValue:
     certificate = load_or_404(Certificate, certificate_id, can=can_manage_certificate_item)
     if not ActionForm().validate_on_submit():
         abort(400)
 
-    def issue_and_render():
+    def issue_and_render() -> None:
         operations.issue(certificate, current_user)
         certificate.pdf_job_id = enqueue(
             "render_certificate", {"certificate_id": certificate.id, "base_url": request.host_url},
@@ -138,7 +140,7 @@ def issue(certificate_id: int):
 
 @bp.post("/certificates/<int:certificate_id>/refuse")
 @community_required(can=can_manage_certificates)
-def refuse(certificate_id: int):
+def refuse(certificate_id: int) -> ResponseReturnValue:
     certificate = load_or_404(Certificate, certificate_id, can=can_manage_certificate_item)
     form = ReasonForm()
     if not form.validate_on_submit():
@@ -150,7 +152,7 @@ def refuse(certificate_id: int):
 
 @bp.post("/certificates/<int:certificate_id>/revoke")
 @community_required(can=can_manage_certificates)
-def revoke(certificate_id: int):
+def revoke(certificate_id: int) -> ResponseReturnValue:
     certificate = load_or_404(Certificate, certificate_id, can=can_manage_certificate_item)
     form = ReasonForm()
     if not form.validate_on_submit():
@@ -162,7 +164,7 @@ def revoke(certificate_id: int):
 
 @bp.get("/certificates/<int:certificate_id>/pdf")
 @login_required
-def pdf(certificate_id: int):
+def pdf(certificate_id: int) -> ResponseReturnValue:
     certificate = load_or_404(Certificate, certificate_id, can=can_see_certificate, refuse=404)
     data = db.session.scalar(select(Certificate.pdf).where(Certificate.id == certificate.id))
     if not data:
@@ -173,7 +175,7 @@ def pdf(certificate_id: int):
 
 @bp.get("/certificates/<int:certificate_id>/qr.svg")
 @login_required
-def qr(certificate_id: int):
+def qr(certificate_id: int) -> ResponseReturnValue:
     """The check QR code as a stand-alone SVG file (with its namespace, so browsers render it as an image)."""
     certificate = load_or_404(Certificate, certificate_id, can=can_see_certificate, refuse=404)
     if not certificate.number:
@@ -184,7 +186,7 @@ def qr(certificate_id: int):
 
 @bp.get("/certificates/<int:certificate_id>/photo")
 @login_required
-def photo(certificate_id: int):
+def photo(certificate_id: int) -> ResponseReturnValue:
     certificate = load_or_404(Certificate, certificate_id, can=can_see_certificate, refuse=404)
     data = db.session.scalar(select(Certificate.photo).where(Certificate.id == certificate.id))
     if not data:
@@ -194,7 +196,7 @@ def photo(certificate_id: int):
 
 
 @bp.get("/c/<token>")
-def check(token: str):
+def check(token: str) -> ResponseReturnValue:
     """What a traffic officer sees after scanning: valid / expired / revoked / unknown, the plate masked."""
     result = operations.check(token)
     return render_template("certificates/check.html", result=result), (404 if result.status == "unknown" else 200)
@@ -202,7 +204,7 @@ def check(token: str):
 
 @bp.route("/certificates/lookup", methods=["GET", "POST"])
 @login_required
-def look_up():
+def look_up() -> ResponseReturnValue:
     if not can_look_up_certificates(current_user):
         abort(403)
     form = LookUpForm()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 from flask import flash
 from flask_babel import gettext as _
@@ -25,6 +25,10 @@ class Refused:
         return False
 
 
+@overload
+def act(action: Callable[[], None], done: str | Callable[[None], str], *, field: Any = None) -> Literal[True] | Refused: ...
+@overload
+def act(action: Callable[[], R], done: str | Callable[[R], str], *, field: Any = None) -> R | Refused: ...
 def act(
     action: Callable[[], R], done: str | Callable[[R], str], *, field: Any = None
 ) -> R | Literal[True] | Refused:

@@ -25,6 +25,13 @@ class HasId(Protocol):
     id: Any
 
 
+class CommunityOwned(Protocol):
+    """Any row that belongs to one community (a fund, a proposal, a meeting, a certificate …)."""
+
+    @property
+    def community_id(self) -> int: ...
+
+
 T = TypeVar("T")
 Predicate = Callable[[Any, T], bool]
 

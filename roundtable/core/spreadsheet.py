@@ -11,10 +11,15 @@ written as numbers by the exports and never pass through here.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import overload
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
+@overload
+def neutralise(value: str) -> str: ...
+@overload
+def neutralise(value: object) -> object: ...
 def neutralise(value: object) -> object:
     """The cell as a spreadsheet must store it: formula-like text prefixed with ``'``; other values unchanged."""
     if not isinstance(value, str) or not value:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
@@ -29,3 +30,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+# A JSON document as stored in a JSON column or sent to a page: its keys are strings, its
+# values whatever JSON holds. Records with a fixed shape get their own dataclass instead.
+JsonObject = dict[str, Any]

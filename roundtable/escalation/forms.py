@@ -11,7 +11,7 @@ class ReturnForm(FlaskForm):
 
 
 class DeadlineField(DateTimeLocalField):
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[str]) -> None:
         try:
             super().process_formdata(valuelist)
         except ValueError:

@@ -6,13 +6,20 @@ periodic pass may run in two processes at once and a step still fires once.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+
+if TYPE_CHECKING:
+    from roundtable.auth.models import User
+    from roundtable.communities.models import Street
+    from roundtable.resolutions.models import Commitment
 
 REMIND, URGE, SUPERVISE = "remind", "urge", "supervise"
 STEPS = (REMIND, URGE, SUPERVISE)
@@ -31,6 +38,7 @@ class EscalationPolicy(Model):
     """A community's escalation steps, in hours relative to a commitment's deadline."""
 
     __tablename__ = "escalation_policies"
+    __audit__ = Audited("escalation_policy")
     __table_args__ = (UniqueConstraint("community_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,6 +52,7 @@ class EscalationStep(Model):
     """One step that fired for one commitment in one assignment round (a reassignment starts a new round)."""
 
     __tablename__ = "escalation_steps"
+    __audit__ = Audited("escalation_step")
     __table_args__ = (UniqueConstraint("commitment_id", "round", "step"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,7 +63,7 @@ class EscalationStep(Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deadline: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    commitment = relationship("Commitment")
+    commitment: Mapped[Commitment] = relationship("Commitment")
 
     @property
     def label(self) -> str:
@@ -65,20 +74,22 @@ class StreetSupervisor(Model):
     """督办: a person of the street office who supervises the overdue commitments of the street's communities."""
 
     __tablename__ = "street_supervisors"
+    __audit__ = Audited("street_supervisor")
     __table_args__ = (UniqueConstraint("user_id", "street_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     street_id: Mapped[int] = mapped_column(ForeignKey("streets.id"), index=True)
 
-    user = relationship("User")
-    street = relationship("Street")
+    user: Mapped[User] = relationship("User")
+    street: Mapped[Street] = relationship("Street")
 
 
 class CommitmentReturn(Model):
     """退单: the unit hands a commitment back with a reason; the secretary reassigns it or takes it to a meeting."""
 
     __tablename__ = "commitment_returns"
+    __audit__ = Audited("commitment_return")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commitment_id: Mapped[int] = mapped_column(ForeignKey("resolution_commitments.id"), index=True)
@@ -95,8 +106,8 @@ class CommitmentReturn(Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    commitment = relationship("Commitment")
-    returned_by = relationship("User", foreign_keys=[returned_by_id])
+    commitment: Mapped[Commitment] = relationship("Commitment")
+    returned_by: Mapped[User | None] = relationship("User", foreign_keys=[returned_by_id])
 
     @property
     def state_label(self) -> str:

@@ -6,6 +6,7 @@ savepoint before anyone is told; the loser of a race tells nobody.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -35,24 +36,32 @@ from roundtable.escalation.models import (
 )
 from roundtable.escalation.permissions import can_decide_return, can_return_commitment
 from roundtable.extensions import db
+from roundtable.i18n import community_language
 from roundtable.resolutions.models import Commitment, Resolution
 
 REASON_MAX = 2000
 HOURS_MAX = 24 * 90
 
 
-def _path(endpoint: str, **values) -> str:
+# Notice titles, kept as message ids (a step's name goes in as ``step_label``, translated when shown).
+STEP_TITLE = "%(step_label)s:%(unit)s的承诺「%(action)s」期限 %(deadline)s"
+RETURN_TITLE = "%(unit)s退单:%(action)s"
+REASSIGNED_TITLE = "承诺改派给%(unit)s:%(action)s"
+
+
+def _path(endpoint: str, **values: object) -> str:
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
-def _notify(users, title: str, body: str, link: str) -> None:
+def _notify(users: Iterable[User], title: str, body: str, link: str, /, **params: object) -> None:
+    """``title`` and ``body`` are message ids with ``params`` (shown in each reader's language)."""
     from roundtable.notifications.operations import notify
 
-    seen = set()
+    seen: set[int] = set()
     for user in users:
         if user.id not in seen and user.active:
             seen.add(user.id)
-            notify(user, title, body, link)
+            notify(user, title, body, link, params=params)
 
 
 def _unit_staff(commitment: Commitment) -> list[User]:
@@ -69,14 +78,14 @@ def _secretaries(community_id: int) -> list[User]:
 
 
 def _supervisors(community_id: int) -> list[User]:
-    community = db.session.get(Community, community_id)
     return list(db.session.scalars(
         select(User).join(StreetSupervisor, StreetSupervisor.user_id == User.id)
-        .where(StreetSupervisor.street_id == community.street_id)
+        .join(Community, Community.street_id == StreetSupervisor.street_id)
+        .where(Community.id == community_id)
     ))
 
 
-def _on_cases(commitment: Commitment, note: str, **data) -> None:
+def _on_cases(commitment: Commitment, note: str, **data: object) -> None:
     """A timeline entry on every case the commitment's meeting was about."""
     for case in commitment.resolution.meeting.cases:
         add_event(case, "escalation", None, note, commitment_id=commitment.id, **data)
@@ -96,15 +105,16 @@ def _fire(commitment: Commitment, round_: int, step: str, now: datetime) -> bool
         return False
     label = STEP_LABELS[step]
     when = format_local(commitment.deadline)
-    title = _("%(step)s:%(unit)s的承诺「%(action)s」期限 %(deadline)s",
-              step=_(label), unit=commitment.unit_name, action=commitment.action[:40], deadline=when)
+    with community_language():  # the case's history is kept in the community's language
+        title = _(STEP_TITLE, step_label=_(label), unit=commitment.unit_name, action=commitment.action[:40], deadline=when)
     link = _path("resolutions.commitment", commitment_id=commitment.id)
     users = list(_unit_staff(commitment))
     if step in (URGE, SUPERVISE):
         users += _secretaries(commitment.community_id)
     if step == SUPERVISE:
         users += _supervisors(commitment.community_id)
-    _notify(users, title, commitment.action, link)
+    _notify(users, STEP_TITLE, "%(action_text)s", link, step_label=label, unit=commitment.unit_name,
+            action=commitment.action[:40], deadline=when, action_text=commitment.action)
     _on_cases(commitment, title, step=step, round=round_)
     return True
 
@@ -182,14 +192,16 @@ def return_commitment(commitment: Commitment, user: User, reason: str) -> Commit
                                 from_unit_name=commitment.unit_name, state=RETURN_OPEN)
     db.session.add(returned)
     db.session.flush()
-    title = _("%(unit)s退单:%(action)s", unit=commitment.unit_name, action=commitment.action[:40])
-    _notify(_secretaries(commitment.community_id), title, reason,
-            _path("resolutions.commitment", commitment_id=commitment.id))
+    with community_language():
+        title = _(RETURN_TITLE, unit=commitment.unit_name, action=commitment.action[:40])
+    _notify(_secretaries(commitment.community_id), RETURN_TITLE, "%(reason)s",
+            _path("resolutions.commitment", commitment_id=commitment.id),
+            unit=commitment.unit_name, action=commitment.action[:40], reason=reason)
     _on_cases(commitment, f"{title}({reason})", returned=True)
     return returned
 
 
-def _unit(community_id: int, raw: str):
+def _unit(community_id: int, raw: str) -> tuple[Department | None, Organization | None]:
     kind, _sep, raw_id = (raw or "").partition(":")
     if kind == "department" and raw_id.isdigit():
         return db.session.get(Department, int(raw_id)), None
@@ -234,11 +246,14 @@ def decide_return(returned: CommitmentReturn, actor: User, decision: str, unit: 
     returned.decided_at = now
     db.session.flush()
     link = _path("resolutions.commitment", commitment_id=commitment.id)
+    with community_language():
+        if decision == RETURN_REASSIGNED:
+            title = _(REASSIGNED_TITLE, unit=commitment.unit_name, action=commitment.action[:40])
+        else:
+            title = _("承诺退回会议重议:%(action)s", action=commitment.action[:40])
     if decision == RETURN_REASSIGNED:
-        title = _("承诺改派给%(unit)s:%(action)s", unit=commitment.unit_name, action=commitment.action[:40])
-        _notify(_unit_staff(commitment), title, note, link)
-    else:
-        title = _("承诺退回会议重议:%(action)s", action=commitment.action[:40])
+        _notify(_unit_staff(commitment), REASSIGNED_TITLE, "%(note)s" if note else "", link,
+                unit=commitment.unit_name, action=commitment.action[:40], note=note)
     _on_cases(commitment, title if not note else f"{title}({note})", decision=decision)
 
 

@@ -1,11 +1,18 @@
 """Who may do what with escalations, returns and the street's overdue list."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 
 from roundtable.auth.models import User
 from roundtable.communities.permissions import can_manage_cases
 from roundtable.extensions import db
+
+if TYPE_CHECKING:
+    from roundtable.escalation.models import CommitmentReturn
+    from roundtable.resolutions.models import Commitment
+
 
 
 def supervised_street_ids(user: User) -> set[int]:
@@ -21,19 +28,19 @@ def can_supervise_street(user: User) -> bool:
     return bool(supervised_street_ids(user))
 
 
-def can_return_commitment(user: User, commitment) -> bool:
+def can_return_commitment(user: User, commitment: Commitment) -> bool:
     """退单: the committed unit itself."""
     from roundtable.resolutions.permissions import is_unit_staff
 
     return is_unit_staff(user, commitment)
 
 
-def can_decide_return(user: User, commitment) -> bool:
+def can_decide_return(user: User, commitment: Commitment) -> bool:
     """The secretaries of the commitment's community reassign it or take it back to a meeting."""
     return can_manage_cases(user, commitment.community_id)
 
 
-def can_decide(user: User, returned) -> bool:
+def can_decide(user: User, returned: CommitmentReturn) -> bool:
     """A returned commitment is decided by whoever may decide on the commitment it returns."""
     return can_decide_return(user, returned.commitment)
 

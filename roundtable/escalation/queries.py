@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -21,6 +22,9 @@ from roundtable.escalation.models import (
 )
 from roundtable.extensions import db
 from roundtable.resolutions.models import Commitment, Resolution
+
+if TYPE_CHECKING:
+    from roundtable.archive.dashboard import Table
 
 
 @dataclass
@@ -65,8 +69,8 @@ def round_of(commitment: Commitment) -> int:
 
 
 def handed_to_meeting(commitment: Commitment) -> bool:
-    return db.session.scalar(select(func.count()).select_from(CommitmentReturn).where(
-        CommitmentReturn.commitment_id == commitment.id, CommitmentReturn.state == RETURN_TO_MEETING)) > 0
+    return (db.session.scalar(select(func.count()).select_from(CommitmentReturn).where(
+        CommitmentReturn.commitment_id == commitment.id, CommitmentReturn.state == RETURN_TO_MEETING)) or 0) > 0
 
 
 def steps_of(commitment: Commitment) -> list[EscalationStep]:
@@ -147,7 +151,7 @@ STAGE_RETURNED, STAGE_TO_MEETING = "退单", "退回会议重议"
 STAGE_LABELS = (STAGE_RETURNED, STAGE_TO_MEETING)
 
 
-def dashboard_table(community_ids: list[int], communities: list[Community]):
+def dashboard_table(community_ids: list[int], communities: list[Community]) -> Table:
     """The dashboard's marks: every open commitment that was escalated or returned, with its current step."""
     from roundtable.archive.dashboard import Table
 
@@ -162,6 +166,7 @@ def dashboard_table(community_ids: list[int], communities: list[Community]):
     )
     for commitment in rows:
         info = view(commitment)
+        at: datetime | None
         if info.open_return is not None:
             stage, at = STAGE_RETURNED, info.open_return.returned_at
         elif info.to_meeting:

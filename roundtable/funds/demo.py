@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -28,7 +29,7 @@ DEMO_PROPOSALS = (
 )
 
 
-def seed_demo_fund(seeded: dict) -> None:
+def seed_demo_fund(seeded: dict[str, Any]) -> None:
     """党建服务群众经费 of 50,000 yuan with the residents' proposals, three accepted, and a period vote open."""
     people, community = seeded["people"], seeded["community"]
     secretary = people["zhangcx"]
@@ -50,7 +51,7 @@ def seed_demo_fund(seeded: dict) -> None:
     db.session.flush()
 
 
-def seed_demo_certificates(seeded: dict) -> None:
+def seed_demo_certificates(seeded: dict[str, Any]) -> None:
     """The parking certificate kind on the published 接老人看病 resolution, checked by 区交通支队, and one request."""
     people, community = seeded["people"], seeded["community"]
     secretary = people["zhangcx"]

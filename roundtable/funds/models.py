@@ -11,14 +11,23 @@ import hashlib
 import hmac
 import secrets
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from roundtable.core.audit_naming import Audited, NotAudited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
 from roundtable.funds.rules import APPROVAL, POINTS, RULES
+
+if TYPE_CHECKING:
+    from roundtable.auth.models import User
+    from roundtable.communities.models import Community
+    from roundtable.live.models import Poll
+    from roundtable.meetings.models import Meeting
+    from roundtable.resolutions.models import Resolution
 
 # --- proposals ---------------------------------------------------------------------------------
 SUBMITTED, ACCEPTED, MERGED, DECLINED = "submitted", "accepted", "merged", "declined"
@@ -45,6 +54,7 @@ class Fund(Model):
     """One fund of one community for one period, e.g. 党建服务群众经费 2026."""
 
     __tablename__ = "funds"
+    __audit__ = Audited("fund", describe=("name", "amount_fen", "period_start", "period_end"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
@@ -56,7 +66,7 @@ class Fund(Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    community = relationship("Community")
+    community: Mapped[Community] = relationship("Community")
     proposals: Mapped[list[Proposal]] = relationship(back_populates="fund", order_by="Proposal.id")
     votes: Mapped[list[BudgetVote]] = relationship(back_populates="fund", order_by="BudgetVote.id")
 
@@ -65,6 +75,13 @@ class Proposal(Model):
     """A project proposed for the fund: by a resident from the phone, or by the secretary from a case or topic."""
 
     __tablename__ = "fund_proposals"
+    __audit__ = Audited(
+        "fund_proposal",
+        describe=("fund_id", "title", "cost_fen", "origin", "state"),
+        on_change=(("state", "review"),),
+        on_create="propose",
+        secret=frozenset({"photo"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
@@ -87,7 +104,7 @@ class Proposal(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     fund: Mapped[Fund] = relationship(back_populates="proposals")
-    proposer = relationship("User", foreign_keys=[proposer_id])
+    proposer: Mapped[User | None] = relationship("User", foreign_keys=[proposer_id])
     merged_into: Mapped[Proposal | None] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
 
     def can_move_to(self, state: str) -> bool:
@@ -102,6 +119,12 @@ class BudgetVote(Model):
     """The residents' vote on the accepted proposals of a fund (居民说了算)."""
 
     __tablename__ = "fund_votes"
+    __audit__ = Audited(
+        "fund_vote",
+        describe=("fund_id", "mode", "form", "rule", "secret", "quorum", "state"),
+        on_change=(("state", "state"),),
+        secret=frozenset({"receipt_key", "result"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
@@ -118,18 +141,18 @@ class BudgetVote(Model):
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
     poll_id: Mapped[int | None] = mapped_column(ForeignKey("live_polls.id"))
     # [{proposal_id, title, cost_fen, option_id}] copied when the vote opens.
-    items: Mapped[list] = mapped_column(JSON, default=list)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     receipt_key: Mapped[str | None] = mapped_column(String(64))
-    result: Mapped[dict | None] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     resolution_id: Mapped[int | None] = mapped_column(ForeignKey("resolutions.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     fund: Mapped[Fund] = relationship(back_populates="votes")
-    meeting = relationship("Meeting")
-    poll = relationship("Poll")
-    resolution = relationship("Resolution")
+    meeting: Mapped[Meeting | None] = relationship("Meeting")
+    poll: Mapped[Poll | None] = relationship("Poll")
+    resolution: Mapped[Resolution | None] = relationship("Resolution")
 
     def can_move_to(self, state: str) -> bool:
         return state in VOTE_TRANSITIONS.get(self.state, ())
@@ -162,6 +185,9 @@ class BudgetVoter(Model):
     """A resident's personal link to a period vote, and whether (not what) they voted."""
 
     __tablename__ = "fund_voters"
+    __audit__ = NotAudited(
+        'a personal link marked as voted, in order, would time-stamp each voter; the count records the receipts',
+    )
     __table_args__ = (UniqueConstraint("vote_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -173,7 +199,7 @@ class BudgetVoter(Model):
     idempotency_key: Mapped[str | None] = mapped_column(String(64))
 
     vote: Mapped[BudgetVote] = relationship()
-    user = relationship("User")
+    user: Mapped[User] = relationship("User")
 
 
 class BudgetSealedBallot(Model):
@@ -187,6 +213,7 @@ class BudgetSealedBallot(Model):
     """
 
     __tablename__ = "fund_sealed_ballots"
+    __audit__ = NotAudited("same: sealed budget ballots, written beside their voters, opened and deleted at the count")
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
@@ -199,9 +226,10 @@ class BudgetBallot(Model):
     only at the count, opened from the sealed rows, shuffled, naming nobody and carrying no time (random key)."""
 
     __tablename__ = "fund_ballots"
+    __audit__ = NotAudited("like live ballots: the vote's count records the receipts, never who voted what")
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     vote_id: Mapped[int] = mapped_column(ForeignKey("fund_votes.id"), index=True)
     voter_id: Mapped[int | None] = mapped_column(ForeignKey("fund_voters.id"), unique=True)  # named votes only
-    choices: Mapped[dict] = mapped_column(JSON)
+    choices: Mapped[dict[str, int]] = mapped_column(JSON)
     receipt: Mapped[str] = mapped_column(String(64))

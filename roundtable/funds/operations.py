@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
@@ -16,6 +17,7 @@ from roundtable.auth.models import User
 from roundtable.communities.models import Membership
 from roundtable.core.errors import Conflict, NotFound, OperationError
 from roundtable.core.http import TOKEN_MAX_LENGTH
+from roundtable.core.sql import rows_changed
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.funds import rules
@@ -38,6 +40,11 @@ from roundtable.funds.models import (
     Proposal,
 )
 from roundtable.live import secret_ballots
+
+if TYPE_CHECKING:
+    from roundtable.live.models import Poll
+    from roundtable.meetings.models import Meeting
+    from roundtable.resolutions.models import Resolution
 
 MAX_AMOUNT_FEN = 100_000_000_00  # 1 亿元: far above any community fund, far below overflow
 MAX_PROJECTS = 20
@@ -129,7 +136,7 @@ class ProposalFields:
     photo_type: str | None = None
 
 
-def _checked_proposal(fund: Fund, fields: ProposalFields) -> dict:
+def _checked_proposal(fund: Fund, fields: ProposalFields) -> dict[str, Any]:
     title = _text(fields.title, 100, "请填写项目名称。")
     cost = yuan_to_fen(fields.cost)
     if cost > fund.amount_fen:
@@ -168,11 +175,13 @@ def propose_from(fund: Fund, fields: ProposalFields, origin: str, actor: User,
         raise OperationError("项目来源无效。")
     from roundtable.cases.models import Case, Topic
 
-    for model, object_id in ((Case, case_id), (Topic, topic_id)):
-        if object_id is not None:
-            row = db.session.get(model, object_id)
-            if row is None or row.community_id != fund.community_id:
-                raise NotFound("找不到所选的诉求或议题。")
+    chosen: list[Case | Topic | None] = []
+    if case_id is not None:
+        chosen.append(db.session.get(Case, case_id))
+    if topic_id is not None:
+        chosen.append(db.session.get(Topic, topic_id))
+    if any(row is None or row.community_id != fund.community_id for row in chosen):
+        raise NotFound("找不到所选的诉求或议题。")
     _require_open_for_proposals(fund)
     proposal = Proposal(fund=fund, community_id=fund.community_id, origin=origin, proposer_id=actor.id,
                         case_id=case_id, topic_id=topic_id, **_checked_proposal(fund, fields))
@@ -249,7 +258,7 @@ def create_vote(fund: Fund, fields: VoteFields, actor: User) -> BudgetVote:
     return vote
 
 
-def _ballot_items(vote: BudgetVote) -> list[dict]:
+def _ballot_items(vote: BudgetVote) -> list[dict[str, Any]]:
     accepted = [p for p in vote.fund.proposals if p.state == ACCEPTED]
     if not accepted:
         raise OperationError("还没有列入表决的项目,请先审核居民的提议。", code="no_projects")
@@ -277,7 +286,7 @@ def open_period_vote(vote: BudgetVote) -> int:
     return len(residents)
 
 
-def open_live_vote(vote: BudgetVote, meeting, actor: User):
+def open_live_vote(vote: BudgetVote, meeting: Meeting | None, actor: User) -> Poll:
     """Put the accepted projects to the live meeting as a budget poll (live protocol §budget)."""
     from roundtable.live import operations as live
 
@@ -311,7 +320,9 @@ def voter_by_token(token: str) -> BudgetVoter | None:
 
 def is_accepting(vote: BudgetVote, now: datetime | None = None) -> bool:
     now = now or utcnow()
-    return vote.state == OPEN and vote.mode == PERIOD and vote.opens_at <= now < vote.closes_at
+    if vote.state != OPEN or vote.mode != PERIOD or vote.opens_at is None or vote.closes_at is None:
+        return False
+    return vote.opens_at <= now < vote.closes_at
 
 
 def checked_choices(vote: BudgetVote, choices: dict[int, int]) -> dict[int, int]:
@@ -372,13 +383,14 @@ def cast_ballot(voter: BudgetVoter, choices: dict[int, int], key: str) -> Ballot
         raise OperationError("现在不在投票时间内。", code="poll_closed")
     chosen = checked_choices(vote, choices)
     state = _locked_state(vote.id, exclusive=False)
-    if state != OPEN:
+    # The receipt key is erased only at the close, which the shared lock keeps out until we commit.
+    receipt = vote.receipt_for(voter.id)
+    if state != OPEN or receipt is None:
         raise OperationError("表决已结束,不能再投票。", code="poll_closed")
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(BudgetVoter).where(BudgetVoter.id == voter.id, BudgetVoter.voted.is_(False))
         .values(voted=True, idempotency_key=key).execution_options(synchronize_session=False)
-    ).rowcount
-    receipt = vote.receipt_for(voter.id)
+    )
     if claimed != 1:  # another request of the same resident won the race
         db.session.refresh(voter)
         return BallotReceipt(receipt, repeated=True)
@@ -401,21 +413,23 @@ def _election(vote: BudgetVote, ballots: list[dict[int, int]]) -> rules.Election
     return rules.Election(vote.fund.amount_fen, projects, tuple(ballots), vote.form)
 
 
-def _live_ballots(vote: BudgetVote) -> list[dict[int, int]]:
-    """From the closed poll's published record: named ballots, or the secret poll's receipts with choices."""
+def _live_ballots(vote: BudgetVote) -> tuple[list[dict[int, int]], bool]:
+    """From the closed poll's published record: named ballots, or the secret poll's receipts with choices;
+    and whether the poll met its quorum."""
     poll = vote.poll
-    if poll is None or poll.state != "closed" or not poll.result:
+    result = poll.closed_result if poll is not None else None
+    if poll is None or result is None:
         raise OperationError("请先在会议现场结束这项表决。", code="poll_open")
     by_option = {item["option_id"]: item["proposal_id"] for item in vote.items}
-    entries = poll.result.get("receipts") if poll.secret else poll.result.get("ballots")
+    entries = result.opened_receipts if poll.secret else result.ballots
     ballots = []
-    for entry in entries or []:
+    for entry in entries or ():
         given = Counter(by_option[o] for o in entry["choices"] if o in by_option)  # points: one id per point
         ballots.append({p: (1 if vote.form == rules.APPROVAL else n) for p, n in given.items()})
-    return ballots
+    return ballots, result.quorum_met
 
 
-def count_vote(vote: BudgetVote) -> dict:
+def count_vote(vote: BudgetVote) -> dict[str, Any]:
     """Close (a period vote) and count by the recorded rule; the other rule is computed beside it."""
     if vote.state != OPEN:
         raise OperationError("这项表决不在进行中。", code="bad_transition")
@@ -432,8 +446,7 @@ def count_vote(vote: BudgetVote) -> dict:
         ]
         quorum_met = len(ballots) >= vote.quorum
     else:
-        ballots = _live_ballots(vote)
-        quorum_met = bool(vote.poll.result.get("quorum_met", True))
+        ballots, quorum_met = _live_ballots(vote)
     election = _election(vote, ballots)
     outcomes = {rule: rules.compute(rule, election) for rule in rules.RULES}
     chosen = outcomes[vote.rule]
@@ -471,7 +484,8 @@ class Implementation:
     deadline: datetime | None
 
 
-def hand_off(vote: BudgetVote, meeting, implementations: list[Implementation], actor: User):
+def hand_off(vote: BudgetVote, meeting: Meeting | None, implementations: list[Implementation], actor: User,
+             ) -> Resolution:
     """The funded projects become commitments of the meeting's resolution draft (the existing flow)."""
     from roundtable.resolutions import operations as resolutions
     from roundtable.resolutions import queries as resolution_queries

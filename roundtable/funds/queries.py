@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
@@ -58,7 +59,7 @@ def fund_uses(community_ids: list[int]) -> list[FundUse]:
     for fund in funds:
         counted = [v for v in fund.votes if v.state in (CLOSED, HANDED_OFF) and v.result]
         vote = counted[-1] if counted else None
-        funded = vote.result.get("funded", []) if vote else []
+        funded = (vote.result or {}).get("funded", []) if vote else []
         costs = {i["proposal_id"]: i["cost_fen"] for i in vote.items} if vote else {}
         uses.append(FundUse(fund, fen_to_yuan(fund.amount_fen), fen_to_yuan(sum(costs[p] for p in funded)),
                             len(funded), vote.state_label if vote else NO_VOTE["none"]))
@@ -82,7 +83,7 @@ class ProjectLine:
     funded_by_other: bool
     paid: str = ""
     reason_code: str = ""
-    reason_figures: dict = field(default_factory=dict)
+    reason_figures: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -10,11 +10,13 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
-from roundtable.communities.context import community_required, current_community
+from roundtable.communities.context import community_of_request, community_required
 from roundtable.communities.permissions import can_take_part, is_member
 from roundtable.core.actions import act, flash_form_errors
+from roundtable.core.login import login_required
 from roundtable.core.permissions import load_or_404
 from roundtable.core.time import as_utc, utcnow
 from roundtable.funds import operations, queries, rules
@@ -28,7 +30,7 @@ from roundtable.funds.forms import (
     SecretaryProposalForm,
     VoteForm,
 )
-from roundtable.funds.models import FORMS, MODES, ORIGINS, PROPOSAL_STATES, BudgetVote, Fund, Proposal
+from roundtable.funds.models import FORMS, MODES, ORIGINS, PROPOSAL_STATES, BudgetVote, BudgetVoter, Fund, Proposal
 from roundtable.funds.permissions import (
     can_manage_fund,
     can_manage_fund_item,
@@ -43,7 +45,7 @@ from roundtable.meetings.queries import all_departments, community_organizations
 bp = Blueprint("funds", __name__)
 
 
-def _photo(form) -> tuple[bytes | None, str | None]:
+def _photo(form: ProposalForm) -> tuple[bytes | None, str | None]:
     upload = form.photo.data
     if not upload or not getattr(upload, "filename", ""):
         return None, None
@@ -55,8 +57,8 @@ def _photo(form) -> tuple[bytes | None, str | None]:
 
 @bp.get("/funds/")
 @community_required(can=is_member)
-def index():
-    community = current_community()
+def index() -> ResponseReturnValue:
+    community = community_of_request()
     return render_template(
         "funds/index.html",
         uses=queries.fund_uses([community.id]),
@@ -69,8 +71,8 @@ def index():
 
 @bp.post("/funds/")
 @community_required(can=can_manage_fund)
-def create():
-    community = current_community()
+def create() -> ResponseReturnValue:
+    community = community_of_request()
     form = FundForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
@@ -83,7 +85,7 @@ def create():
 
 @bp.get("/funds/<int:fund_id>")
 @community_required(can=is_member)
-def show(fund_id: int):
+def show(fund_id: int) -> ResponseReturnValue:
     fund = load_or_404(Fund, fund_id, can=can_see_fund_item)
     reader = can_read_funds(current_user, fund.community_id)
     manage = can_manage_fund(current_user, fund.community_id)
@@ -111,7 +113,7 @@ def show(fund_id: int):
 
 @bp.route("/funds/<int:fund_id>/propose", methods=["GET", "POST"])
 @community_required(can=can_take_part)
-def propose(fund_id: int):
+def propose(fund_id: int) -> ResponseReturnValue:
     fund = load_or_404(Fund, fund_id, can=can_see_fund_item)
     if not can_propose(current_user, fund):
         abort(403)
@@ -129,7 +131,7 @@ def propose(fund_id: int):
 
 @bp.post("/funds/<int:fund_id>/proposals")
 @community_required(can=can_manage_fund)
-def propose_for_community(fund_id: int):
+def propose_for_community(fund_id: int) -> ResponseReturnValue:
     fund = load_or_404(Fund, fund_id, can=can_manage_fund_item)
     form = SecretaryProposalForm()
     if not form.validate_on_submit():
@@ -151,7 +153,7 @@ def propose_for_community(fund_id: int):
 
 @bp.get("/funds/proposals/<int:proposal_id>/photo")
 @login_required
-def proposal_photo(proposal_id: int):
+def proposal_photo(proposal_id: int) -> ResponseReturnValue:
     proposal = load_or_404(Proposal, proposal_id, can=can_see_proposal_photo, refuse=404)
     if not proposal.photo:
         abort(404)
@@ -161,7 +163,7 @@ def proposal_photo(proposal_id: int):
 
 @bp.post("/funds/proposals/<int:proposal_id>/review")
 @community_required(can=can_manage_fund)
-def review(proposal_id: int):
+def review(proposal_id: int) -> ResponseReturnValue:
     proposal = load_or_404(Proposal, proposal_id, can=can_manage_fund_item)
     form = ReviewForm()
     if not form.validate_on_submit():
@@ -178,7 +180,7 @@ def review(proposal_id: int):
 
 @bp.post("/funds/<int:fund_id>/votes")
 @community_required(can=can_manage_fund)
-def create_vote(fund_id: int):
+def create_vote(fund_id: int) -> ResponseReturnValue:
     fund = load_or_404(Fund, fund_id, can=can_manage_fund_item)
     form = VoteForm()
     if not form.validate_on_submit():
@@ -195,7 +197,7 @@ def create_vote(fund_id: int):
 
 @bp.post("/funds/votes/<int:vote_id>/open")
 @community_required(can=can_manage_fund)
-def open_vote(vote_id: int):
+def open_vote(vote_id: int) -> ResponseReturnValue:
     vote = load_or_404(BudgetVote, vote_id, can=can_manage_fund_item)
     if vote.mode == "live":
         form = OpenLiveForm()
@@ -221,14 +223,14 @@ def open_vote(vote_id: int):
 
 @bp.get("/funds/votes/<int:vote_id>/links")
 @community_required(can=can_manage_fund)
-def links(vote_id: int):
+def links(vote_id: int) -> ResponseReturnValue:
     vote = load_or_404(BudgetVote, vote_id, can=can_manage_fund_item)
     return render_template("funds/links.html", vote=vote, voters=queries.voters_of(vote))
 
 
 @bp.post("/funds/votes/<int:vote_id>/count")
 @community_required(can=can_manage_fund)
-def count(vote_id: int):
+def count(vote_id: int) -> ResponseReturnValue:
     vote = load_or_404(BudgetVote, vote_id, can=can_manage_fund_item)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -238,7 +240,7 @@ def count(vote_id: int):
 
 @bp.get("/funds/votes/<int:vote_id>")
 @community_required(can=is_member)
-def result(vote_id: int):
+def result(vote_id: int) -> ResponseReturnValue:
     vote = load_or_404(BudgetVote, vote_id, can=can_see_fund_item)
     manage = can_manage_fund(current_user, vote.community_id)
     form = HandOffForm()
@@ -256,7 +258,7 @@ def result(vote_id: int):
 
 @bp.post("/funds/votes/<int:vote_id>/handoff")
 @community_required(can=can_manage_fund)
-def hand_off(vote_id: int):
+def hand_off(vote_id: int) -> ResponseReturnValue:
     vote = load_or_404(BudgetVote, vote_id, can=can_manage_fund_item)
     form = HandOffForm()
     form.meeting.choices = []
@@ -284,7 +286,7 @@ def hand_off(vote_id: int):
 # --- the personal ballot link ---------------------------------------------------------------------
 
 
-def _voter_or_404(token: str):
+def _voter_or_404(token: str) -> BudgetVoter:
     voter = operations.voter_by_token(token)
     if voter is None:
         abort(404)
@@ -292,7 +294,7 @@ def _voter_or_404(token: str):
 
 
 @bp.get("/v/<token>")
-def ballot(token: str):
+def ballot(token: str) -> ResponseReturnValue:
     voter = _voter_or_404(token)
     vote = voter.vote
     receipt = vote.receipt_for(voter.id) if voter.voted else None
@@ -305,7 +307,7 @@ def ballot(token: str):
 
 
 @bp.post("/v/<token>")
-def cast(token: str):
+def cast(token: str) -> ResponseReturnValue:
     voter = _voter_or_404(token)
     vote = voter.vote
     if not ActionForm().validate_on_submit():

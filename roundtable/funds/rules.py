@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 GREEDY = "greedy"
 EQUAL_SHARES = "equal_shares"
@@ -66,7 +67,7 @@ class Outcome:
     funded: list[int] = field(default_factory=list)  # in the order they were funded
     spent: int = 0
     # project id → (reason code, figures for the sentence)
-    unfunded: dict[int, tuple[str, dict]] = field(default_factory=dict)
+    unfunded: dict[int, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     # Equal Shares: what each project's supporters paid, in fen (exact fractions kept for checks)
     payments: dict[int, Fraction] = field(default_factory=dict)
 

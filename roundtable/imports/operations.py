@@ -9,6 +9,7 @@ import hashlib
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext
 
 from roundtable.auth.models import User
 from roundtable.cases.models import Case, ImportBatch
@@ -75,7 +76,8 @@ def _judge_rows(community: Community, parsed: ParsedFile) -> tuple[list[dict], l
             if category is None:
                 # Never guessed: the secretary maps the code (Open311 代码对照) and checks the file again.
                 report.append(_line(row, number, ERROR, _join(
-                    row.problem, f"未知的 service_code「{row.service_code[:30]}」:没有对应的类别,请先在“Open311 代码对照”中添加")))
+                    row.problem, gettext("未知的 service_code「%(code)s」:没有对应的类别,请先在“Open311 代码对照”中添加",
+                                         code=row.service_code[:30]))))
                 continue
             row.values["category"] = category
         try:
@@ -89,11 +91,11 @@ def _judge_rows(community: Community, parsed: ParsedFile) -> tuple[list[dict], l
             continue
         key = (fields.source, fields.external_number)
         if key in first_line_of:
-            report.append(_line(row, number, DUPLICATE, f"与第 {first_line_of[key]} 行的工单编号重复"))
+            report.append(_line(row, number, DUPLICATE, gettext("与第 %(line)s 行的工单编号重复", line=first_line_of[key])))
             continue
         first_line_of[key] = row.line
         if find_existing(community, *key):
-            report.append(_line(row, number, DUPLICATE, "该工单已导入过,将跳过"))
+            report.append(_line(row, number, DUPLICATE, gettext("该工单已导入过,将跳过")))
             continue
         valid_rows.append({"line": row.line, "fields": fields.as_dict(), "closed_at": closed_at})
     return valid_rows, report

@@ -16,6 +16,7 @@ from xml.etree.ElementTree import Element, TreeBuilder
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
+from flask_babel import gettext
 
 from roundtable.core import safe_json
 from roundtable.core.errors import OperationError
@@ -72,7 +73,7 @@ def parse_upload(filename: str, data: bytes, *, max_bytes: int, max_rows: int, d
     if not data or not data.strip():
         raise FileRejected("文件是空的。")
     if len(data) > max_bytes:
-        raise FileRejected(f"文件过大(超过 {max_bytes // 1024} KB),请分成几个文件上传。")
+        raise FileRejected("文件过大(超过 %(kb)s KB),请分成几个文件上传。", kb=max_bytes // 1024)
     file_format = declared or detect_format(filename, data)
     if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileRejected("文件里有无效字符(NUL),这不是文本文件,请上传 CSV、Open311 JSON 或 XML 文件。")
@@ -87,7 +88,7 @@ def parse_upload(filename: str, data: bytes, *, max_bytes: int, max_rows: int, d
     if not parsed.rows:
         raise FileRejected("文件里没有工单数据(只有表头或空行)。")
     if len(parsed.rows) > max_rows:
-        raise FileRejected(f"一次最多导入 {max_rows} 条,这个文件有 {len(parsed.rows)} 条,请分成几个文件。")
+        raise FileRejected("一次最多导入 %(max)s 条,这个文件有 %(rows)s 条,请分成几个文件。", max=max_rows, rows=len(parsed.rows))
     return parsed
 
 
@@ -149,11 +150,11 @@ def parse_csv(text: str) -> list[RawRow]:
             previous_line = reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue
-            problem = "这一行的列数多于表头" if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]) else ""
+            problem = gettext("这一行的列数多于表头") if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]) else ""
             values = {name: cells[index] for index, name in columns.items() if index < len(cells)}
             rows.append(RawRow(line, values, problem))
     except csv.Error as exc:
-        raise FileRejected(f"第 {reader.line_num} 行 CSV 格式有误(引号未闭合等):{exc}") from None
+        raise FileRejected("第 %(line)s 行 CSV 格式有误(引号未闭合等):%(error)s", line=reader.line_num, error=str(exc)) from None
     return rows
 
 
@@ -164,13 +165,11 @@ def _map_header(header: list[str]) -> dict[int, str]:
         if name is None:
             continue
         if name in columns.values():
-            raise FileRejected(f"表头里有两列都是「{COLUMN_ALIASES[name][1]}」,请只保留一列。")
+            raise FileRejected("表头里有两列都是「%(column)s」,请只保留一列。", column=COLUMN_ALIASES[name][1])
         columns[index] = name
     missing = [COLUMN_ALIASES[name][1] for name in REQUIRED_COLUMNS if name not in columns.values()]
     if missing:
-        raise FileRejected(
-            "表头缺少必需的列:" + "、".join(missing) + "。请对照导入说明检查第一行(表头)。"
-        )
+        raise FileRejected("表头缺少必需的列:%(columns)s。请对照导入说明检查第一行(表头)。", columns=", ".join(missing))
     return columns
 
 
@@ -197,7 +196,7 @@ def parse_open311_json(text: str) -> list[RawRow]:
             items.append((line, item))
             position = _skip_space(text, position)
     except json.JSONDecodeError as exc:
-        raise FileRejected(f"JSON 格式错误(第 {exc.lineno} 行):请检查逗号、引号和括号。") from None
+        raise FileRejected("JSON 格式错误(第 %(line)s 行):请检查逗号、引号和括号。", line=exc.lineno) from None
     if text[position + 1:].strip():
         raise FileRejected("JSON 数组结束后还有多余内容。")
     if any(safe_json.has_nul(item) for _line, item in items):
@@ -238,7 +237,7 @@ def parse_open311_xml(data: bytes) -> list[RawRow]:
         root: Element = parser.close()
     except ParseError as exc:
         line = exc.position[0] if exc.position else "?"
-        raise FileRejected(f"XML 格式错误(第 {line} 行)。") from None
+        raise FileRejected("XML 格式错误(第 %(line)s 行)。", line=line) from None
     except DefusedXmlException:
         raise FileRejected("XML 文件含有 DTD 或实体声明,出于安全原因不予处理。") from None
     if root.tag != "service_requests":
@@ -247,7 +246,7 @@ def parse_open311_xml(data: bytes) -> list[RawRow]:
     for element in root:
         line = builder.lines.get(id(element), 0)
         if element.tag != "request":
-            rows.append(RawRow(line, {}, f"未知元素 <{element.tag[:30]}>,应为 <request>"))
+            rows.append(RawRow(line, {}, gettext("未知元素 <%(tag)s>,应为 <request>", tag=element.tag[:30])))
             continue
         rows.append(_open311_row(line, {child.tag: (child.text or "").strip() for child in element}))
     return rows
@@ -268,10 +267,10 @@ def _open311_row(line: int, item: dict) -> RawRow:
     problems = []
     code = text("service_code")
     if not code:
-        problems.append("缺少 service_code")
+        problems.append(gettext("缺少 service_code"))
     status = text("status").lower() or "open"
     if status not in OPEN311_STATUSES:
-        problems.append(f"未知的 status「{status[:20]}」,应为 open 或 closed")
+        problems.append(gettext("未知的 status「%(status)s」,应为 open 或 closed", status=status[:20]))
     address = text("address") or text("address_string")
     if not address and text("lat") and text("long"):
         address = f"坐标 {text('lat')},{text('long')}"

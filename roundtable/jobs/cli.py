@@ -6,9 +6,9 @@ import signal
 import threading
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
+from roundtable.core.app import app_object
 from roundtable.jobs.registry import load_handler_modules
 from roundtable.jobs.worker import work
 
@@ -25,7 +25,7 @@ def run_worker(once: bool, poll_interval: float | None, modules: tuple[str, ...]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
     for chatty in ("fontTools", "weasyprint"):  # font subsetting narrates every glyph table at INFO
         logging.getLogger(chatty).setLevel(logging.WARNING)
-    app = current_app._get_current_object()
+    app = app_object()
     load_handler_modules(modules)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -18,7 +18,9 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from roundtable.core.errors import Conflict, OperationError
+from roundtable.core.sql import rows_changed
 from roundtable.core.time import utcnow
+from roundtable.core.types import JsonObject
 from roundtable.extensions import db
 from roundtable.jobs.models import Job
 
@@ -27,7 +29,7 @@ ERROR_MAX = 4000
 CLAIM_ATTEMPTS = 5
 
 
-def enqueue(kind: str, payload: dict | None = None, *, community_id: int | None = None) -> Job:
+def enqueue(kind: str, payload: JsonObject | None = None, *, community_id: int | None = None) -> Job:
     """Queue work for a worker process; it starts once the caller commits."""
     kind = (kind or "").strip()
     if not kind or len(kind) > KIND_MAX:
@@ -84,16 +86,16 @@ def claim_next(token: str, kinds: tuple[str, ...] | None = None) -> Job | None:
     return None
 
 
-def _update_own(job_id: int, token: str, **values) -> bool:
+def _update_own(job_id: int, token: str, **values: object) -> bool:
     """Change a running job only if ``token`` still owns it; False when the claim was lost."""
-    result = db.session.execute(
+    changed = rows_changed(
         update(Job)
         .where(Job.id == job_id, Job.status == "running", Job.claim_token == token)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
     db.session.flush()
-    return result.rowcount == 1
+    return changed == 1
 
 
 def report_progress(job_id: int, token: str, percent: int) -> bool:
@@ -143,11 +145,11 @@ def requeue_stale_jobs(lease: timedelta, max_attempts: int = 3) -> int:
         )
         .execution_options(synchronize_session=False)
     )
-    requeued = db.session.execute(
+    requeued = rows_changed(
         update(Job)
         .where(*stale)
         .values(status="queued", claim_token=None, error="worker stopped before finishing; queued again")
         .execution_options(synchronize_session=False)
     )
     db.session.flush()
-    return requeued.rowcount
+    return requeued

@@ -71,6 +71,24 @@ def require_neutral_host(actor: Actor) -> None:
         raise NotAllowed("主持人须保持中立,不能发表立场或投票。", code="host_neutral")
 
 
+def ballot(**whose: p.Field) -> dict[str, p.Field]:
+    """The payload of a ballot, whichever channel it comes by (phone, host's assist, paper, proxy):
+    the poll, whose ballot it is where the caller is not the voter, the choices and the idempotency key."""
+    return {"poll_id": p.integer("表决"), **whose, "choices": p.integers("选择"), "key": p.text("幂等键", max_length=64)}
+
+
+def cast_ack(ballot: BallotRequest, *, refuse_repeat: OperationError | None = None) -> dict:
+    """Cast one ballot through the group commit; the ack carries its receipt.
+
+    A repeated key is answered with the first receipt, unless the channel refuses a second
+    ballot for the same voter (paper, proxy): then ``refuse_repeat`` is the refusal.
+    """
+    vote = ballot_box().cast(ballot)
+    if vote.repeated and refuse_repeat is not None:
+        raise refuse_repeat
+    return {"ok": True, "receipt": vote.receipt, "repeated": vote.repeated}
+
+
 def refusal(error: OperationError) -> dict:
     return {"ok": False, "error": error.code, "message": error.message}
 
@@ -443,71 +461,59 @@ class LiveNamespace(Namespace):
         result = operations.close_poll(actor.meeting, actor.user, poll_id)
         db.session.commit()
         tallies().forget(poll_id)
-        to_room(actor.meeting.id, "poll_closed", queries.room_result(result))
+        to_room(actor.meeting.id, "poll_closed", result.to_dict(with_ballots=False))
         motion = queries.motion_of_poll(poll_id)
         if motion is not None:
             to_room(actor.meeting.id, "motion", queries.motion_view(motion))
-        return {"ok": True, "result": result}
+        return {"ok": True, "result": result.to_dict()}
 
     @live_event(ANYONE, poll_id=p.integer("表决"))
     def on_poll_ballots(self, actor, poll_id):
         """Anyone joined → nothing; the ack carries a closed named poll's ballots (who voted what)."""
         return {"ok": True, "poll_id": poll_id, "ballots": queries.closed_ballots(actor.meeting, poll_id)}
 
-    @live_event(PARTICIPANT, poll_id=p.integer("表决"), choices=p.integers("选择"), key=p.text("幂等键", max_length=64))
+    @live_event(PARTICIPANT, **ballot())
     def on_vote_cast(self, actor, poll_id, choices, key):
         """Voter → `tally`, coalesced. Acked with the receipt only after the commit that holds the
         ballot, which ballot_box shares with the votes arriving at the same moment. The host does not vote."""
         require_neutral_host(actor)
-        ballot = BallotRequest(actor.meeting_id, actor.invitation_id, poll_id, choices, key)
-        vote = ballot_box().cast(ballot)
-        return {"ok": True, "receipt": vote.receipt, "repeated": vote.repeated}
+        return cast_ack(BallotRequest(actor.meeting_id, actor.invitation_id, poll_id, choices, key))
 
-    @live_event(
-        HOST,
-        poll_id=p.integer("表决"),
-        participant_id=p.integer("参会人"),
-        choices=p.integers("选择"),
-        key=p.text("幂等键", max_length=64),
-    )
+    @live_event(HOST, **ballot(participant_id=p.integer("参会人")))
     def on_vote_assist(self, actor, poll_id, participant_id, choices, key):
         """Host, for a present resident without a phone → `tally`, coalesced (same group commit)."""
-        ballot = operations.assist_request(actor.meeting, actor.user, participant_id, poll_id, choices, key)
-        vote = ballot_box().cast(ballot)
-        return {"ok": True, "receipt": vote.receipt, "repeated": vote.repeated}
+        return cast_ack(operations.assist_request(actor.meeting, actor.user, participant_id, poll_id, choices, key))
 
-    @live_event(
-        HOST,
-        poll_id=p.integer("表决"),
-        participant_id=p.integer("参会人"),
-        choices=p.integers("选择"),
-        key=p.text("幂等键", max_length=64),
-    )
+    @live_event(HOST, **ballot(participant_id=p.integer("参会人")))
     def on_vote_paper(self, actor, poll_id, participant_id, choices, key):
         """Host records a paper ballot of a present voter → `tally` (same path; never twice, never beside a phone ballot)."""
         from roundtable.ballots.operations import paper_request
 
-        vote = ballot_box().cast(paper_request(actor.meeting, actor.user, participant_id, poll_id, choices, key))
-        if vote.repeated:
-            raise OperationError("这位居民的选票已经计入,不能再记纸质选票。", code="already_voted")
-        return {"ok": True, "receipt": vote.receipt, "repeated": False}
+        return cast_ack(
+            paper_request(actor.meeting, actor.user, participant_id, poll_id, choices, key),
+            refuse_repeat=OperationError("这位居民的选票已经计入,不能再记纸质选票。", code="already_voted"),
+        )
 
-    @live_event(
-        PARTICIPANT,
-        poll_id=p.integer("表决"),
-        grantor_id=p.integer("委托人"),
-        choices=p.integers("选择"),
-        key=p.text("幂等键", max_length=64),
-    )
+    @live_event(PARTICIPANT, **ballot(grantor_id=p.integer("委托人")))
     def on_vote_proxy(self, actor, poll_id, grantor_id, choices, key):
         """Proxy holder → one ballot for one person they represent → `tally`; the voter's own ballot wins a race."""
         from roundtable.ballots.operations import proxy_request
 
         require_neutral_host(actor)
-        vote = ballot_box().cast(proxy_request(actor.meeting, actor.invitation, grantor_id, poll_id, choices, key))
-        if vote.repeated:
-            raise OperationError("这位居民的选票已经计入。", code="already_voted")
-        return {"ok": True, "receipt": vote.receipt, "repeated": False}
+        return cast_ack(
+            proxy_request(actor.meeting, actor.invitation, grantor_id, poll_id, choices, key),
+            refuse_repeat=OperationError("这位居民的选票已经计入。", code="already_voted"),
+        )
+
+
+    @live_event(PARTICIPANT)
+    def on_proxy_revoke(self, actor):
+        """A resident withdraws the proxy they gave (撤销委托) → nothing to the room; ballots already cast stay."""
+        from roundtable.ballots.operations import revoke_own_proxy
+
+        revoke_own_proxy(actor.invitation)
+        db.session.commit()
+        return {"ok": True}
 
 
 def register(app) -> None:

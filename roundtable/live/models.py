@@ -6,12 +6,14 @@ import hmac
 import secrets
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
+from roundtable.core.audit_naming import AuditDraft, Audited, NotAudited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+from roundtable.live.results import PollResult
 
 STANCES = {"support": "支持", "oppose": "反对", "concern": "关切", "neutral": "中立"}
 POLL_KINDS = {"yes_no": "赞成/反对/弃权", "single": "单选", "multiple": "多选"}
@@ -38,6 +40,7 @@ class SpeakingRequest(Model):
     """A raised hand on one agenda item: waiting → speaking → done, or lowered/dropped."""
 
     __tablename__ = "live_speaking_requests"
+    __audit__ = NotAudited("the queue of raised hands changes every few seconds and decides nothing")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
@@ -61,6 +64,12 @@ class Position(Model):
     """A stance on the current item; the host may hide it, never delete it."""
 
     __tablename__ = "live_positions"
+    __audit__ = Audited(
+        "position",
+        describe=("meeting_id", "invitation_id", "stance", "agenda_item_id"),
+        on_change=(("hidden_at", "hide"),),
+        on_create="post",
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
@@ -76,11 +85,23 @@ class Position(Model):
     invitation = relationship("Invitation")
     hidden_by = relationship("User")
 
+    def refine_audit(self, entry: AuditDraft) -> AuditDraft | None:
+        """The text is personal: the trail keeps its hash, enough to show it was not changed afterwards."""
+        if entry["action"] == "position.post":
+            entry["data"]["text_sha256"] = hashlib.sha256((self.text or "").encode("utf-8")).hexdigest()
+        return entry
+
 
 class Motion(Model):
     """A proposal put to the meeting; it needs a seconder before it can be put to a vote."""
 
     __tablename__ = "live_motions"
+    __audit__ = Audited(
+        "motion",
+        describe=("meeting_id", "proposer_id", "state"),
+        on_change=(("seconder_id", "second"), ("state", "state")),
+        on_create="propose",
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
@@ -108,6 +129,13 @@ class Poll(Model):
     """
 
     __tablename__ = "live_polls"
+    __audit__ = Audited(
+        "poll",
+        describe=("meeting_id", "motion_id", "kind", "secret", "rule", "quorum"),
+        on_change=(("state", "close"),),
+        on_create="open",
+        secret=frozenset({"receipt_key", "result"}),
+    )
     __table_args__ = (UniqueConstraint("motion_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -142,9 +170,36 @@ class Poll(Model):
         message = f"{self.id}:{invitation_id}".encode()
         return hmac.new(self.receipt_key.encode(), message, hashlib.sha256).hexdigest()
 
+    @property
+    def closed_result(self) -> PollResult | None:
+        """What the close stored, typed; None while the poll is open."""
+        if self.state != "closed" or not self.result:
+            return None
+        return PollResult.from_stored(self, self.result)
+
+    def refine_audit(self, entry: AuditDraft) -> AuditDraft | None:
+        """Opened with its options; closed with counts, total, outcome and every receipt, never who voted what."""
+        if entry["action"] == "poll.open":
+            entry["data"]["options"] = [option.label for option in self.options]
+        elif entry["action"] == "poll.close":
+            entry["data"].update(self._audit_at_close())
+        return entry
+
+    def _audit_at_close(self) -> dict:
+        result = PollResult.from_stored(self, self.result or {})
+        if self.secret:
+            receipts = result.receipts()
+        else:
+            session = object_session(self)
+            assert session is not None
+            receipts = sorted(session.scalars(select(Ballot.receipt).where(Ballot.poll_id == self.id)))
+        stored = result.to_dict(with_ballots=False)
+        return {key: stored[key] for key in ("counts", "total", "result", "quorum_met")} | {"receipts": receipts}
+
 
 class PollOption(Model):
     __tablename__ = "live_poll_options"
+    __audit__ = NotAudited("part of the poll; recorded in poll.open")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     poll_id: Mapped[int] = mapped_column(ForeignKey("live_polls.id"), index=True)
@@ -157,11 +212,21 @@ class PollOption(Model):
 
     poll = relationship("Poll", back_populates="options")
 
+    @property
+    def shown_label(self) -> str:
+        """赞成 / 反对 / 弃权 in the reader's language; the other options as the host wrote them."""
+        from flask_babel import gettext
+
+        return gettext(self.label) if self.code in dict(YES_NO_OPTIONS) else self.label
+
 
 class Ballot(Model):
     """A named ballot: who voted what, together. UNIQUE keeps it to one per participant."""
 
     __tablename__ = "live_ballots"
+    __audit__ = NotAudited(
+        "one entry per vote would time-stamp each voter's choice; the poll's close records counts and receipts",
+    )
     __table_args__ = (UniqueConstraint("poll_id", "invitation_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -185,6 +250,7 @@ class SecretVoter(Model):
     """
 
     __tablename__ = "live_secret_voters"
+    __audit__ = NotAudited("same: entries in voting order would rejoin secret voters and votes")
     __table_args__ = (UniqueConstraint("poll_id", "invitation_id"), {"sqlite_with_rowid": False})
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
@@ -205,6 +271,7 @@ class SealedBallot(Model):
     """
 
     __tablename__ = "live_sealed_ballots"
+    __audit__ = NotAudited("same: sealed ballots, written beside their voters, opened and deleted at the close")
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
@@ -217,6 +284,7 @@ class SecretVote(Model):
     and shuffled, from the opened ``SealedBallot`` rows (same rules as SecretVoter)."""
 
     __tablename__ = "live_secret_votes"
+    __audit__ = NotAudited("same")
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)

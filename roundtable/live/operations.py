@@ -6,7 +6,7 @@ before changing anything, so that the handler can roll back and answer.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from flask_babel import lazy_gettext
@@ -21,7 +21,6 @@ from roundtable.extensions import db
 from roundtable.live import secret_ballots
 from roundtable.live.models import (
     BUDGET,
-    BUDGET_KINDS,
     HAND_STANCES,
     POINTS,
     POLL_KINDS,
@@ -48,6 +47,7 @@ from roundtable.live.queries import (
     voters_present,
     waiting_queue,
 )
+from roundtable.live.results import PollResult, judge
 from roundtable.meetings.models import AgendaItem, Invitation, Meeting
 
 MAX_OPTIONS = 20
@@ -453,10 +453,8 @@ def _checked_choices(poll: Poll, choices: list[int]) -> list[int]:
         raise OperationError("所选的选项无效。", code="bad_choices")
     if not poll.min_choices <= len(choices) <= poll.max_choices:
         if poll.min_choices == poll.max_choices:
-            message = f"请选择{poll.min_choices}项。"
-        else:
-            message = f"请选择{poll.min_choices}到{poll.max_choices}项。"
-        raise OperationError(message, code="bad_choices")
+            raise OperationError("请选择%(n)s项。", code="bad_choices", n=poll.min_choices)
+        raise OperationError("请选择%(min)s到%(max)s项。", code="bad_choices", min=poll.min_choices, max=poll.max_choices)
     if poll.kind == BUDGET:
         costs = {option.id: option.cost_fen or 0 for option in poll.options}
         if sum(costs[choice] for choice in choices) > (poll.budget_fen or 0):
@@ -594,6 +592,10 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
                     continue
                 if poll.state != "open":
                     raise OperationError("表决已结束,不能再投票。", code="poll_closed")
+                if request.channel == "proxy":  # withdrawn since the holder's request was checked?
+                    from roundtable.ballots.operations import check_proxy_in_force
+
+                    check_proxy_in_force(request.proxy_id)
                 chosen = _checked_choices(poll, request.choices)
             except OperationError as error:
                 outcomes[index] = error
@@ -659,78 +661,28 @@ def assist_request(
     return BallotRequest(meeting.id, voter.id, poll_id, list(choices), key, actor.id if actor else None)
 
 
-def judge(poll: Poll, counts: dict[int, int], total: int, present: int) -> dict:
-    """Apply the poll's rule and quorum; nobody decides the outcome by hand."""
-    quorum_met = present >= poll.quorum
-
-    def meets(count: int) -> bool:
-        if poll.rule == "two_thirds_cast":
-            return total > 0 and 3 * count >= 2 * total
-        if poll.rule == "majority_present":
-            return 2 * count > present
-        return 2 * count > total
-
-    if poll.kind in BUDGET_KINDS:
-        # Which projects are funded is the fund's rule to decide (roundtable.funds), from the ballots.
-        return {
-            "result": "counted" if quorum_met else "no_quorum",
-            "winners": [],
-            "quorum_met": quorum_met,
-            "present": present,
-        }
-    if poll.kind == "yes_no":
-        by_code = {option.code: option.id for option in poll.options}
-        yes, no = counts[by_code["yes"]], counts[by_code["no"]]
-        if poll.rule == "two_thirds_cast":
-            passed = yes + no > 0 and 3 * yes >= 2 * (yes + no)
-        elif poll.rule == "majority_present":
-            passed = 2 * yes > present
-        else:
-            passed = yes > no
-        winners = [by_code["yes"]] if passed else []
-    else:
-        winners = [option.id for option in poll.options if meets(counts[option.id])]
-    if not quorum_met:
-        winners = []
-    return {
-        "result": "no_quorum" if not quorum_met else ("passed" if winners else "failed"),
-        "winners": winners,
-        "quorum_met": quorum_met,
-        "present": present,
-    }
-
-
-def close_poll(meeting: Meeting, actor: User | None, poll_id: int) -> dict:
+def close_poll(meeting: Meeting, actor: User | None, poll_id: int) -> PollResult:
     """Close under the exclusive poll lock and compute the result from what was committed."""
     require_live(meeting)
     poll = _locked_poll(meeting, poll_id, exclusive=True)
     if poll.state != "open":
         raise OperationError("这项表决已经结束。", code="poll_closed")
     tally = count_votes(poll)
-    outcome = judge(poll, tally["counts"], tally["total"], voters_present(meeting))
-    result = {
-        "poll_id": poll.id,
-        "counts": {str(k): v for k, v in tally["counts"].items()},
-        "total": tally["total"],
-        "seq": tally["total"],
-        "rule": poll.rule,
-        "quorum": poll.quorum,
-        **outcome,
-    }
+    judged = judge(poll, tally["counts"], tally["total"], voters_present(meeting))
     if poll.secret:
-        result["receipts"] = secret_ballots.open_at_close(poll)
+        result = replace(judged, opened_receipts=tuple(secret_ballots.open_at_close(poll)))
     else:
         # Plain rows with the voters' names in the same statement: ORM ballots with their invitations
         # and users made a close of 1,000 ballots take over a second on a busy server.
-        result["ballots"] = [
+        result = replace(judged, ballots=tuple(
             {"participant": participant_view(row), "choices": row.choices, "assisted": row.assisted_by_id is not None}
             for row in named_ballot_rows(poll.id)
-        ]
+        ))
     poll.state = "closed"
     poll.closed_at = utcnow()
     poll.closed_by_id = actor.id if actor else None
     poll.receipt_key = None
-    poll.result = result
+    poll.result = result.to_dict()
     poll.motion.state = "decided"
     db.session.flush()
     return result

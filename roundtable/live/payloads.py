@@ -9,11 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask import has_app_context
+from flask_babel import gettext
+
 from roundtable.core.errors import OperationError
 
 
 class InvalidPayload(OperationError):
+    """A field the phone sent wrong; ``field`` is the field's Chinese label, translated with the message."""
+
     code = "invalid"
+
+    @property
+    def message(self) -> str:
+        if "field" in self.params and has_app_context():
+            return str(gettext(self.msgid, **{**self.params, "field": gettext(str(self.params["field"]))}))
+        return super().message
 
 
 @dataclass(frozen=True)
@@ -34,39 +45,39 @@ class Field:
     def _int(self, label, value):
         # bool is an int in Python, but never a meaningful id or count here.
         if isinstance(value, bool) or not isinstance(value, int) or not -(2**31) < value < 2**31:
-            raise InvalidPayload(f"「{label}」应为整数。")
+            raise InvalidPayload("「%(field)s」应为整数。", field=label)
         return value
 
     def _bool(self, label, value):
         if not isinstance(value, bool):
-            raise InvalidPayload(f"「{label}」应为是或否。")
+            raise InvalidPayload("「%(field)s」应为是或否。", field=label)
         return value
 
     def _text(self, label, value):
         if not isinstance(value, str):
-            raise InvalidPayload(f"「{label}」应为文字。")
+            raise InvalidPayload("「%(field)s」应为文字。", field=label)
         value = value.strip()
         if not value:
-            raise InvalidPayload(f"「{label}」不能为空。")
+            raise InvalidPayload("「%(field)s」不能为空。", field=label)
         if "\x00" in value:
-            raise InvalidPayload(f"「{label}」含有无效字符。")
+            raise InvalidPayload("「%(field)s」含有无效字符。", field=label)
         if len(value) > self.max_length:
-            raise InvalidPayload(f"「{label}」不能超过{self.max_length}个字符。")
+            raise InvalidPayload("「%(field)s」不能超过%(max)s个字符。", field=label, max=self.max_length)
         return value
 
     def _choice(self, label, value):
         if value not in self.choices:
-            raise InvalidPayload(f"「{label}」只能是:{'、'.join(self.choices)}。")
+            raise InvalidPayload("「%(field)s」只能是:%(choices)s。", field=label, choices=", ".join(self.choices))
         return value
 
     def _ints(self, label, value):
         if not isinstance(value, list) or len(value) > self.max_items:
-            raise InvalidPayload(f"「{label}」应为不超过{self.max_items}项的列表。")
+            raise InvalidPayload("「%(field)s」应为不超过%(max)s项的列表。", field=label, max=self.max_items)
         return [self._int(label, item) for item in value]
 
     def _texts(self, label, value):
         if not isinstance(value, list) or len(value) > self.max_items:
-            raise InvalidPayload(f"「{label}」应为不超过{self.max_items}项的列表。")
+            raise InvalidPayload("「%(field)s」应为不超过%(max)s项的列表。", field=label, max=self.max_items)
         return [self._text(label, item) for item in value]
 
 
@@ -80,7 +91,7 @@ def clean(schema: dict[str, Field], data: Any) -> dict[str, Any]:
     for name, field in schema.items():
         if data.get(name) is None:
             if field.required:
-                raise InvalidPayload(f"缺少「{field.label or name}」。")
+                raise InvalidPayload("缺少「%(field)s」。", field=field.label or name)
             cleaned[name] = field.default
             continue
         cleaned[name] = field.clean(name, data[name])

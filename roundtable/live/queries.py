@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import Integer, any_, bindparam, exists, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -19,6 +21,7 @@ from roundtable.core.time import iso, utcnow
 from roundtable.extensions import db
 from roundtable.live.models import ALTERNATING_STANCES, Ballot, Motion, Poll, Position, SecretVoter, SpeakingRequest
 from roundtable.live.permissions import VOTING_SIDES, Actor, can_vote
+from roundtable.live.results import PollResult
 from roundtable.meetings.models import SIDES, AgendaItem, Invitation, Meeting
 
 PROTOCOL = "1"
@@ -145,9 +148,13 @@ def count_votes(poll: Poll, *, live: bool = False) -> dict:
 
 
 def voters_present(meeting: Meeting) -> int:
+    return voters_present_in(meeting.id)
+
+
+def voters_present_in(meeting_id: int) -> int:
     return db.session.scalar(
         select(func.count(Invitation.id)).where(
-            Invitation.meeting_id == meeting.id,
+            Invitation.meeting_id == meeting_id,
             Invitation.side.in_(VOTING_SIDES),
             Invitation.checked_in_at.is_not(None),
         )
@@ -175,7 +182,7 @@ def meeting_view(meeting: Meeting) -> dict:
         "id": meeting.id,
         "title": meeting.title,
         "status": meeting.status,
-        "status_label": meeting.status_label,
+        "status_label": gettext(meeting.status_label),  # the asker's words; pages prefer their own (code)
         "rules": {
             "speech_minutes": meeting.speech_minutes,
             "speeches_per_motion": meeting.speeches_per_motion,
@@ -199,7 +206,7 @@ def agenda_view(meeting: Meeting) -> dict:
                 "opened_at": iso(item.opened_at),
                 "closed_at": iso(item.closed_at),
                 "case": (
-                    {"number": case.external_number, "category": case.category, "category_label": case.category_label}
+                    {"number": case.external_number, "category": case.category, "category_label": gettext(case.category_label)}
                     if case is not None
                     else None
                 ),
@@ -285,17 +292,28 @@ def tally_of(poll: Poll) -> dict:
     }
 
 
-def room_result(result: dict | None) -> dict | None:
-    """A closed poll's result as the whole room gets it: without the named ballot list.
+def poll_result(poll: Poll) -> PollResult:
+    """The one builder: a closed poll's result as its close stored it, an open poll's count as it stands."""
+    if (closed := poll.closed_result) is not None:
+        return closed
+    tally = count_votes(poll)
+    present = voters_present_in(poll.meeting_id)
+    return PollResult(
+        poll_id=poll.id, rule=poll.rule, quorum=poll.quorum, counts=tally["counts"], total=tally["total"],
+        present=present, quorum_met=present >= poll.quorum, outcome="open",
+    )
+
+
+def wire_result(poll: Poll, *, full: bool) -> dict | None:
+    """A closed poll's result for the phones; the room's copy leaves out the named ballot list.
 
     At a thousand phones that list is ~100 KB sent to each of them; the host
     has it in the close's ack and the snapshot, anyone else asks with
     ``poll_ballots``. A secret poll keeps its anonymous receipts, with which
     each phone checks that its own vote was counted.
     """
-    if not result or "ballots" not in result:
-        return result
-    return {key: value for key, value in result.items() if key != "ballots"}
+    closed = poll.closed_result
+    return closed.to_dict(with_ballots=full) if closed else None
 
 
 def closed_ballots(meeting: Meeting, poll_id: int) -> list[dict]:
@@ -307,11 +325,12 @@ def closed_ballots(meeting: Meeting, poll_id: int) -> list[dict]:
         raise OperationError("无记名表决不记录谁投了什么。", code="secret_poll")
     if poll.state != "closed":
         raise OperationError("表决尚未结束。", code="poll_open")
-    return (poll.result or {}).get("ballots", [])
+    closed = poll.closed_result
+    return list(closed.ballots or ()) if closed else []
 
 
 def poll_view(poll: Poll, *, full: bool = False) -> dict:
-    """``full`` (the host's snapshot) keeps the named ballot list of a closed poll; see room_result."""
+    """``full`` (the host's snapshot) keeps the named ballot list of a closed poll; see wire_result."""
     return {
         "id": poll.id,
         "motion_id": poll.motion_id,
@@ -330,7 +349,7 @@ def poll_view(poll: Poll, *, full: bool = False) -> dict:
         "quorum": poll.quorum,
         "state": poll.state,
         "tally": tally_of(poll),
-        "result": poll.result if full else room_result(poll.result),
+        "result": wire_result(poll, full=full),
     }
 
 
@@ -532,6 +551,7 @@ def snapshot(actor: Actor) -> dict:
             "checked_in": bool(invitation and invitation.checked_in_at),
             "ballots": my_ballots(actor, room["polls"]),
             "proxies": _proxies(invitation),
+            "granted": _granted(invitation),
         },
     }
 
@@ -542,24 +562,34 @@ def _proxies(invitation) -> list[dict]:
     return proxies_view(invitation)
 
 
+def _granted(invitation) -> dict | None:
+    from roundtable.ballots.queries import proxy_granted
+
+    return proxy_granted(invitation)
+
+
 # ---------------------------------------------------------------- a join by invitation token, in one statement
 
 
 @dataclass(frozen=True)
 class TokenJoin:
     """What ``token_join`` read: the invitation (a plain row: id, meeting_id, side, consent_to_name,
-    checked_in_at, display_name), its meeting's status, its own ballots, whether it holds a proxy."""
+    checked_in_at, display_name), its meeting's status, its own ballots, whether it holds a proxy
+    and whether it gave one that is in force."""
 
-    invitation: object
+    invitation: Any
     meeting_status: str
     ballots: list[dict]
     holds_proxy: bool
+    grants_proxy: bool
 
 
 @functools.cache
 def _token_join_statement():
     """Built once: constructing a select of seven joins took a tenth of a join's work."""
     holds = exists().where(Proxy.holder_id == Invitation.id, Proxy.meeting_id == Invitation.meeting_id)
+    grants = exists().where(Proxy.grantor_id == Invitation.id, Proxy.meeting_id == Invitation.meeting_id,
+                            Proxy.revoked_at.is_(None))
     return (
         select(
             Invitation.id,
@@ -571,6 +601,7 @@ def _token_join_statement():
             .label("display_name"),
             Meeting.status,
             holds.label("holds_proxy"),
+            grants.label("grants_proxy"),
             Poll.id.label("poll_id"),
             Ballot.receipt,
             Ballot.assisted_by_id,
@@ -591,8 +622,8 @@ def _token_join_statement():
 def token_join(token: str) -> TokenJoin | None:
     """Everything a phone joining by invitation token needs from the database, in one statement.
 
-    Per phone a join asked five times (the meeting's status, the invitation, its
-    named and its secret ballots, its proxies), each with a pooled connection and
+    Per phone a join asked six times (the meeting's status, the invitation, its
+    named and its secret ballots, the proxies it holds and gave), each with a pooled connection and
     ORM rows. Here: the invitation and its meeting, the name as ``_presence_rows``
     resolves it, and one row per poll of the meeting with this participant's
     ballot in it, if any (both tables are looked up by their UNIQUE (poll,
@@ -611,7 +642,8 @@ def token_join(token: str) -> TokenJoin | None:
         elif row.secret_voter is not None:
             ballots.append({"poll_id": row.poll_id, "receipt": secret_ballots.receipt(row.poll_id, first.id),
                             "assisted": row.secret_assisted_by_id is not None})
-    return TokenJoin(first, first.status, sorted(ballots, key=lambda entry: entry["poll_id"]), bool(first.holds_proxy))
+    return TokenJoin(first, first.status, sorted(ballots, key=lambda entry: entry["poll_id"]), bool(first.holds_proxy),
+                     bool(first.grants_proxy))
 
 
 def token_snapshot(actor: Actor, joined: TokenJoin) -> dict:
@@ -632,5 +664,6 @@ def token_snapshot(actor: Actor, joined: TokenJoin) -> dict:
             "checked_in": invitation.checked_in_at is not None,
             "ballots": joined.ballots,
             "proxies": _proxies(actor.invitation) if joined.holds_proxy else [],
+            "granted": _granted(actor.invitation) if joined.grants_proxy else None,
         },
     }

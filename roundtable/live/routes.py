@@ -50,6 +50,20 @@ def _by_token(model, column, token: str):
     return db.session.scalar(select(model).where(column == token))
 
 
+def _invited(meeting_id: int) -> tuple[Meeting, Invitation]:
+    """The meeting and the logged-in caller's invitation to it, or the refusal: members of the
+    community learn that they are not invited; anyone else learns nothing about the meeting."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    invitation = invitation_of(current_user, meeting)
+    if invitation is None:
+        if current_user.role_in(meeting.community_id) is None:
+            abort(404)
+        _refuse(403, NOT_INVITED)
+    return meeting, invitation
+
+
 def _summary_page(meeting: Meeting, invitation: Invitation | None, **links) -> Response:
     """What a finished (or cancelled) meeting decided: outcomes in words, the caller's own ballots, the resolution."""
     from roundtable.resolutions.queries import latest_published, public_pdf_url
@@ -100,15 +114,7 @@ def join(token: str):
 @login_required
 def phone(meeting_id: int):
     """The same phone page for a logged-in resident or department staff member who is invited."""
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        abort(404)
-    invitation = invitation_of(current_user, meeting)
-    if invitation is None:
-        # Members of the community learn why; anyone else learns nothing about the meeting.
-        if current_user.role_in(meeting.community_id) is None:
-            abort(404)
-        _refuse(403, NOT_INVITED)
+    meeting, invitation = _invited(meeting_id)
     if meeting.status in CLOSED_STATUSES:
         return redirect(url_for("live_pages.summary", meeting_id=meeting.id))
     return _phone_page(meeting, None, invitation.display_name, url_for("live_pages.summary", meeting_id=meeting.id))
@@ -118,14 +124,7 @@ def phone(meeting_id: int):
 @login_required
 def summary(meeting_id: int):
     """What the meeting decided, for an invited person who is logged in (with their own ballots)."""
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        abort(404)
-    invitation = invitation_of(current_user, meeting)
-    if invitation is None:
-        if current_user.role_in(meeting.community_id) is None:
-            abort(404)
-        _refuse(403, NOT_INVITED)
+    meeting, invitation = _invited(meeting_id)
     return _summary_page(meeting, invitation)
 
 

@@ -2,21 +2,26 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+from roundtable.meetings.majority import DEFAULT_RULE, RULES, rule_label
+
+if TYPE_CHECKING:
+    from roundtable.auth.models import User
+    from roundtable.cases.models import Case, Topic
+    from roundtable.communities.models import Community, Department, Organization
 
 KINDS = {"roundtable": "圆桌会议", "council": "议事会", "coordination": "协调会", "joint": "联席会"}
 
-MAJORITY_RULES = {
-    "more_yes_than_no": "赞成多于反对",
-    "two_thirds_cast": "赞成达到投票数的三分之二",
-    "majority_present": "赞成超过到场人数的一半",
-}
+# Code → label, for forms and checks; the rules themselves (share, base, judging) are in meetings.majority.
+MAJORITY_RULES = {code: rule.label for code, rule in RULES.items()}
 
 MEETING_STATUS_LABELS = {
     "draft": "草稿",
@@ -52,6 +57,12 @@ class Meeting(Model):
     """A deliberation meeting of one community, linked to the cases it is meant to settle."""
 
     __tablename__ = "meetings"
+    __audit__ = Audited(
+        "meeting",
+        describe=("kind", "title", "status", "starts_at"),
+        on_change=(("status", "status"),),
+        secret=frozenset({"watch_token"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
@@ -69,7 +80,7 @@ class Meeting(Model):
     speech_minutes: Mapped[int] = mapped_column(Integer, default=2)
     speeches_per_motion: Mapped[int] = mapped_column(Integer, default=2)
     quorum: Mapped[int] = mapped_column(Integer, default=0)
-    majority_rule: Mapped[str] = mapped_column(String(30), default="more_yes_than_no")
+    majority_rule: Mapped[str] = mapped_column(String(30), default=DEFAULT_RULE)
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     status_note: Mapped[str] = mapped_column(Text, default="")
     # A read-only public watch link (直播) for the big screen and residents who cannot come.
@@ -79,17 +90,17 @@ class Meeting(Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    community = relationship("Community")
-    host = relationship("User", foreign_keys=[host_id])
-    topic = relationship("Topic")
-    previous_meeting = relationship("Meeting", remote_side=[id])
-    case_links = relationship(
+    community: Mapped[Community] = relationship("Community")
+    host: Mapped[User | None] = relationship("User", foreign_keys=[host_id])
+    topic: Mapped[Topic | None] = relationship("Topic")
+    previous_meeting: Mapped[Meeting | None] = relationship("Meeting", remote_side=[id])
+    case_links: Mapped[list[MeetingCase]] = relationship(
         "MeetingCase", back_populates="meeting", cascade="all, delete-orphan", order_by="MeetingCase.id"
     )
-    agenda_items = relationship(
+    agenda_items: Mapped[list[AgendaItem]] = relationship(
         "AgendaItem", back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaItem.position"
     )
-    invitations = relationship(
+    invitations: Mapped[list[Invitation]] = relationship(
         "Invitation", back_populates="meeting", cascade="all, delete-orphan", order_by="Invitation.id"
     )
 
@@ -111,7 +122,7 @@ class Meeting(Model):
 
     @property
     def majority_rule_label(self) -> str:
-        return MAJORITY_RULES.get(self.majority_rule, self.majority_rule)
+        return rule_label(self.majority_rule)
 
     @property
     def is_editable(self) -> bool:
@@ -123,6 +134,7 @@ class MeetingCase(Model):
     """A case the meeting deliberates; remembers the case's status before scheduling."""
 
     __tablename__ = "meeting_cases"
+    __audit__ = Audited("meeting_case", describe=("meeting_id", "case_id"), on_create="link", community_via="meeting")
     __table_args__ = (UniqueConstraint("meeting_id", "case_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,14 +142,20 @@ class MeetingCase(Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     status_before: Mapped[str | None] = mapped_column(String(20))
 
-    meeting = relationship("Meeting", back_populates="case_links")
-    case = relationship("Case")
+    meeting: Mapped[Meeting] = relationship("Meeting", back_populates="case_links")
+    case: Mapped[Case] = relationship("Case")
 
 
 class AgendaItem(Model):
     """One item of the agenda, optionally on one linked case, with a time box."""
 
     __tablename__ = "agenda_items"
+    __audit__ = Audited(
+        "agenda_item",
+        describe=("meeting_id", "position", "title", "state"),
+        on_change=(("state", "state"),),
+        community_via="meeting",
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
@@ -151,8 +169,8 @@ class AgendaItem(Model):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    meeting = relationship("Meeting", back_populates="agenda_items")
-    case = relationship("Case")
+    meeting: Mapped[Meeting] = relationship("Meeting", back_populates="agenda_items")
+    case: Mapped[Case | None] = relationship("Case")
 
 
 class Invitation(Model):
@@ -164,6 +182,12 @@ class Invitation(Model):
     """
 
     __tablename__ = "invitations"
+    __audit__ = Audited(
+        "invitation",
+        describe=("meeting_id", "kind", "side", "user_id", "department_id", "organization_id"),
+        on_change=(("reported_at", "report_in"), ("summoned_at", "summon"), ("checked_in_at", "check_in"), ("rsvp", "rsvp")),
+        secret=frozenset({"attendee_names", "guest_name", "guest_phone", "token"}),
+    )
     __table_args__ = (
         UniqueConstraint("meeting_id", "user_id"),
         UniqueConstraint("meeting_id", "department_id"),
@@ -194,11 +218,11 @@ class Invitation(Model):
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    meeting = relationship("Meeting", back_populates="invitations")
-    user = relationship("User", foreign_keys=[user_id])
-    department = relationship("Department")
-    organization = relationship("Organization")
-    reported_by = relationship("User", foreign_keys=[reported_by_id])
+    meeting: Mapped[Meeting] = relationship("Meeting", back_populates="invitations")
+    user: Mapped[User | None] = relationship("User", foreign_keys=[user_id])
+    department: Mapped[Department | None] = relationship("Department")
+    organization: Mapped[Organization | None] = relationship("Organization")
+    reported_by: Mapped[User | None] = relationship("User", foreign_keys=[reported_by_id])
 
     @property
     def display_name(self) -> str:

@@ -90,10 +90,11 @@ def _path(endpoint: str, **values) -> str:
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
-def _notify(user: User, title: str, body: str, link: str) -> None:
+def _notify(user: User, title: str, body: str, link: str, /, **params: object) -> None:
+    """``title`` and ``body`` are message ids with ``params`` (shown in each reader's language)."""
     from roundtable.notifications.operations import notify
 
-    notify(user, title, body, link)
+    notify(user, title, body, link, params=params)
 
 
 # --- meetings ---------------------------------------------------------------------------------
@@ -152,7 +153,7 @@ def _checked_fields(community: Community, fields: MeetingFields, meeting: Meetin
 def _follows(candidate: Meeting, meeting: Meeting) -> bool:
     """True when ``candidate`` is ``meeting`` itself or comes after it in its series."""
     seen = set()
-    current = candidate
+    current: Meeting | None = candidate
     while current is not None and current.id not in seen:
         if current.id == meeting.id:
             return True
@@ -332,7 +333,7 @@ def transition_meeting(meeting: Meeting, new_status: str, actor: User | None, no
         meeting.ended_at = now
     if new_status == "cancelled":
         for user in _people_to_tell(meeting):
-            _notify(user, f"会议已取消:{meeting.title}", note, "")
+            _notify(user, "会议已取消:%(title)s", "%(note)s" if note else "", "", title=meeting.title, note=note)
     db.session.flush()
     if new_status == "concluded":
         from roundtable.minutes.operations import generate_minutes
@@ -451,9 +452,11 @@ def invite_resident(meeting: Meeting, user_id: int | None) -> Invitation:
     db.session.flush()
     _notify(
         user,
-        f"会议邀请:{meeting.title}",
-        f"{meeting.kind_label},地点:{meeting.venue or '线上'}。请打开链接回复是否参加。",
+        "会议邀请:%(title)s",
+        "%(kind_label)s,地点:%(venue)s。请打开链接回复是否参加。" if meeting.venue
+        else "%(kind_label)s,线上举行。请打开链接回复是否参加。",
         _path("invite.join", token=invitation.token),
+        title=meeting.title, kind_label=meeting.kind_label, venue=meeting.venue,
     )
     return invitation
 
@@ -496,9 +499,11 @@ def summon_department(meeting: Meeting, department_id: int | None, reply_due_at:
     for member in department.members:
         _notify(
             member.user,
-            f"吹哨:{meeting.community.name}请{department.name}报到",
-            f"{meeting.kind_label}「{meeting.title}」,请在期限前报到。",
+            "吹哨:%(community)s请%(department)s报到",
+            "%(kind_label)s「%(title)s」,请在期限前报到。",
             _path("meetings.summons"),
+            community=meeting.community.name, department=department.name, kind_label=meeting.kind_label,
+            title=meeting.title,
         )
     return invitation
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import segno
 from flask import current_app, request, url_for
+from flask_babel import gettext
 
 from roundtable.meetings.models import Invitation
 
@@ -27,7 +28,7 @@ def join_qr(link: str) -> segno.QRCode:
 
 
 def join_qr_svg(link: str, scale: int = 6) -> str:
-    return join_qr(link).svg_inline(scale=scale, border=2, title="二维码", omitsize=True)
+    return join_qr(link).svg_inline(scale=scale, border=2, title=gettext("二维码"), omitsize=True)
 
 
 def join_qr_svg_document(link: str, scale: int = 6) -> bytes:
@@ -35,5 +36,5 @@ def join_qr_svg_document(link: str, scale: int = 6) -> bytes:
     import io
 
     out = io.BytesIO()
-    join_qr(link).save(out, kind="svg", scale=scale, border=2, title="二维码", xmldecl=True, svgns=True)
+    join_qr(link).save(out, kind="svg", scale=scale, border=2, title=gettext("二维码"), xmldecl=True, svgns=True)
     return out.getvalue()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -188,12 +189,11 @@ def department_response(department_id: int, community_id: int | None = None, now
         query = query.where(Invitation.community_id == community_id)
     figures = ResponseFigures(summons=list(db.session.scalars(query)))
     now = now or utcnow()
-    delays = []
-    for invitation in figures.summons:
-        state = invitation.report_in_state(now)
-        setattr(figures, state, getattr(figures, state) + 1)
-        if invitation.reported_at is not None:
-            delays.append(invitation.reported_at - invitation.summoned_at)
+    states = Counter(invitation.report_in_state(now) for invitation in figures.summons)
+    figures.on_time, figures.late = states["on_time"], states["late"]
+    figures.missing, figures.waiting = states["missing"], states["waiting"]
+    delays = [(invitation.reported_at - invitation.summoned_at).total_seconds() for invitation in figures.summons
+              if invitation.reported_at is not None and invitation.summoned_at is not None]
     if delays:
-        figures.median = statistics.median(delays)
+        figures.median = timedelta(seconds=statistics.median(delays))
     return figures

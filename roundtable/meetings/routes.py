@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from roundtable.communities.context import community_required, current_community
@@ -58,6 +59,9 @@ def _to_meeting(meeting: Meeting, anchor: str = ""):
     return redirect(url_for("meetings.show", meeting_id=meeting.id) + (f"#{anchor}" if anchor else ""))
 
 
+NO_SUCH_INVITATION = "找不到这个邀请,请检查链接是否完整。"
+
+
 def _choose(label: str, options) -> list:
     return [("", label)] + list(options)
 
@@ -78,7 +82,7 @@ def _meeting_form(community_id: int, meeting: Meeting | None = None) -> MeetingF
     if meeting is not None:
         cases.update({c.id: c for c in meeting.cases})
     form.case_ids.choices = [
-        (c.id, f"{c.external_number} · {c.category_label} · {c.status_label} · {c.address}") for c in cases.values()
+        (c.id, " · ".join((c.external_number, _(c.category_label), _(c.status_label), c.address))) for c in cases.values()
     ]
     return form
 
@@ -178,16 +182,45 @@ def list_meetings():
 def new():
     community = current_community()
     form = _meeting_form(community.id)
+    notes: list[str] = []
     if request.method == "GET":
         form.host_id.data = current_user.id
-        case_id = request.args.get("case", type=int)
-        if case_id and any(choice[0] == case_id for choice in form.case_ids.choices):
-            form.case_ids.data = [case_id]
+        notes = _prefill(form, community.id)
     if form.validate_on_submit():
         created = act(lambda: operations.create_meeting(community, _fields(form), current_user), "会议草稿已创建。")
         if isinstance(created, Meeting):
             return _to_meeting(created)
-    return render_template("meetings/form.html", form=form, meeting=None), (400 if request.method == "POST" else 200)
+    return (render_template("meetings/form.html", form=form, meeting=None, prefill_notes=notes),
+            (400 if request.method == "POST" else 200))
+
+
+def _prefill(form: MeetingForm, community_id: int) -> list[str]:
+    """A new meeting started from cases (``?case=``, repeatable), from a commitment taken back to a
+    meeting (``?commitment=``: its cases, the earlier meeting and what happened) or from a flagged
+    satisfaction answer (``?satisfaction=``). Ids of another community are a 404; a case that
+    cannot go on the agenda is named in a note, never dropped silently."""
+    from roundtable.meetings.prefill import prefill_from
+
+    context = prefill_from(
+        community_id,
+        case_ids=request.args.getlist("case", type=int),
+        commitment_id=request.args.get("commitment", type=int),
+        satisfaction_id=request.args.get("satisfaction", type=int),
+    )
+    if context is None:
+        abort(404)
+    offered = {choice[0] for choice in form.case_ids.choices}
+    form.case_ids.data = [case.id for case in context.cases if case.id in offered]
+    if context.title:
+        form.title.data = context.title
+    if context.description:
+        form.description.data = context.description
+    if context.previous_meeting_id and any(c[0] == context.previous_meeting_id for c in form.previous_meeting_id.choices):
+        form.previous_meeting_id.data = context.previous_meeting_id
+    return context.notes + [
+        _("工单%(number)s已办结,不能上会;如需重议,请先在工单页「重新办理」。", number=case.external_number)
+        for case in context.cases if case.id not in offered
+    ]
 
 
 @bp.route("/meetings/<int:meeting_id>")
@@ -457,7 +490,7 @@ def _invitation_for(token: str) -> Invitation:
     """The invitation of this token, or a clear page saying why the link does not open."""
     invitation = queries.invitation_by_token(token)
     if invitation is None:
-        abort(Response(render_template("invite/unavailable.html", message="找不到这个邀请,请检查链接是否完整。"), 404))
+        abort(Response(render_template("invite/unavailable.html", message=NO_SUCH_INVITATION), 404))
     keep_days = current_app.config.get("INVITATION_LINK_DAYS", LINK_KEEP_DAYS_DEFAULT)
     reason = queries.link_expiry(invitation, keep_days)
     if reason:

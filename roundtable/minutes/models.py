@@ -8,13 +8,19 @@ the secretary accepts or answers each suggestion.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+
+if TYPE_CHECKING:
+    from roundtable.auth.models import User
+    from roundtable.meetings.models import Invitation, Meeting
 
 DRAFT, IN_REVIEW, APPROVED = "draft", "in_review", "approved"
 STATE_LABELS = {DRAFT: "草稿", IN_REVIEW: "与会者审阅中", APPROVED: "已审定"}
@@ -31,16 +37,17 @@ class Minutes(Model):
     """One meeting's minutes; ``record`` is the structured part, ``narrative`` and ``item_notes`` are written."""
 
     __tablename__ = "minutes"
+    __audit__ = Audited("minutes", secret=frozenset({"record"}))
     __table_args__ = (UniqueConstraint("meeting_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
     state: Mapped[str] = mapped_column(String(20), default=DRAFT, index=True)
-    record: Mapped[dict] = mapped_column(JSON, default=dict)
+    record: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     narrative: Mapped[str] = mapped_column(Text, default="")
     # Narrative per agenda item: {"<agenda position>": "text"}.
-    item_notes: Mapped[dict] = mapped_column(JSON, default=dict)
+    item_notes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -48,9 +55,9 @@ class Minutes(Model):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    meeting = relationship("Meeting")
-    approved_by = relationship("User")
-    reviews = relationship("MinutesReview", back_populates="minutes", cascade="all, delete-orphan",
+    meeting: Mapped[Meeting] = relationship("Meeting")
+    approved_by: Mapped[User | None] = relationship("User")
+    reviews: Mapped[list[MinutesReview]] = relationship("MinutesReview", back_populates="minutes", cascade="all, delete-orphan",
                            order_by="MinutesReview.id")
 
     @property
@@ -69,6 +76,7 @@ class MinutesReview(Model):
     """One attendee's answer to the draft: approve, or a short correction the secretary must answer."""
 
     __tablename__ = "minutes_reviews"
+    __audit__ = Audited("minutes_review")
     __table_args__ = (UniqueConstraint("minutes_id", "invitation_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,8 +92,8 @@ class MinutesReview(Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revision: Mapped[int] = mapped_column(Integer, default=1)
 
-    minutes = relationship("Minutes", back_populates="reviews")
-    invitation = relationship("Invitation")
+    minutes: Mapped[Minutes] = relationship("Minutes", back_populates="reviews")
+    invitation: Mapped[Invitation] = relationship("Invitation")
 
     @property
     def verdict_label(self) -> str:

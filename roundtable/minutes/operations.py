@@ -12,6 +12,7 @@ from roundtable.communities.models import Membership
 from roundtable.core.errors import Conflict, NotAllowed, OperationError
 from roundtable.core.time import format_local, utcnow
 from roundtable.extensions import db
+from roundtable.i18n import community_language
 from roundtable.meetings.models import Invitation, Meeting
 from roundtable.minutes import queries
 from roundtable.minutes.models import (
@@ -34,7 +35,7 @@ CORRECTION_MAX = 500
 ANSWER_MAX = 2_000
 
 
-def _path(endpoint: str, **values) -> str:
+def _path(endpoint: str, **values: object) -> str:
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
@@ -85,7 +86,7 @@ def update_narrative(minutes: Minutes, narrative: str, item_notes: dict[str, str
     db.session.flush()
 
 
-def _tell_attendee(invitation: Invitation, title: str, link: str) -> None:
+def _tell_attendee(invitation: Invitation, title: str, link: str, /, **params: object) -> None:
     """An attendee hears through their account, their department's staff, or an SMS to a guest's phone."""
     from roundtable.notifications.operations import _absolute, notify, queue_message
 
@@ -96,9 +97,11 @@ def _tell_attendee(invitation: Invitation, title: str, link: str) -> None:
         if unit is not None:
             users.extend(member.user for member in unit.members if member.user.active)
     for user in users:
-        notify(user, title, "", link)
-    if not users and invitation.guest_phone:
-        queue_message("sms", invitation.guest_phone, title, f"{title} {_absolute(link)}")
+        notify(user, title, "", link, params=params)
+    if not users and invitation.guest_phone:  # a guest has no language of their own: the community's
+        with community_language():
+            text = _(title, **params)
+        queue_message("sms", invitation.guest_phone, text, f"{text} {_absolute(link)}")
 
 
 def send_for_review(minutes: Minutes, now: datetime | None = None) -> None:
@@ -114,9 +117,9 @@ def send_for_review(minutes: Minutes, now: datetime | None = None) -> None:
     minutes.review_due_at = now + timedelta(days=current_app.config.get("MINUTES_REVIEW_DAYS", 3))
     db.session.flush()
     meeting = minutes.meeting
-    title = _("请审阅会议纪要:%(title)s(%(due)s前)", title=meeting.title, due=format_local(minutes.review_due_at))
     for invitation in attendees:
-        _tell_attendee(invitation, title, _path("minutes.review", token=invitation.token))
+        _tell_attendee(invitation, "请审阅会议纪要:%(title)s(%(due)s前)", _path("minutes.review", token=invitation.token),
+                       title=meeting.title, due=format_local(minutes.review_due_at))
 
 
 def _secretaries(community_id: int) -> list[User]:
@@ -166,8 +169,9 @@ def submit_review(minutes: Minutes, invitation: Invitation, verdict: str, text: 
         for secretary in _secretaries(minutes.community_id):
             from roundtable.notifications.operations import notify
 
-            notify(secretary, _("与会者对会议纪要提出更正:%(title)s", title=minutes.meeting.title), text,
-                   _path("minutes.show", meeting_id=minutes.meeting_id))
+            notify(secretary, "与会者对会议纪要提出更正:%(title)s", "%(text)s",
+                   _path("minutes.show", meeting_id=minutes.meeting_id),
+                   params={"title": minutes.meeting.title, "text": text})
     return review
 
 

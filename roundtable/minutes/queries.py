@@ -7,16 +7,21 @@ noted as hidden with its side and stance, never its text.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from roundtable.core.time import iso, utcnow
+from roundtable.core.types import JsonObject
 from roundtable.extensions import db
 from roundtable.live.models import STANCES, Motion, Poll, Position, SpeakingRequest
 from roundtable.meetings.models import SIDES, Invitation, Meeting
 from roundtable.minutes.models import APPROVED, Minutes, MinutesReview
 from roundtable.resolutions import queries as resolution_queries
 from roundtable.resolutions.queries import participant_labels, scrub_phones
+
+if TYPE_CHECKING:
+    from roundtable.resolutions.models import Resolution
 
 RECORD_FORMAT = "roundtable-minutes/1"
 MOTION_STATES = {"proposed": "待附议", "seconded": "已附议", "voting": "表决中", "decided": "已表决"}
@@ -34,15 +39,25 @@ def _item_key(agenda_item_id: int | None, positions: dict[int, int]) -> int:
     return positions.get(agenda_item_id, 0) if agenda_item_id is not None else 0
 
 
-def build_record(meeting: Meeting) -> dict:
-    """Everything the minutes state as fact, in the order it happened, grouped by agenda item."""
+def build_record(meeting: Meeting) -> JsonObject:
+    """Everything the minutes state as fact, in the order it happened, grouped by agenda item.
+
+    Kept as the minutes' record, so written in the community's language.
+    """
+    from roundtable.i18n import community_language
+
+    with community_language():
+        return _build_record(meeting)
+
+
+def _build_record(meeting: Meeting) -> JsonObject:
     invitations = list(db.session.scalars(
         select(Invitation).where(Invitation.meeting_id == meeting.id).order_by(Invitation.id)
     ))
     label = participant_labels(invitations)
     base = resolution_queries.meeting_record(meeting)
     position_of_item = {item.id: item.position for item in meeting.agenda_items}
-    items: dict[int, dict] = {
+    items: dict[int, JsonObject] = {
         item.position: {
             "position": item.position,
             "title": scrub_phones(item.title),
@@ -56,7 +71,7 @@ def build_record(meeting: Meeting) -> dict:
         for item in meeting.agenda_items
     }
 
-    def bucket(agenda_item_id: int | None) -> dict:
+    def bucket(agenda_item_id: int | None) -> JsonObject:
         key = _item_key(agenda_item_id, position_of_item)
         if key not in items:
             items[key] = {"position": key, "title": UNLISTED_ITEM, "case": None, "opened_at": None,
@@ -137,7 +152,7 @@ def build_record(meeting: Meeting) -> dict:
     }
 
 
-def current_commitments(meeting: Meeting) -> list[dict]:
+def current_commitments(meeting: Meeting) -> list[JsonObject]:
     """The commitments of the resolution version being drafted, else of the one in force."""
     resolution = resolution_queries.open_version(meeting) or resolution_queries.latest_published(meeting.id)
     if resolution is None:
@@ -168,7 +183,7 @@ def review_window_open(minutes: Minutes, now: datetime | None = None) -> bool:
     return minutes.state == "in_review" and minutes.review_due_at is not None and (now or utcnow()) < minutes.review_due_at
 
 
-def section_of(minutes: Minutes) -> dict:
+def section_of(minutes: Minutes) -> JsonObject:
     """The minutes as every page and the PDF show them: structured part, narrative, commitments, reviews."""
     meeting = minutes.meeting
     labels = participant_labels(list(db.session.scalars(
@@ -197,7 +212,7 @@ def section_of(minutes: Minutes) -> dict:
     }
 
 
-def published_section(meeting: Meeting) -> dict:
+def published_section(meeting: Meeting) -> JsonObject:
     """The minutes as the resolution's PDF and embedded record carry them; unapproved minutes are only noted."""
     minutes = minutes_of(meeting.id)
     if minutes is None:
@@ -207,7 +222,7 @@ def published_section(meeting: Meeting) -> dict:
     return section_of(minutes)
 
 
-def archive_section(resolution) -> dict | None:
+def archive_section(resolution: Resolution) -> JsonObject | None:
     """The approved minutes the archive shows beside a resolution: as published in it, else approved since."""
     published = (resolution.record or {}).get("minutes") or {}
     if published.get("state") == APPROVED:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from roundtable.communities.context import community_required
@@ -10,7 +11,7 @@ from roundtable.core.actions import act, flash_form_errors
 from roundtable.core.permissions import load_or_404
 from roundtable.extensions import db
 from roundtable.meetings import queries as meeting_queries
-from roundtable.meetings.models import Meeting
+from roundtable.meetings.models import Invitation, Meeting
 from roundtable.meetings.permissions import can_view_meeting
 from roundtable.minutes import operations, queries
 from roundtable.minutes.forms import ActionForm, AnswerForm, NarrativeForm, ReviewForm
@@ -31,13 +32,13 @@ def _minutes_of(meeting_id: int, *, edit: bool) -> Minutes:
     return minutes
 
 
-def _to(minutes: Minutes):
+def _to(minutes: Minutes) -> ResponseReturnValue:
     return redirect(url_for("minutes.show", meeting_id=minutes.meeting_id))
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes")
 @community_required(can=can_read_cases)
-def show(meeting_id: int):
+def show(meeting_id: int) -> ResponseReturnValue:
     minutes = _minutes_of(meeting_id, edit=False)
     return render_template(
         "minutes/show.html",
@@ -53,7 +54,7 @@ def show(meeting_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/minutes/edit", methods=["POST"])
 @community_required(can=can_manage_cases)
-def edit(meeting_id: int):
+def edit(meeting_id: int) -> ResponseReturnValue:
     minutes = _minutes_of(meeting_id, edit=True)
     form = NarrativeForm()
     if not form.validate_on_submit():
@@ -66,7 +67,7 @@ def edit(meeting_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/minutes/send", methods=["POST"])
 @community_required(can=can_manage_cases)
-def send(meeting_id: int):
+def send(meeting_id: int) -> ResponseReturnValue:
     minutes = _minutes_of(meeting_id, edit=True)
     if ActionForm().validate_on_submit():
         act(lambda: operations.send_for_review(minutes), "纪要已发给与会者审阅。")
@@ -75,7 +76,7 @@ def send(meeting_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/minutes/approve", methods=["POST"])
 @community_required(can=can_manage_cases)
-def approve(meeting_id: int):
+def approve(meeting_id: int) -> ResponseReturnValue:
     minutes = _minutes_of(meeting_id, edit=True)
     if ActionForm().validate_on_submit():
         act(lambda: operations.approve_minutes(minutes, current_user), "纪要已审定,将随决议发布。")
@@ -84,7 +85,7 @@ def approve(meeting_id: int):
 
 @bp.route("/minutes/reviews/<int:review_id>/answer", methods=["POST"])
 @community_required(can=can_manage_cases)
-def answer(review_id: int):
+def answer(review_id: int) -> ResponseReturnValue:
     review = db.session.get(MinutesReview, review_id)
     if review is None:
         abort(404)
@@ -101,7 +102,7 @@ def answer(review_id: int):
 # --- the attendee's invitation link -----------------------------------------------------------
 
 
-def _attendee(token: str):
+def _attendee(token: str) -> tuple[Invitation, Minutes]:
     invitation = meeting_queries.invitation_by_token(token)
     minutes = queries.minutes_of(invitation.meeting_id) if invitation is not None else None
     if invitation is None or minutes is None or minutes.state == "draft" or not can_review_minutes(invitation, minutes):
@@ -110,7 +111,7 @@ def _attendee(token: str):
 
 
 @bp.route("/j/<token>/minutes", methods=["GET", "POST"])
-def review(token: str):
+def review(token: str) -> ResponseReturnValue:
     invitation, minutes = _attendee(token)
     form = ReviewForm()
     if request.method == "POST":

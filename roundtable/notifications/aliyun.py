@@ -28,6 +28,7 @@ from urllib.parse import quote
 from urllib.request import Request, urlopen
 
 from flask import Flask
+from flask_babel import gettext
 
 from roundtable.notifications.models import OutboxMessage
 from roundtable.notifications.senders import SendError, register_sender
@@ -92,13 +93,13 @@ class AliyunSmsSender:
         except HTTPError as exc:
             raw = exc.read()
         except (URLError, OSError) as exc:
-            raise SendError(f"阿里云短信连接失败:{exc.__class__.__name__}: {exc}") from exc
+            raise SendError(gettext("阿里云短信连接失败:%(error)s", error=f"{exc.__class__.__name__}: {exc}")) from exc
         try:
             answer = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
             raise SendError("阿里云短信返回了无法识别的内容。") from exc
         if answer.get("Code") != "OK":
-            raise SendError(f"阿里云短信拒绝发送:{answer.get('Code')}: {answer.get('Message')}")
+            raise SendError(gettext("阿里云短信拒绝发送:%(error)s", error=f"{answer.get('Code')}: {answer.get('Message')}"))
 
 
 register_sender("aliyun", AliyunSmsSender)

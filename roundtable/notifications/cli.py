@@ -7,9 +7,10 @@ claim in operations.claim_due_messages keeps each message to one of them.
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import ngettext
 
+from roundtable.core.app import app_object
 from roundtable.notifications.dispatcher import Dispatcher, deliver_due_messages
 
 outbox_cli = AppGroup("outbox", help="发件箱:发送排队的通知消息。")
@@ -17,18 +18,18 @@ outbox_cli = AppGroup("outbox", help="发件箱:发送排队的通知消息。")
 
 @outbox_cli.command("deliver")
 @click.option("--limit", type=int, default=None, help="本次最多发送的条数")
-def deliver_command(limit: int | None):
+def deliver_command(limit: int | None) -> None:
     """Send what is due now, once, and exit (for cron)."""
-    app = current_app._get_current_object()
+    app = app_object()
     sent = deliver_due_messages(app, limit=limit)
-    click.echo(f"已发送 {sent} 条消息。")
+    click.echo(ngettext("已发送 %(num)s 条消息。", "已发送 %(num)s 条消息。", sent))
 
 
 @outbox_cli.command("run")
 @click.option("--interval", type=float, default=None, help="两次检查之间的秒数")
-def run_command(interval: float | None):
+def run_command(interval: float | None) -> None:
     """Keep sending until interrupted (a worker process next to the web servers)."""
-    app = current_app._get_current_object()
+    app = app_object()
     if interval is not None:
         app.config["OUTBOX_POLL_SECONDS"] = interval
     click.echo("发件箱投递进程已启动,按 Ctrl+C 停止。")

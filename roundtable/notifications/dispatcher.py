@@ -17,12 +17,16 @@ import logging
 import os
 import threading
 import uuid
+from typing import TYPE_CHECKING
 
 from flask import Flask
 
 from roundtable.extensions import db
 from roundtable.notifications import operations
-from roundtable.notifications.senders import sender_for
+from roundtable.notifications.senders import Sender, sender_for
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger("roundtable.outbox")
 
@@ -38,7 +42,7 @@ def deliver_due_messages(app: Flask, limit: int | None = None) -> int:
             for message in claimed:  # senders read them after the commit below; keep them loaded
                 db.session.expunge(message)
             db.session.commit()
-            senders: dict[str, object] = {}
+            senders: dict[str, Sender] = {}
             sent = 0
             for message_id, channel, attempts, message in jobs:
                 try:
@@ -66,7 +70,7 @@ def _gevent_patched() -> bool:
         from gevent import monkey
     except ImportError:
         return False
-    return monkey.is_module_patched("threading")
+    return bool(monkey.is_module_patched("threading"))
 
 
 class Dispatcher:
@@ -77,7 +81,7 @@ class Dispatcher:
         self.pid = os.getpid()
         self.stopping = threading.Event()
         self.wakeup = threading.Event()
-        self.worker = None
+        self.worker: object | None = None  # the thread or greenlet running ``run``
 
     def start(self) -> None:
         if _gevent_patched():
@@ -85,8 +89,9 @@ class Dispatcher:
 
             self.worker = gevent.spawn(self.run)
         else:
-            self.worker = threading.Thread(target=self.run, name="outbox-dispatcher", daemon=True)
-            self.worker.start()
+            thread = threading.Thread(target=self.run, name="outbox-dispatcher", daemon=True)
+            thread.start()
+            self.worker = thread
         log.info("outbox dispatcher started in process %s", self.pid)
 
     def stop(self) -> None:
@@ -118,7 +123,7 @@ def start_dispatcher(app: Flask) -> Dispatcher:
     """Start this process's dispatcher for ``app`` once; a forked child starts its own."""
     with _lock:
         current = app.extensions.get("outbox_dispatcher")
-        if current is not None and current.pid == os.getpid():
+        if isinstance(current, Dispatcher) and current.pid == os.getpid():
             return current
         dispatcher = Dispatcher(app)
         app.extensions["outbox_dispatcher"] = dispatcher
@@ -126,7 +131,7 @@ def start_dispatcher(app: Flask) -> Dispatcher:
         return dispatcher
 
 
-def _wake_after_commit(session) -> None:
+def _wake_after_commit(session: Session) -> None:
     """A commit that queued messages wakes the dispatcher, so notices go out in seconds."""
     if not session.info.pop(operations.QUEUED_FLAG, False):
         return
@@ -138,7 +143,7 @@ def _wake_after_commit(session) -> None:
             dispatcher.wake()
 
 
-def _forget_after_rollback(session) -> None:
+def _forget_after_rollback(session: Session) -> None:
     session.info.pop(operations.QUEUED_FLAG, None)
 
 
@@ -154,7 +159,7 @@ def install_dispatcher(app: Flask) -> None:
         event.listen(Session, "after_rollback", _forget_after_rollback)
 
     @app.before_request
-    def _ensure_dispatcher():
+    def _ensure_dispatcher() -> None:
         dispatcher = app.extensions.get("outbox_dispatcher")
         if dispatcher is None or dispatcher.pid != os.getpid():
             start_dispatcher(app)

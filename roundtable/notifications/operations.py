@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request
+from flask_babel import force_locale
 from sqlalchemy import or_, select, update
 
 from roundtable.auth.models import User
 from roundtable.core.errors import Conflict, OperationError
 from roundtable.core.privacy import is_valid_phone, normalize_phone
+from roundtable.core.sql import rows_changed
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
-from roundtable.notifications.models import Notification, OutboxMessage
+from roundtable.notifications.models import Notification, OutboxMessage, render_notice
 
 CHANNELS = ("email", "sms")
 TITLE_MAX = 200
@@ -64,27 +67,44 @@ def contact_of(user: User) -> tuple[str, str] | None:
     return None
 
 
-def notify(user: User, title: str, body: str = "", link: str = "") -> Notification:
-    """Put a notice in the user's inbox and queue it to their e-mail or phone, if known."""
-    title = _one_line(title, TITLE_MAX)
-    if not title:
+def notify(user: User, title: str, body: str = "", link: str = "", params: dict[str, Any] | None = None) -> Notification:
+    """Put a notice in the user's inbox and queue it to their e-mail or phone, if known.
+
+    ``title`` and ``body`` are Chinese message ids with ``params`` (``notify(user, "会议邀请:%(title)s",
+    params={"title": meeting.title})``): the inbox shows them in the reader's language, and the
+    e-mail or SMS goes out in the recipient's own language (Chinese unless they chose another).
+    Text people typed goes in as a parameter, never as the message id.
+    """
+    params = dict(params or {})
+    if not _one_line(title, TITLE_MAX):
         raise OperationError("通知标题不能为空。")
     link = _checked_link(link)
-    notification = Notification(user_id=user.id, title=title, body=body or "", link=link, created_at=utcnow())
+    notification = Notification(user_id=user.id, title=title, body=body or "", link=link, params=params,
+                                created_at=utcnow())
     db.session.add(notification)
     contact = contact_of(user)
     if contact is not None:
         channel, recipient = contact
-        text = "\n\n".join(part for part in (title, body or "", _absolute(link)) if part)
-        queue_message(channel, recipient, title, text)
+        with force_locale(_language_of(user)):
+            shown_title = _one_line(render_notice(title, params), TITLE_MAX)
+            shown_body = render_notice(body, params)
+        text = "\n\n".join(part for part in (shown_title, shown_body, _absolute(link)) if part)
+        queue_message(channel, recipient, shown_title, text)
     db.session.flush()
     return notification
+
+
+def _language_of(user: User) -> str:
+    """The language a message outside the app is written in: the person's choice, else the community's."""
+    if user.locale and user.locale in current_app.config["LANGUAGES"]:
+        return user.locale
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def queue_message(channel: str, recipient: str, subject: str, body: str) -> OutboxMessage:
     """Write a message for the dispatcher to send once the caller's transaction commits."""
     if channel not in CHANNELS:
-        raise OperationError(f"不支持的发送渠道「{channel}」。")
+        raise OperationError("不支持的发送渠道「%(channel)s」。", channel=channel)
     recipient = (recipient or "").strip()
     if channel == "email" and not _EMAIL.match(recipient):
         raise OperationError("电子邮件地址无效。")
@@ -116,14 +136,14 @@ def mark_read(notification: Notification) -> None:
 
 
 def mark_all_read(user: User) -> int:
-    result = db.session.execute(
+    changed = rows_changed(
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
         .execution_options(synchronize_session="fetch")
     )
     db.session.flush()
-    return result.rowcount
+    return changed
 
 
 def retry_message(message: OutboxMessage) -> None:
@@ -177,13 +197,12 @@ def claim_due_messages(token: str, limit: int, now: datetime | None = None) -> l
 
 
 def record_sent(message_id: int, token: str) -> bool:
-    result = db.session.execute(
+    return rows_changed(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.claim_token == token, OutboxMessage.status == "sending")
         .values(status="sent", sent_at=utcnow(), last_error=None, claim_token=None)
         .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
+    ) == 1
 
 
 def backoff_after(attempts: int) -> timedelta:
@@ -196,15 +215,14 @@ def record_failure(message_id: int, token: str, attempts: int, error: str) -> bo
     """Schedule another try, or give up after the configured number of attempts (shown to admins)."""
     now = utcnow()
     gave_up = attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]
-    values = dict(last_error=error[:2000], claim_token=None)
+    values: dict[str, str | datetime | None] = {"last_error": error[:2000], "claim_token": None}
     if gave_up:
-        values.update(status="failed")
+        values["status"] = "failed"
     else:
         values.update(status="pending", next_attempt_at=now + backoff_after(attempts))
-    result = db.session.execute(
+    return rows_changed(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.claim_token == token, OutboxMessage.status == "sending")
         .values(**values)
         .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
+    ) == 1

@@ -17,6 +17,7 @@ from email.utils import formatdate, make_msgid
 from typing import Protocol
 
 from flask import Flask
+from flask_babel import gettext
 
 from roundtable.core.privacy import mask_phone
 from roundtable.notifications.models import OutboxMessage
@@ -43,10 +44,10 @@ def sender_for(app: Flask, channel: str) -> Sender:
     """The configured sender of a channel; a missing one is a delivery failure, never a silent drop."""
     name = app.config.get("NOTIFY_SENDERS", {}).get(channel)
     if not name:
-        raise SendError(f"没有为渠道「{channel}」配置发送方式(NOTIFY_SENDERS)。")
+        raise SendError(gettext("没有为渠道「%(channel)s」配置发送方式(NOTIFY_SENDERS)。", channel=channel))
     factory = SENDERS.get(name)
     if factory is None:
-        raise SendError(f"未知的发送方式「{name}」。")
+        raise SendError(gettext("未知的发送方式「%(name)s」。", name=name))
     return factory(app)
 
 
@@ -102,6 +103,7 @@ class SmtpSender:
         if not self.host or not self.sender:
             raise SendError("未配置邮件服务器(MAIL_SERVER、MAIL_FROM)。")
         try:
+            smtp: smtplib.SMTP
             if self.use_ssl:
                 smtp = self.smtp_ssl_class(
                     self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
@@ -115,7 +117,7 @@ class SmtpSender:
                     smtp.login(self.username, self.password)
                 smtp.send_message(self.compose(message))
         except (smtplib.SMTPException, OSError) as exc:
-            raise SendError(f"邮件发送失败:{exc.__class__.__name__}: {exc}") from exc
+            raise SendError(gettext("邮件发送失败:%(error)s", error=f"{exc.__class__.__name__}: {exc}")) from exc
 
 
 register_sender("log", LogSender)

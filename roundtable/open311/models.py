@@ -8,9 +8,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model, db
+
+if TYPE_CHECKING:
+    from roundtable.communities.models import Community
 
 if TYPE_CHECKING:
     from roundtable.communities.models import Community
@@ -23,6 +27,12 @@ class ApiKey(Model):
     """
 
     __tablename__ = "api_keys"
+    __audit__ = Audited(
+        "api_key",
+        describe=("label",),
+        on_change=(("revoked_at", "revoke"),),
+        secret=frozenset({"key_hash"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
@@ -31,7 +41,7 @@ class ApiKey(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    community = relationship("Community")
+    community: Mapped[Community] = relationship("Community")
 
     @staticmethod
     def hash_key(key: str) -> str:
@@ -53,6 +63,7 @@ class ServiceCodeMapping(Model):
     """
 
     __tablename__ = "open311_service_codes"
+    __audit__ = Audited("open311_service_code")
     __table_args__ = (UniqueConstraint("community_id", "external_code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

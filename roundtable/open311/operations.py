@@ -48,8 +48,8 @@ def submit_request(api_key: ApiKey, params) -> Case:
     category = category_for_code(code, service_code_map(api_key.community_id))
     if category is None:
         raise OperationError(
-            f"未知的 service_code「{code[:30]}」:可用的见 services 列表,"
-            "其他系统的代码需由社区在“Open311 代码对照”中对应到类别。"
+            "未知的 service_code「%(code)s」:可用的见 services 列表,其他系统的代码需由社区在“Open311 代码对照”中对应到类别。",
+            code=code[:30],
         )
     address, lat, long = value("address_string"), value("lat"), value("long")
     if not address and not (lat and long):
@@ -73,7 +73,7 @@ def submit_request(api_key: ApiKey, params) -> Case:
         raise OperationError(
             ";".join(f"{PARAMETER_OF.get(name, name)}: {message}" for name, message in exc.errors.items())
         ) from None
-    community = db.session.get(Community, api_key.community_id)
+    community = api_key.community
     case = create_case(community, fields, None, note="通过 Open311 接口提交")
     number = our_request_id(case)
     if find_existing(community, case.source, number):  # e.g. a case imported from another Roundtable

@@ -242,12 +242,12 @@ def filters_from(args, mapping: dict[str, str] | None = None) -> RequestFilters:
     """
     ids = _split(args.get("service_request_id"))
     if len(ids) > MAX_REQUESTS:
-        raise OperationError(f"service_request_id 一次最多 {MAX_REQUESTS} 个。")
+        raise OperationError("service_request_id 一次最多 %(max)s 个。", max=MAX_REQUESTS)
     codes = []
     for code in _split(args.get("service_code")):
         category = category_for_code(code, mapping or {})
         if category is None:
-            raise OperationError(f"未知的 service_code「{code[:30]}」。")
+            raise OperationError("未知的 service_code「%(code)s」。", code=code[:30])
         codes.append(category)
     start = _w3c(args.get("start_date"), "start_date")
     end = _w3c(args.get("end_date"), "end_date")
@@ -256,7 +256,7 @@ def filters_from(args, mapping: dict[str, str] | None = None) -> RequestFilters:
     statuses = sorted({status.lower() for status in _split(args.get("status"))})
     for status in statuses:
         if status not in ("open", "closed"):
-            raise OperationError(f"status 只能是 open 或 closed,收到「{status[:20]}」。")
+            raise OperationError("status 只能是 open 或 closed,收到「%(status)s」。", status=status[:20])
     page = _positive(args.get("page"), "page", 1, 10**6)
     page_size = _positive(args.get("page_size"), "page_size", DEFAULT_PAGE_SIZE, MAX_REQUESTS)
     return RequestFilters(ids, codes, start, end, statuses, page, page_size)
@@ -267,7 +267,7 @@ def _positive(value, name: str, default: int, largest: int) -> int:
     if not text:
         return default
     if not text.isdigit() or not 1 <= int(text) <= largest:
-        raise OperationError(f"{name} 应为 1 到 {largest} 之间的整数,收到「{text[:20]}」。")
+        raise OperationError("%(name)s 应为 1 到 %(largest)s 之间的整数,收到「%(text)s」。", name=name, largest=largest, text=text[:20])
     return int(text)
 
 
@@ -287,6 +287,4 @@ def _w3c(value, name: str) -> datetime | None:
     try:
         return as_utc(datetime.fromisoformat(text))
     except ValueError:
-        raise OperationError(
-            f"{name} 格式不正确,应为 W3C 日期时间,如 2026-11-20T08:00:00+08:00。"
-        ) from None
+        raise OperationError("%(name)s 格式不正确,应为 W3C 日期时间,如 2026-11-20T08:00:00+08:00。", name=name) from None

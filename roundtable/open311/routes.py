@@ -109,11 +109,13 @@ def _reader(params) -> Reader:
 
 def _page_links(page) -> str:
     """The pagination extension's ``Link`` header: the next and previous pages of the same query."""
-    links = []
+    links: list[str] = []
+    if request.endpoint is None:  # only ever called from a matched route
+        return ""
     for rel, number, present in (("next", page.page + 1, page.has_next), ("prev", page.page - 1, page.page > 1)):
         if present:
             args = {**request.args.to_dict(), "page": str(number), "page_size": str(page.page_size)}
-            links.append(f'<{url_for(request.endpoint, _external=True, **request.view_args, **args)}>; rel="{rel}"')
+            links.append(f'<{url_for(request.endpoint, _external=True, **(request.view_args or {}), **args)}>; rel="{rel}"')
     return ", ".join(links)
 
 
@@ -166,7 +168,7 @@ def get_request(request_id: str, fmt: str):
     reader = _reader(request.args)
     case = find_request(reader.community_ids, request_id)
     if case is None:
-        raise NotFound(f"没有编号为「{request_id[:40]}」的服务请求。")
+        raise NotFound("没有编号为「%(id)s」的服务请求。", id=request_id[:40])
     return render("service_requests", "request", [as_service_request(case, reader.public)])
 
 
@@ -178,7 +180,7 @@ def post_request(fmt: str):
     db.session.commit()
     answer = {
         "service_request_id": service_request_id(case),
-        "service_notice": f"已受理,将在 {format_local(case.due_at)}(北京时间)前处理。",
+        "service_notice": _("已受理,将在 %(due)s(北京时间)前处理。", due=format_local(case.due_at)),
         "account_id": None,
     }
     return render("service_requests", "request", [answer], status=201)

@@ -7,13 +7,20 @@ was rendered from never change again. A correction is a new row (``version``
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+
+if TYPE_CHECKING:
+    from roundtable.auth.models import User
+    from roundtable.communities.models import Community, Department, Organization
+    from roundtable.meetings.models import Meeting
 
 STATUS_LABELS = {
     "draft": "草稿",
@@ -30,6 +37,12 @@ class Resolution(Model):
     """One version of what a meeting agreed; ``record`` is the structured record the host started from."""
 
     __tablename__ = "resolutions"
+    __audit__ = Audited(
+        "resolution",
+        describe=("meeting_id", "version", "status", "title", "sha256"),
+        on_change=(("status", "status"),),
+        secret=frozenset({"pdf", "record"}),
+    )
     __table_args__ = (UniqueConstraint("meeting_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,11 +72,11 @@ class Resolution(Model):
     # What happened to each linked case at publication: [{case_id, number, moved, message}].
     case_outcomes: Mapped[list] = mapped_column(JSON, default=list)
 
-    community = relationship("Community")
-    meeting = relationship("Meeting")
-    created_by = relationship("User", foreign_keys=[created_by_id])
-    supersedes = relationship("Resolution", remote_side=[id], foreign_keys=[supersedes_id])
-    commitments = relationship(
+    community: Mapped[Community] = relationship("Community")
+    meeting: Mapped[Meeting] = relationship("Meeting")
+    created_by: Mapped[User | None] = relationship("User", foreign_keys=[created_by_id])
+    supersedes: Mapped[Resolution | None] = relationship("Resolution", remote_side=[id], foreign_keys=[supersedes_id])
+    commitments: Mapped[list[Commitment]] = relationship(
         "Commitment", back_populates="resolution", cascade="all, delete-orphan", order_by="Commitment.position"
     )
 
@@ -85,6 +98,11 @@ class Commitment(Model):
     """承诺: a department or organization promises an action by a deadline, and confirms it itself."""
 
     __tablename__ = "resolution_commitments"
+    __audit__ = Audited(
+        "commitment",
+        describe=("resolution_id", "department_id", "organization_id", "deadline", "state"),
+        on_change=(("done_at", "done"), ("state", "answer"), ("deadline", "deadline")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resolution_id: Mapped[int] = mapped_column(ForeignKey("resolutions.id"), index=True)
@@ -100,11 +118,11 @@ class Commitment(Model):
     contest_reason: Mapped[str] = mapped_column(Text, default="")
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    resolution = relationship("Resolution", back_populates="commitments")
-    department = relationship("Department")
-    organization = relationship("Organization")
-    answered_by = relationship("User", foreign_keys=[answered_by_id])
-    reports = relationship(
+    resolution: Mapped[Resolution] = relationship("Resolution", back_populates="commitments")
+    department: Mapped[Department | None] = relationship("Department")
+    organization: Mapped[Organization | None] = relationship("Organization")
+    answered_by: Mapped[User | None] = relationship("User", foreign_keys=[answered_by_id])
+    reports: Mapped[list[CommitmentReport]] = relationship(
         "CommitmentReport", back_populates="commitment", cascade="all, delete-orphan", order_by="CommitmentReport.id"
     )
 
@@ -131,6 +149,7 @@ class CommitmentReport(Model):
     """A progress report of the committed unit, with its evidence files."""
 
     __tablename__ = "resolution_commitment_reports"
+    __audit__ = Audited("commitment_report", describe=("commitment_id", "marks_done"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commitment_id: Mapped[int] = mapped_column(ForeignKey("resolution_commitments.id"), index=True)
@@ -140,15 +159,23 @@ class CommitmentReport(Model):
     marks_done: Mapped[bool] = mapped_column(default=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    commitment = relationship("Commitment", back_populates="reports")
-    author = relationship("User")
-    files = relationship("EvidenceFile", back_populates="report", cascade="all, delete-orphan", order_by="EvidenceFile.id")
+    commitment: Mapped[Commitment] = relationship("Commitment", back_populates="reports")
+    author: Mapped[User | None] = relationship("User")
+    files: Mapped[list[EvidenceFile]] = relationship(
+        "EvidenceFile", back_populates="report", cascade="all, delete-orphan", order_by="EvidenceFile.id"
+    )
 
 
 class EvidenceFile(Model):
     """A photo or document backing a progress report; kept in the database, served only to the entitled."""
 
     __tablename__ = "resolution_evidence_files"
+    __audit__ = Audited(
+        "evidence",
+        describe=("report_id", "size", "sha256"),
+        on_create="upload",
+        secret=frozenset({"data"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("resolution_commitment_reports.id"), index=True)
@@ -160,4 +187,4 @@ class EvidenceFile(Model):
     data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    report = relationship("CommitmentReport", back_populates="files")
+    report: Mapped[CommitmentReport] = relationship("CommitmentReport", back_populates="files")

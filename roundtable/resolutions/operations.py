@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import current_app
 
@@ -53,10 +54,17 @@ def _path(endpoint: str, **values) -> str:
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
-def _notify(user: User, title: str, body: str, link: str) -> None:
+# What publishing did to each case (kept in ``case_outcomes``, shown through ``_()``).
+MOVED = "已转为「已定方案」"
+ALREADY_THERE = "已是「已定方案」"
+CANNOT_MOVE = "工单当前为「%(status)s」,不能转为「已定方案」,请在工单页面处理"
+
+
+def _notify(user: User, title: str, body: str, link: str, /, **params: object) -> None:
+    """``title`` and ``body`` are message ids with ``params`` (shown in each reader's language)."""
     from roundtable.notifications.operations import notify
 
-    notify(user, title, body, link)
+    notify(user, title, body, link, params=params)
 
 
 def unit_staff(commitment: Commitment) -> list[User]:
@@ -130,9 +138,17 @@ class CommitmentFields:
     deadline: datetime | None
 
 
-def _checked_commitment(resolution: Resolution, fields: CommitmentFields) -> tuple:
+class CheckedCommitment(NamedTuple):
+    department: Department | None
+    organization: Organization | None
+    action: str
+    deadline: datetime
+
+
+def _checked_commitment(resolution: Resolution, fields: CommitmentFields) -> CheckedCommitment:
     kind, _, raw_id = (fields.unit or "").partition(":")
-    department = organization = None
+    department: Department | None = None
+    organization: Organization | None = None
     if kind == "department" and raw_id.isdigit():
         department = db.session.get(Department, int(raw_id))
     elif kind == "organization" and raw_id.isdigit():
@@ -150,7 +166,7 @@ def _checked_commitment(resolution: Resolution, fields: CommitmentFields) -> tup
         raise OperationError("请填写完成期限。")
     if fields.deadline <= utcnow():
         raise OperationError("完成期限须在将来。")
-    return department, organization, action
+    return CheckedCommitment(department, organization, action, fields.deadline)
 
 
 def _ask_to_confirm(commitment: Commitment) -> None:
@@ -158,9 +174,11 @@ def _ask_to_confirm(commitment: Commitment) -> None:
     for user in unit_staff(commitment):
         _notify(
             user,
-            f"请确认决议承诺:{resolution.title}",
-            f"{commitment.unit_name}:{commitment.action}(期限 {local(commitment.deadline):%Y-%m-%d})",
+            "请确认决议承诺:%(title)s",
+            "%(unit)s:%(action)s(期限 %(deadline)s)",
             _path("resolutions.commitment", commitment_id=commitment.id),
+            title=resolution.title, unit=commitment.unit_name, action=commitment.action,
+            deadline=f"{local(commitment.deadline):%Y-%m-%d}",
         )
 
 
@@ -168,14 +186,14 @@ def add_commitment(resolution: Resolution, fields: CommitmentFields) -> Commitme
     _require_editable(resolution)
     if len(resolution.commitments) >= COMMITMENTS_MAX:
         raise OperationError("一份决议最多%(max)d项承诺。", max=COMMITMENTS_MAX)
-    department, organization, action = _checked_commitment(resolution, fields)
+    department, organization, action, deadline = _checked_commitment(resolution, fields)
     commitment = Commitment(
         community_id=resolution.community_id,
         position=max((c.position for c in resolution.commitments), default=0) + 1,
         department=department,
         organization=organization,
         action=action,
-        deadline=fields.deadline,
+        deadline=deadline,
         state="pending",
     )
     resolution.commitments.append(commitment)
@@ -189,13 +207,13 @@ def update_commitment(commitment: Commitment, fields: CommitmentFields) -> None:
     """A changed commitment is a new promise: its confirmation is asked for again."""
     resolution = commitment.resolution
     _require_editable(resolution)
-    department, organization, action = _checked_commitment(resolution, fields)
+    department, organization, action, deadline = _checked_commitment(resolution, fields)
     commitment.department = department
     commitment.organization = organization
     commitment.department_id = department.id if department else None
     commitment.organization_id = organization.id if organization else None
     commitment.action = action
-    commitment.deadline = fields.deadline
+    commitment.deadline = deadline
     commitment.state = "pending"
     commitment.answered_by_id = None
     commitment.answered_at = None
@@ -271,9 +289,10 @@ def contest_commitment(commitment: Commitment, user: User, reason: str) -> None:
     for host in hosts.values():
         _notify(
             host,
-            f"{commitment.unit_name}对决议承诺有异议",
-            reason,
+            "%(unit)s对决议承诺有异议",
+            "%(reason)s",
             _path("resolutions.show", resolution_id=resolution.id),
+            unit=commitment.unit_name, reason=reason,
         )
 
 
@@ -359,23 +378,22 @@ def publish_rendered(resolution: Resolution, pdf: bytes, record: dict, published
                   sha256=resolution.sha256, link=link)
         outcome = {"case_id": case.id, "number": case.external_number, "moved": False, "message": ""}
         if case.status == "action_scheduled":
-            outcome["message"] = "已是「已定方案」"
+            outcome["message"] = ALREADY_THERE
         elif "action_scheduled" in case.allowed_transitions():
             change_status(case, "action_scheduled", actor, f"依据决议第{resolution.version}版",
                           resolution_id=resolution.id)
-            outcome.update(moved=True, message="已转为「已定方案」")
+            outcome.update(moved=True, message=MOVED)
         else:
-            outcome["message"] = (
-                f"工单当前为「{STATUS_LABELS.get(case.status, case.status)}」,不能转为「已定方案」,请在工单页面处理"
-            )
-            add_event(case, "note", actor, f"决议已发布,但{outcome['message']}。")
+            outcome.update(message=CANNOT_MOVE, status=case.status)
+            add_event(case, "note", actor, "决议已发布,但" + CANNOT_MOVE % {"status": STATUS_LABELS.get(case.status, case.status)} + "。")
         outcomes.append(outcome)
     resolution.case_outcomes = outcomes
     db.session.flush()
     for commitment in resolution.commitments:
         for user in unit_staff(commitment):
-            _notify(user, f"决议已发布:{resolution.title}", commitment.action,
-                    _path("resolutions.commitment", commitment_id=commitment.id))
+            _notify(user, "决议已发布:%(title)s", "%(action)s",
+                    _path("resolutions.commitment", commitment_id=commitment.id),
+                    title=resolution.title, action=commitment.action)
     return outcomes
 
 

@@ -168,17 +168,20 @@ def render_pdf(
 def document_context():
     """A request context for rendering templates in a worker, where there is no request.
 
-    Template helpers (the locale selector, ``current_user``) expect one; a
-    neutral request gives the default locale, which is what an archival
-    document should be in whoever triggered it.
+    Template helpers (the locale selector, ``current_user``) expect one. An
+    archival document (resolution, certificate) is in the community's language,
+    the default locale, whoever triggered it and whatever their browser asks for.
     """
     from flask import current_app, has_request_context
 
-    if has_request_context():
-        yield
-        return
-    with current_app.test_request_context("/"):
-        yield
+    from roundtable.i18n import community_language
+
+    with community_language():
+        if has_request_context():
+            yield
+            return
+        with current_app.test_request_context("/"):
+            yield
 
 
 def pdf_text(pdf: bytes) -> str:

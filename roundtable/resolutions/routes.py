@@ -68,7 +68,7 @@ def _unit_choices(resolution: Resolution) -> list[tuple[str, str]]:
     departments = sorted(all_departments(), key=lambda d: (d.id not in summoned, d.name))
     return (
         [("", "请选择")]
-        + [(f"department:{d.id}", f"部门 · {d.name}") for d in departments]
+        + [(f"department:{d.id}", _("部门 · %(name)s", name=d.name)) for d in departments]
         + [(f"organization:{o.id}", f"{o.kind_label} · {o.name}") for o in community_organizations(resolution.community_id)]
     )
 
@@ -348,9 +348,9 @@ def progress(commitment_id: int):
         moved = [o["number"] for o in outcomes if o["moved"]]
         stuck = [o["number"] for o in outcomes if not o["moved"]]
         if moved:
-            flash(_("承诺已全部完成,工单 %(numbers)s 已转为「已答复」,请社区回访居民。", numbers="、".join(moved)), "success")
+            flash(_("承诺已全部完成,工单 %(numbers)s 已转为「已答复」,请社区回访居民。", numbers=_("、").join(moved)), "success")
         if stuck:
-            flash(_("工单 %(numbers)s 当前状态不能转为「已答复」,请社区在工单页面处理。", numbers="、".join(stuck)), "error")
+            flash(_("工单 %(numbers)s 当前状态不能转为「已答复」,请社区在工单页面处理。", numbers=_("、").join(stuck)), "error")
     return _to_commitment(commitment)
 
 

@@ -3,13 +3,19 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+
+if TYPE_CHECKING:
+    from roundtable.cases.models import Case
+    from roundtable.meetings.models import Invitation
 
 COMPLAINANT, RESIDENT = "complainant", "resident"
 RESPONDENT_LABELS = {COMPLAINANT: "诉求人", RESIDENT: "参会居民"}
@@ -37,6 +43,7 @@ class SatisfactionRequest(Model):
     """A question to one person about one case; answered once, before ``expires_at``."""
 
     __tablename__ = "satisfaction_requests"
+    __audit__ = Audited("satisfaction_request", secret=frozenset({"token"}))
     # One request per person, case and resolution version that completed the work.
     __table_args__ = (UniqueConstraint("case_id", "resolution_id", "person_key"),)
 
@@ -59,8 +66,8 @@ class SatisfactionRequest(Model):
     flag_handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     flag_handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    case = relationship("Case")
-    invitation = relationship("Invitation")
+    case: Mapped[Case] = relationship("Case")
+    invitation: Mapped[Invitation | None] = relationship("Invitation")
 
     @property
     def respondent_label(self) -> str:

@@ -7,6 +7,7 @@ timeline; any 未解决 or 不满意 flags the case for the secretary.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -19,8 +20,10 @@ from roundtable.cases.operations import add_event, change_status, record_follow_
 from roundtable.communities.models import Membership
 from roundtable.core.errors import Conflict, NotAllowed, OperationError
 from roundtable.core.privacy import is_valid_phone, normalize_phone
+from roundtable.core.sql import rows_changed
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
+from roundtable.i18n import community_language
 from roundtable.satisfaction.models import (
     COMPLAINANT,
     COUNTS_AS_RESOLVED,
@@ -35,6 +38,9 @@ from roundtable.satisfaction.models import (
     SatisfactionRequest,
 )
 from roundtable.satisfaction.permissions import can_handle_flag
+
+if TYPE_CHECKING:
+    from roundtable.resolutions.models import Resolution
 
 COMMENT_MAX = 300
 
@@ -60,7 +66,7 @@ def _new_request(case: Case, resolution_id: int | None, respondent: str, person_
     return request
 
 
-def ask_case(case: Case, resolution, now: datetime | None = None) -> list[SatisfactionRequest]:
+def ask_case(case: Case, resolution: Resolution, now: datetime | None = None) -> list[SatisfactionRequest]:
     """The complainant (SMS to the case's number) and the meeting's residents (their invitation) are asked."""
     from roundtable.notifications.operations import notify, queue_message
 
@@ -82,16 +88,18 @@ def ask_case(case: Case, resolution, now: datetime | None = None) -> list[Satisf
         if request is None:
             continue
         made.append(request)
-        title = _("请评价办理结果:%(title)s", title=resolution.title)
         if invitation.user is not None:
-            notify(invitation.user, title, case.description[:80], _link(request))
-        elif invitation.guest_phone:
+            notify(invitation.user, "请评价办理结果:%(title)s", "%(text)s", _link(request),
+                   params={"title": resolution.title, "text": case.description[:80]})
+        elif invitation.guest_phone:  # a guest has no language of their own: the community's
+            with community_language():
+                title = _("请评价办理结果:%(title)s", title=resolution.title)
             queue_message("sms", invitation.guest_phone, title, f"{title} {_link(request)}")
     db.session.flush()
     return made
 
 
-def ask_after_completion(resolution, now: datetime | None = None) -> list[SatisfactionRequest]:
+def ask_after_completion(resolution: Resolution, now: datetime | None = None) -> list[SatisfactionRequest]:
     """Every commitment of the resolution is done: ask about each of the meeting's cases."""
     made = []
     for case in resolution.meeting.cases:
@@ -121,20 +129,21 @@ def answer(request: SatisfactionRequest, resolved: str, satisfied: str, comment:
         raise Conflict("这个链接已过期。", code="expired")
     flagged = resolved == "unresolved" or satisfied == "unsatisfied"
     # The guarded UPDATE is the single-use rule: of two submissions at once, one changes the row.
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(SatisfactionRequest)
         .where(SatisfactionRequest.id == request.id, SatisfactionRequest.answered_at.is_(None),
                SatisfactionRequest.expires_at > now)
         .values(answered_at=now, resolved_answer=resolved, satisfied_answer=satisfied, comment=comment,
                 flag=FLAG_OPEN if flagged else None)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if claimed != 1:
         raise Conflict("这个链接已经用过,谢谢您的评价。", code="answered")
     db.session.refresh(request)
     case = request.case
-    note = _("%(who)s评价:%(resolved)s,%(satisfied)s", who=_(request.respondent_label),
-             resolved=_(RESOLVED_ANSWERS[resolved]), satisfied=_(SATISFIED_ANSWERS[satisfied]))
+    with community_language():  # kept on the case: in the community's language, whoever answered
+        note = _("%(who)s评价:%(resolved)s,%(satisfied)s", who=_(request.respondent_label),
+                 resolved=_(RESOLVED_ANSWERS[resolved]), satisfied=_(SATISFIED_ANSWERS[satisfied]))
     if comment:
         note = f"{note}。{comment}"
     if request.respondent == COMPLAINANT and case.status in ("replied", "closed_resolved", "closed_unresolved"):
@@ -146,8 +155,9 @@ def answer(request: SatisfactionRequest, resolved: str, satisfied: str, comment:
         from roundtable.notifications.operations import notify
 
         for secretary in _secretaries(case.community_id):
-            notify(secretary, _("工单%(number)s评价为未解决或不满意,请处理", number=case.external_number), note,
-                   current_app.url_map.bind("localhost").build("satisfaction.flags", {}))
+            notify(secretary, "工单%(number)s评价为未解决或不满意,请处理", "%(note)s" if note else "",
+                   current_app.url_map.bind("localhost").build("satisfaction.flags", {}),
+                   params={"number": case.external_number, "note": note})
     db.session.flush()
     return request
 
@@ -163,6 +173,9 @@ def handle_flag(request: SatisfactionRequest, actor: User, action: str) -> None:
         if "reopened" not in case.allowed_transitions():
             raise OperationError("工单当前状态不能重新办理。", code="cannot_reopen")
         change_status(case, "reopened", actor, _("依据满意度评价重新办理"))
+    elif case.is_terminal and "reopened" in case.allowed_transitions():
+        # A closed case cannot go on a meeting's agenda: taking it to a new meeting reopens it.
+        change_status(case, "reopened", actor, _("依据满意度评价另开会议商议"))
     else:
         add_event(case, "satisfaction", actor, _("依据满意度评价另开会议商议"))
     request.flag = action

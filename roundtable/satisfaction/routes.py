@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from roundtable.communities.context import community_required, current_community
+from roundtable.communities.context import community_of_request, community_required
 from roundtable.communities.permissions import can_manage_case, can_manage_cases, can_read_cases
 from roundtable.core.actions import act, flash_form_errors
 from roundtable.core.permissions import load_or_404
@@ -17,7 +18,7 @@ bp = Blueprint("satisfaction", __name__)
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
-def answer(token: str):
+def answer(token: str) -> ResponseReturnValue:
     satisfaction = queries.by_token(token)
     if satisfaction is None:
         abort(404)
@@ -40,8 +41,8 @@ def answer(token: str):
 
 @bp.route("/satisfaction/")
 @community_required(can=can_read_cases)
-def flags():
-    community = current_community()
+def flags() -> ResponseReturnValue:
+    community = community_of_request()
     return render_template("satisfaction/flags.html", flags=queries.open_flags(community.id),
                            answers=queries.recent_answers(community.id), form=ActionForm(),
                            manage=can_manage_cases(current_user, community.id))
@@ -49,11 +50,11 @@ def flags():
 
 @bp.route("/satisfaction/<int:request_id>/<action>", methods=["POST"])
 @community_required(can=can_manage_cases)
-def handle(request_id: int, action: str):
+def handle(request_id: int, action: str) -> ResponseReturnValue:
     satisfaction = load_or_404(SatisfactionRequest, request_id, can=can_manage_case)
     if action not in operations.FLAG_ACTIONS:
         abort(404)
     if ActionForm().validate_on_submit():
         if act(lambda: operations.handle_flag(satisfaction, current_user, action), "已处理。") and action == FLAG_NEW_MEETING:
-            return redirect(url_for("meetings.new"))
+            return redirect(url_for("meetings.new", case=satisfaction.case_id, satisfaction=satisfaction.id))
     return redirect(url_for("satisfaction.flags"))

@@ -9,6 +9,8 @@
 
   var words = {};
   function say(key, values) {
+    var count = values.n !== undefined ? values.n : values.over;  // "KEY_one": the form for one
+    if (Number(count) === 1 && words[key + "_one"]) key += "_one";
     var text = words[key] || "";
     Object.keys(values).forEach(function (name) { text = text.split("{" + name + "}").join(String(values[name])); });
     return text;

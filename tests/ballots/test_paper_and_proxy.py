@@ -13,8 +13,8 @@ from roundtable.ballots.queries import channel_counts
 from roundtable.core.errors import OperationError
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
-from roundtable.live.models import Ballot, Motion, Poll, SecretVote, SecretVoter
-from roundtable.live.operations import cast_votes, open_poll
+from roundtable.live.models import Ballot, Motion, Poll, SealedBallot, SecretVote, SecretVoter
+from roundtable.live.operations import cast_votes, open_budget_poll, open_poll
 from tests.live.conftest import joined
 
 
@@ -124,20 +124,49 @@ def test_the_holders_phone_votes_once_per_person_represented(host, phones, room)
     assert snapshot["me"]["proxies"][0]["voted_polls"] == [poll.id]
 
 
+def open_kind(room, kind: str, secret: bool) -> tuple[Poll, list[int], list[int]]:
+    """A poll of the given kind, and two different valid ballots for it (the voter's, the holder's)."""
+    if kind == "yes_no":
+        poll = open_yes_no(room, secret)
+        return poll, [codes(poll)["yes"]], [codes(poll)["no"]]
+    if kind == "budget":
+        poll = open_budget_poll(room.meeting, None, "社区经费怎么花", [("座椅", 2000_00), ("花草", 1500_00), ("路灯", 3000_00)],
+                                5000_00, secret)
+        db.session.commit()
+        chair, flowers, lights = (o.id for o in poll.options)
+        return poll, [chair, lights], [chair, flowers]
+    motion = Motion(meeting_id=room.meeting.id, community_id=room.meeting.community_id, text="活动室开放时段",
+                    proposer_id=room.guests[0].id, seconder_id=room.resident.id, state="seconded")
+    db.session.add(motion)
+    db.session.flush()
+    poll = open_poll(room.meeting, None, motion.id, "multiple", ["上午", "下午", "晚上"], secret=secret,
+                     min_choices=1, max_choices=2)
+    db.session.commit()
+    morning, afternoon, evening = (o.id for o in poll.options)
+    return poll, [morning, evening], [afternoon]
+
+
+def chosen_by(poll, invitation_id) -> list[int] | None:
+    """What a named ballot holds (a secret poll's choices are sealed apart from the voter: None)."""
+    if poll.secret:
+        return None
+    return db.session.scalar(select(Ballot.choices).where(Ballot.poll_id == poll.id, Ballot.invitation_id == invitation_id))
+
+
+@pytest.mark.parametrize("kind", ["yes_no", "multiple", "budget"])
 @pytest.mark.parametrize("secret", [False, True])
-def test_proxy_holder_and_voter_at_once_leave_one_ballot(app, room, secret):
+def test_proxy_holder_and_voter_at_once_leave_one_ballot(app, room, secret, kind):
     """Two server sessions race for the same voter: the UNIQUE rule keeps one ballot, one channel row at most."""
     from roundtable.live.operations import BallotRequest
 
     holder, grantor = room.resident, room.guests[0]
     proxy = operations.grant_proxy(room.meeting, grantor.id, holder.id, "in_person", None, room.meeting.host)
     check_in(holder, grantor)
-    poll = open_yes_no(room, secret)
-    yes, no = codes(poll)["yes"], codes(poll)["no"]
+    poll, own_choices, proxy_choices = open_kind(room, kind, secret)
     meeting_id, poll_id = room.meeting.id, poll.id
     requests = [
-        BallotRequest(meeting_id, grantor.id, poll_id, [yes], "own-phone"),
-        BallotRequest(meeting_id, grantor.id, poll_id, [no], "by-proxy", channel="proxy", proxy_id=proxy.id),
+        BallotRequest(meeting_id, grantor.id, poll_id, own_choices, "own-phone"),
+        BallotRequest(meeting_id, grantor.id, poll_id, proxy_choices, "by-proxy", channel="proxy", proxy_id=proxy.id),
     ]
     barrier = threading.Barrier(2)
     outcomes: list = [None, None]
@@ -167,6 +196,39 @@ def test_proxy_holder_and_voter_at_once_leave_one_ballot(app, room, secret):
     proxy_won = [o.repeated for o in outcomes][1] is False
     assert channels == (1 if proxy_won else 0)
     assert sum(channel_counts(poll).values()) == 1
+    if not secret:
+        assert chosen_by(poll, grantor.id) == sorted(proxy_choices if proxy_won else own_choices)
+    else:
+        assert db.session.scalar(select(func.count()).select_from(SealedBallot).where(SealedBallot.poll_id == poll_id)) == 1
+
+
+@pytest.mark.parametrize("secret", [False, True])
+@pytest.mark.parametrize("kind", ["multiple", "budget"])
+def test_the_holders_phone_votes_multiple_choice_and_budget_polls(host, phones, room, kind, secret):
+    """Every kind of poll takes a proxy ballot, under the same checks as the voter's own (choices, budget)."""
+    holder, first, second = room.resident, room.guests[0], room.guests[1]
+    for grantor in (first, second):
+        operations.grant_proxy(room.meeting, grantor.id, holder.id, "signed_form", None, room.meeting.host)
+    db.session.commit()
+    poll, first_choices, second_choices = open_kind(room, kind, secret)
+    phone = joined(phones, holder, checked_in=True)
+    every = [o.id for o in poll.options]
+    too_many = phone.call("vote_proxy", {"poll_id": poll.id, "grantor_id": first.id, "choices": every, "key": "a0"})
+    assert too_many["ok"] is False and too_many["error"] == ("over_budget" if kind == "budget" else "bad_choices")
+    assert phone.call("vote_proxy", {"poll_id": poll.id, "grantor_id": first.id, "choices": [], "key": "a0"})["error"] == "bad_choices"
+    assert phone.call("vote_proxy", {"poll_id": poll.id, "grantor_id": first.id, "choices": first_choices, "key": "a1"})["ok"]
+    assert phone.call("vote_proxy", {"poll_id": poll.id, "grantor_id": second.id, "choices": second_choices, "key": "b1"})["ok"]
+    again = phone.call("vote_proxy", {"poll_id": poll.id, "grantor_id": second.id, "choices": first_choices, "key": "b2"})
+    assert again["error"] == "already_voted"
+    db.session.expire_all()
+    assert channel_counts(poll) == {"phone": 0, "paper": 0, "assisted": 0, "proxy": 2}
+    if secret:  # sealed: nothing ties what was voted to either person represented
+        assert db.session.scalar(select(func.count()).select_from(SealedBallot).where(SealedBallot.poll_id == poll.id)) == 2
+        assert not hasattr(SealedBallot, "invitation_id") and not hasattr(SealedBallot, "proxy_id")
+    else:
+        assert chosen_by(poll, first.id) == sorted(first_choices) and chosen_by(poll, second.id) == sorted(second_choices)
+    snapshot = phone.join(room.meeting.id)
+    assert [p["voted_polls"] for p in snapshot["me"]["proxies"]] == [[poll.id], [poll.id]]
 
 
 def test_the_secretary_records_a_proxy_on_the_meeting_page(room, client, auth):

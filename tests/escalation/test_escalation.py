@@ -26,7 +26,7 @@ def supervisor(world):
 
 
 def titles(user) -> list[str]:
-    return [n.title for n in db.session.scalars(db.select(Notification).where(Notification.user_id == user.id))]
+    return [n.shown_title for n in db.session.scalars(db.select(Notification).where(Notification.user_id == user.id))]
 
 
 def steps(commitment) -> list[str]:

@@ -6,6 +6,7 @@ flagged for B's secretary; A's people aim at them by id.
 """
 from datetime import timedelta
 
+from roundtable.ballots.models import Proxy
 from roundtable.core.time import utcnow
 from roundtable.escalation.models import CommitmentReturn
 from roundtable.extensions import db
@@ -44,10 +45,16 @@ def world_extras(world):
                                   flag="open")
     review = MinutesReview(minutes_id=minutes.id, community_id=meeting.community_id, invitation_id=invitation.id,
                            verdict="correct", text="改", answer_state="open")
-    db.session.add_all([returned, request, review])
+    grantor = Invitation(meeting_id=meeting.id, community_id=meeting.community_id, kind="guest", side="resident",
+                         guest_name="东河沿居民", guest_phone="13900000001")
+    db.session.add_all([returned, request, review, grantor])
+    db.session.flush()
+    proxy = Proxy(meeting_id=meeting.id, community_id=meeting.community_id, grantor_id=grantor.id,
+                  holder_id=invitation.id, consent_means="in_person", consent_at=utcnow() - timedelta(hours=4))
+    db.session.add(proxy)
     db.session.flush()
     world.b.extra.update(minutes_meeting=meeting, minutes=minutes, returned=returned, satisfaction=request,
-                         review=review)
+                         review=review, proxy=proxy)
 
 
 def _m(w):
@@ -72,6 +79,8 @@ SPECS = {
     "satisfaction.flags": own("lists the flagged answers of the caller's current community"),
     "ballots.grant": foreign(lambda w: [("POST", f"/meetings/{w.b.extra['minutes_meeting'].id}/proxies",
                                          {"grantor_id": "1", "holder_id": "2", "consent_means": "in_person"})]),
+    "ballots.revoke": foreign(lambda w: [("POST", f"/meetings/{w.b.extra['minutes_meeting'].id}/proxies/"
+                                                   f"{w.b.extra['proxy'].id}/revoke", {"revoke_means": "in_person"})]),
     "satisfaction.handle": foreign(
         lambda w: [("POST", f"/satisfaction/{w.b.extra['satisfaction'].id}/reopened")]),
 }

@@ -53,6 +53,10 @@ def test_the_token_join_gives_the_general_snapshot_with_ballots_of_both_kinds_an
     assert me["proxies"][0]["voted_polls"] == [named.id]
     assert me["checked_in"] and me["can_vote"]
 
+    given = joined(phones, grantor).join(room.meeting.id)  # the grantor: the proxy given, in force
+    assert without_clock(given) == without_clock(general_snapshot(grantor))
+    assert given["me"]["granted"]["holder"]["id"] == guest.id
+
 
 def test_a_participant_without_ballots_polls_or_proxies(phones, room):
     snapshot = joined(phones, room.department).join(room.meeting.id)

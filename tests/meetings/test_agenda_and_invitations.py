@@ -68,7 +68,7 @@ def test_inviting_a_resident_with_an_account_puts_a_notice_in_their_inbox(world)
     meeting = make_meeting(world.a.community, world.a.secretary)
     invitation = invite_resident(meeting, world.a.resident.id)
     notice = db.session.scalar(select(Notification).where(Notification.user_id == world.a.resident.id))
-    assert notice is not None and meeting.title in notice.title
+    assert notice is not None and notice.shown_title == f"会议邀请:{meeting.title}"
     assert notice.link == f"/j/{invitation.token}"
 
 

@@ -88,7 +88,7 @@ def test_correction_flows_to_the_secretary_and_approved_minutes_are_in_the_pdf(w
     review = operations.submit_review(minutes, guest1, "correct", "张阿姨的发言是反对罚款,不是反对停车")
     db.session.commit()
     told = db.session.scalars(db.select(Notification).where(Notification.user_id == world.a.secretary.id)).all()
-    assert any("更正" in n.title for n in told)
+    assert any("更正" in n.shown_title for n in told)
     with pytest.raises(OperationError):  # an open correction blocks approval
         operations.approve_minutes(minutes, world.a.secretary)
     db.session.rollback()

@@ -31,9 +31,9 @@ def test_sending_for_confirmation_tells_each_units_staff(world, drafted):
     db.session.commit()
     traffic, property_ = drafted.commitments
     assert drafted.status == "awaiting_confirmations"
-    (notice,) = [n for n in inbox(world.department_staff) if "请确认决议承诺" in n.title]
+    (notice,) = [n for n in inbox(world.department_staff) if "请确认决议承诺" in n.shown_title]
     assert notice.link == f"/commitments/{traffic.id}"
-    (notice,) = [n for n in inbox(world.organization_staff) if "请确认决议承诺" in n.title]
+    (notice,) = [n for n in inbox(world.organization_staff) if "请确认决议承诺" in n.shown_title]
     assert notice.link == f"/commitments/{property_.id}"
 
 
@@ -76,7 +76,7 @@ def test_contesting_needs_a_reason_which_the_host_sees(world, drafted, client, l
     client.post(f"/commitments/{traffic.id}/contest", data={"reason": "巡查需街道执法队配合,请改为联合巡查"})
     db.session.expire_all()
     assert traffic.state == "contested"
-    assert any("有异议" in n.title and "联合巡查" in n.body for n in inbox(world.a.secretary))
+    assert any("有异议" in n.shown_title and "联合巡查" in n.shown_body for n in inbox(world.a.secretary))
     login("a_secretary")
     page = client.get(f"/resolutions/{drafted.id}").get_data(as_text=True)
     assert "巡查需街道执法队配合,请改为联合巡查" in page

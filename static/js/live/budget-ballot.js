@@ -37,7 +37,7 @@
         }
       }, [
         el("span", { className: "choice-mark", "aria-hidden": "true", text: on ? "✓ " : "" }),
-        option.label + " · " + t("cost_yuan", { amount: yuan(option.cost_fen || 0) })
+        RT.optionLabel(option) + " · " + t("cost_yuan", { amount: yuan(option.cost_fen || 0) })
       ]);
     });
     var ready = d.chosen.length >= 1 && total <= poll.budget_fen;
@@ -74,12 +74,12 @@
     var rows = poll.options.map(function (option) {
       var mine = given.filter(function (id) { return id === option.id; }).length;
       return el("div", { className: "points-row", dataset: { optionId: String(option.id) } }, [
-        el("p", { className: "points-label", text: option.label + " · " + t("cost_yuan", { amount: yuan(option.cost_fen || 0) }) }),
+        el("p", { className: "points-label", text: RT.optionLabel(option) + " · " + t("cost_yuan", { amount: yuan(option.cost_fen || 0) }) }),
         el("div", { className: "points-controls" }, [
-          el("button", { type: "button", className: "big points-less", "aria-label": t("points_less", { label: option.label }),
+          el("button", { type: "button", className: "big points-less", "aria-label": t("points_less", { label: RT.optionLabel(option) }),
                          disabled: mine === 0, text: "−", onClick: function () { change(option.id, -1); } }),
           el("span", { className: "points-given", text: String(mine) }),
-          el("button", { type: "button", className: "big points-more", "aria-label": t("points_more", { label: option.label }),
+          el("button", { type: "button", className: "big points-more", "aria-label": t("points_more", { label: RT.optionLabel(option) }),
                          disabled: left <= 0, text: "+", onClick: function () { change(option.id, 1); } })
         ])
       ]);

@@ -61,7 +61,7 @@
   function renderMeeting(state) {
     RT.keyed($("meeting-controls"), state.meeting, function (meeting) {
       var status = meeting.status;
-      var controls = [el("span", { className: "badge status-" + status, id: "meeting-status", text: meeting.status_label })];
+      var controls = [el("span", { className: "badge status-" + status, id: "meeting-status", text: RT.word("meeting_status_" + meeting.status, meeting.status_label) })];
       var start = { className: "primary", dataset: { action: "start" }, done: t("meeting_started"), then: confirmEarlyStart };
       if (status === "draft" || status === "scheduled") controls.push(button(t("start_meeting"), "meeting_start", {}, start));
       if (status === "adjourned") controls.push(button(t("resume_meeting"), "meeting_start", {}, start));
@@ -299,7 +299,7 @@
       return poll.options.map(function (option) {
         return el("label", { className: "check" }, [
           el("input", { type: multiple ? "checkbox" : "radio", name: "assist-choice", value: String(option.id) }), " ",
-          option.label
+          RT.optionLabel(option)
         ]);
       });
     });

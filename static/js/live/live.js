@@ -23,6 +23,8 @@
       var source = document.getElementById("live-strings");
       strings = source ? JSON.parse(source.textContent) : {};
     }
+    // "KEY_one" is the form for a count of one ({n} votes / {n} vote), where the language has one.
+    if (values && Number(values.n) === 1 && Object.prototype.hasOwnProperty.call(strings, key + "_one")) key += "_one";
     var text = Object.prototype.hasOwnProperty.call(strings, key) ? strings[key] : key;
     Object.keys(values || {}).forEach(function (name) {
       text = text.split("{" + name + "}").join(String(values[name]));
@@ -227,6 +229,17 @@
     try { return global.localStorage.getItem(key); } catch (e) { return null; }
   };
 
+  /* The word for a code the room sends (meeting_status_live, category_parking), else what came with it. */
+  RT.word = function (key, fallback) {
+    var text = RT.t(key);
+    return text === key ? (fallback || "") : text;
+  };
+
+  /* An option's words: yes / no / abstain in the reader's language, other options as the host wrote them. */
+  RT.optionLabel = function (option) {
+    return option.code ? RT.t("option_" + option.code) : option.label;
+  };
+
   /* Tally bars: one row per option, width from the counts. Secret polls show counts only. */
   RT.tallyBars = function (poll) {
     var counts = (poll.tally && poll.tally.counts) || {};
@@ -240,7 +253,7 @@
       bar.style.width = (top ? Math.round((n / top) * 100) : 0) + "%";
       return RT.el("li", { className: "tally-row" + (winners.indexOf(option.id) >= 0 ? " winner" : ""),
                            dataset: { optionId: String(option.id) } }, [
-        RT.el("span", { className: "tally-label", text: option.label }),
+        RT.el("span", { className: "tally-label", text: RT.optionLabel(option) }),
         RT.el("span", { className: "bar" }, [bar]),
         RT.el("span", { className: "tally-count", text: String(n) })
       ]);
@@ -266,9 +279,9 @@
       var yes = byCode.yes || 0, no = byCode.no || 0;
       tally = RT.t("outcome_yes_no", { yes: yes, sign: yes > no ? ">" : (yes === no ? "=" : "<"), no: no });
     } else {
-      tally = poll.options.map(function (o) { return RT.t("outcome_option", { label: o.label, n: counts[String(o.id)] || 0 }); }).join("、");
-      var winners = poll.options.filter(function (o) { return (result.winners || []).indexOf(o.id) >= 0; }).map(function (o) { return o.label; });
-      if (winners.length) tally += ";" + RT.t("outcome_winners", { names: winners.join("、") });
+      tally = poll.options.map(function (o) { return RT.t("outcome_option", { label: RT.optionLabel(o), n: counts[String(o.id)] || 0 }); }).join(RT.t("list_sep"));
+      var winners = poll.options.filter(function (o) { return (result.winners || []).indexOf(o.id) >= 0; }).map(function (o) { return RT.optionLabel(o); });
+      if (winners.length) tally += ";" + RT.t("outcome_winners", { names: winners.join(RT.t("list_sep")) });
     }
     return RT.t("outcome_line", {
       tally: tally, verdict: RT.t("result_" + result.result), rule: RT.t("rule_" + (poll.rule || result.rule)),

@@ -153,7 +153,7 @@
 
   function renderMeeting(state) {
     RT.keyed($("meeting-status"), state.meeting, function (meeting) {
-      return document.createTextNode(meeting ? meeting.status_label : "");
+      return document.createTextNode(meeting ? RT.word("meeting_status_" + meeting.status, meeting.status_label) : "");
     });
   }
 
@@ -178,7 +178,7 @@
       return [
         el("p", { className: "item-title", text: it.title }),
         it.case ? el("p", { className: "item-case" }, [
-          el("span", { className: "badge", text: it.case.category_label || it.case.category }),
+          el("span", { className: "badge", text: RT.word("category_" + it.case.category, it.case.category_label || it.case.category) }),
           " ",
           el("span", { text: t("case_number", { number: it.case.number }) })
         ]) : null
@@ -306,41 +306,79 @@
         return [RT.resultLine(poll), RT.tallyBars(poll)];
       });
       var proxyData = { open: poll.state === "open" && isLive(state) && checkedIn(state), proxies: me(state).proxies || [],
-                        options: poll.options, max: poll.max_choices };
+                        options: poll.options, max: poll.max_choices, chosen: proxySelections };
       RT.keyed(card.querySelector(".poll-proxies"), proxyData, function (d) { return proxyBallots(poll, d); });
     });
   }
 
-  /* A proxy holder votes once for each person they represent (委托投票): one tap per option. */
+  /*
+   * A proxy holder votes once for each person they represent (委托投票), with the same ballot
+   * as their own for every kind of poll (yes/no, single, multiple, budget, points): each person
+   * represented has their own ticks, kept apart from the holder's own and from each other.
+   */
+  var proxySelections = {};  // grantor id → { poll id → chosen option ids }
+
+  function proxyApi(proxy) {
+    var grantorId = proxy.grantor.id;
+    var own = proxySelections[grantorId] = proxySelections[grantorId] || {};
+    return {
+      el: el, t: t, selections: own,
+      choose: function (poll, optionId) { own[poll.id] = toggled(own[poll.id] || [], poll, optionId); render(live.state()); },
+      cast: function (poll, choices, button) { return castProxy(poll, proxy, choices, button); }
+    };
+  }
+
   function proxyBallots(poll, d) {
-    if (!d.proxies.length || !d.open || d.max !== 1) return null;
+    if (!d.proxies.length || !d.open) return null;
+    var renderBallot = ballotKinds[poll.kind] || ballotKinds.choice;
     return d.proxies.map(function (proxy) {
       var name = RT.personName(proxy.grantor);
       if (proxy.voted_polls.indexOf(poll.id) >= 0) {
         return el("p", { className: "proxy-voted", text: t("proxy_voted", { name: name }) });
       }
+      var api = proxyApi(proxy);
+      var data = { chosen: api.selections[poll.id] || [], max: poll.max_choices, min: poll.min_choices };
       return el("div", { className: "proxy-ballot", dataset: { grantorId: String(proxy.grantor.id) } }, [
         el("p", { className: "proxy-for", text: t("proxy_for", { name: name }) }),
-        el("div", { className: "choices" }, poll.options.map(function (option) {
-          return el("button", {
-            type: "button", className: "big choice choice-" + (option.code || "option"), text: option.label,
-            onClick: function (event) { castProxy(poll, proxy, option.id, event.currentTarget); }
-          });
-        }))
+        renderBallot(poll, data, api)
       ]);
     });
   }
 
-  function castProxy(poll, proxy, optionId, button) {
+  /* The resident who gave a proxy sees to whom, and can withdraw it (撤销委托) from this phone. */
+  function renderGranted(state) {
+    var granted = me(state).granted || null;
+    var open = !!granted && !isOver(state);
+    $("my-proxy").hidden = !open;
+    RT.keyed($("my-proxy"), open ? granted : null, function (g) {
+      if (!g) return null;
+      var name = g.holder.name;
+      return [
+        el("p", { className: "proxy-given", text: t("proxy_given", { name: name }) }),
+        el("button", {
+          type: "button", className: "big proxy-withdraw", text: t("proxy_withdraw"),
+          onClick: function (event) {
+            if (!global.confirm(t("proxy_withdraw_confirm", { name: name }))) return;
+            RT.act(live, notice, event.currentTarget, "proxy_revoke", {}, t("proxy_withdrawn"))
+              .then(function (ack) { if (ack.ok || ack.error === "already_revoked" || ack.error === "no_proxy") live.refresh(); });
+          }
+        })
+      ];
+    });
+  }
+
+  function castProxy(poll, proxy, choices, button) {
     var keyName = ["rt", "proxy-key", meetingId, poll.id, proxy.grantor.id].join(":");
     var key = RT.recall(keyName);
     if (!key) { key = RT.randomKey(); RT.remember(keyName, key); }
     return RT.act(live, notice, button, "vote_proxy",
-      { poll_id: poll.id, grantor_id: proxy.grantor.id, choices: [optionId], key: key },
+      { poll_id: poll.id, grantor_id: proxy.grantor.id, choices: choices, key: key },
       t("proxy_recorded", { name: RT.personName(proxy.grantor) }))
       .then(function (ack) {
+        if (ack.error === "no_proxy" || ack.error === "proxy_revoked") { live.refresh(); return ack; }  // withdrawn
         if (ack.ok || ack.error === "already_voted") {
-          proxy.voted_polls.push(poll.id);
+          if (proxy.voted_polls.indexOf(poll.id) < 0) proxy.voted_polls.push(poll.id);
+          delete (proxySelections[proxy.grantor.id] || {})[poll.id];
           render(live.state());
         }
         return ack;
@@ -381,25 +419,29 @@
         type: "button", className: "big choice choice-" + (option.code || "option") + (on ? " chosen" : ""), "aria-pressed": on ? "true" : "false",
         dataset: { optionId: String(option.id) },
         onClick: function () { api.choose(poll, option.id); }
-      }, [el("span", { className: "choice-mark", "aria-hidden": "true", text: on ? "✓ " : "" }), option.label]);
+      }, [el("span", { className: "choice-mark", "aria-hidden": "true", text: on ? "✓ " : "" }), RT.optionLabel(option)]);
     });
     var ready = d.chosen.length >= d.min && d.chosen.length <= d.max;
-    var labels = poll.options.filter(function (o) { return d.chosen.indexOf(o.id) >= 0; }).map(function (o) { return o.label; });
+    var labels = poll.options.filter(function (o) { return d.chosen.indexOf(o.id) >= 0; }).map(function (o) { return RT.optionLabel(o); });
     var confirm = el("button", {
       type: "button", className: "primary big confirm-vote", disabled: !ready,
-      text: ready ? t("confirm_vote", { choice: labels.join("、") }) : t("choose_first"),
+      text: ready ? t("confirm_vote", { choice: labels.join(RT.t("list_sep")) }) : t("choose_first"),
       onClick: function (event) { api.cast(poll, d.chosen.slice(), event.currentTarget); }
     });
     return el("div", { className: "vote" }, [el("div", { className: "choices" }, buttons), confirm]);
   }
 
-  function choose(poll, optionId) {
-    var chosen = (selections[poll.id] || []).slice();
+  function toggled(current, poll, optionId) {
+    var chosen = current.slice();
     var at = chosen.indexOf(optionId);
     if (at >= 0) chosen.splice(at, 1);
     else if (poll.max_choices === 1) chosen = [optionId];
     else if (chosen.length < poll.max_choices) chosen.push(optionId);
-    selections[poll.id] = chosen;
+    return chosen;
+  }
+
+  function choose(poll, optionId) {
+    selections[poll.id] = toggled(selections[poll.id] || [], poll, optionId);
     render(live.state());
   }
 
@@ -555,7 +597,7 @@
     var item = RT.currentItem(state);
     parts.push(item ? t("read_item", { title: item.title }) : t("no_item"));
     (state.polls || []).filter(function (p) { return p.state === "open"; }).forEach(function (poll) {
-      parts.push(t("read_poll", { motion: poll.motion, options: poll.options.map(function (o) { return o.label; }).join("、") }));
+      parts.push(t("read_poll", { motion: poll.motion, options: poll.options.map(function (o) { return RT.optionLabel(o); }).join(RT.t("list_sep")) }));
     });
     (state.polls || []).filter(function (p) { return p.state === "closed"; }).slice(-1).forEach(function (poll) {
       parts.push(RT.outcomeText(poll));
@@ -568,6 +610,7 @@
     renderMeeting(state);
     renderEnded(state);
     renderCheckIn(state);
+    renderGranted(state);
     renderItem(state);
     renderSpeaker(state);
     renderHand(state);

@@ -35,7 +35,7 @@
       // The watch link now answers with the summary of what was decided.
       global.setTimeout(function () { global.location.assign(root.dataset.summaryUrl); }, 8000);
     }
-    RT.keyed($("meeting-status"), state.meeting && state.meeting.status_label, function (label) {
+    RT.keyed($("meeting-status"), state.meeting && RT.word("meeting_status_" + state.meeting.status, state.meeting.status_label), function (label) {
       return document.createTextNode(label || "");
     });
     RT.keyed($("presence-count"), state.presence && [state.presence.present, state.presence.invited], function (d) {
@@ -45,7 +45,7 @@
       if (!item) return el("p", { className: "muted", text: t("no_item") });
       return [
         el("p", { className: "item-title", text: item.title }),
-        item.case ? el("p", { className: "item-case", text: t("case_number", { number: item.case.number }) + " · " + (item.case.category_label || "") }) : null
+        item.case ? el("p", { className: "item-case", text: t("case_number", { number: item.case.number }) + " · " + RT.word("category_" + item.case.category, item.case.category_label) }) : null
       ];
     });
     var speaker = state.meeting && state.meeting.status === "live" ? state.speaker : null;
