@@ -13,6 +13,7 @@ from roundtable.core.audit_naming import AuditDraft, Audited, NotAudited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+from roundtable.live.results import PollResult
 
 STANCES = {"support": "支持", "oppose": "反对", "concern": "关切", "neutral": "中立"}
 POLL_KINDS = {"yes_no": "赞成/反对/弃权", "single": "单选", "multiple": "多选"}
@@ -169,6 +170,13 @@ class Poll(Model):
         message = f"{self.id}:{invitation_id}".encode()
         return hmac.new(self.receipt_key.encode(), message, hashlib.sha256).hexdigest()
 
+    @property
+    def closed_result(self) -> PollResult | None:
+        """What the close stored, typed; None while the poll is open."""
+        if self.state != "closed" or not self.result:
+            return None
+        return PollResult.from_stored(self, self.result)
+
     def refine_audit(self, entry: AuditDraft) -> AuditDraft | None:
         """Opened with its options; closed with counts, total, outcome and every receipt, never who voted what."""
         if entry["action"] == "poll.open":
@@ -178,20 +186,15 @@ class Poll(Model):
         return entry
 
     def _audit_at_close(self) -> dict:
-        result = self.result or {}
+        result = PollResult.from_stored(self, self.result or {})
         if self.secret:
-            receipts = [row["receipt"] for row in result.get("receipts", [])]
+            receipts = result.receipts()
         else:
             session = object_session(self)
             assert session is not None
-            receipts = list(session.scalars(select(Ballot.receipt).where(Ballot.poll_id == self.id)))
-        return {
-            "counts": result.get("counts", {}),
-            "total": result.get("total"),
-            "result": result.get("result"),
-            "quorum_met": result.get("quorum_met"),
-            "receipts": sorted(receipts),
-        }
+            receipts = sorted(session.scalars(select(Ballot.receipt).where(Ballot.poll_id == self.id)))
+        stored = result.to_dict(with_ballots=False)
+        return {key: stored[key] for key in ("counts", "total", "result", "quorum_met")} | {"receipts": receipts}
 
 
 class PollOption(Model):

@@ -11,6 +11,7 @@ from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+from roundtable.meetings.majority import DEFAULT_RULE, RULES, rule_label
 
 if TYPE_CHECKING:
     from roundtable.auth.models import User
@@ -19,11 +20,8 @@ if TYPE_CHECKING:
 
 KINDS = {"roundtable": "圆桌会议", "council": "议事会", "coordination": "协调会", "joint": "联席会"}
 
-MAJORITY_RULES = {
-    "more_yes_than_no": "赞成多于反对",
-    "two_thirds_cast": "赞成达到投票数的三分之二",
-    "majority_present": "赞成超过到场人数的一半",
-}
+# Code → label, for forms and checks; the rules themselves (share, base, judging) are in meetings.majority.
+MAJORITY_RULES = {code: rule.label for code, rule in RULES.items()}
 
 MEETING_STATUS_LABELS = {
     "draft": "草稿",
@@ -82,7 +80,7 @@ class Meeting(Model):
     speech_minutes: Mapped[int] = mapped_column(Integer, default=2)
     speeches_per_motion: Mapped[int] = mapped_column(Integer, default=2)
     quorum: Mapped[int] = mapped_column(Integer, default=0)
-    majority_rule: Mapped[str] = mapped_column(String(30), default="more_yes_than_no")
+    majority_rule: Mapped[str] = mapped_column(String(30), default=DEFAULT_RULE)
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     status_note: Mapped[str] = mapped_column(Text, default="")
     # A read-only public watch link (直播) for the big screen and residents who cannot come.
@@ -124,7 +122,7 @@ class Meeting(Model):
 
     @property
     def majority_rule_label(self) -> str:
-        return MAJORITY_RULES.get(self.majority_rule, self.majority_rule)
+        return rule_label(self.majority_rule)
 
     @property
     def is_editable(self) -> bool:
