@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
@@ -10,12 +11,16 @@ from roundtable.auth.models import User
 from roundtable.core.time import LOCAL_TZ, local, utcnow
 from roundtable.extensions import db
 
+if TYPE_CHECKING:
+    from roundtable.meetings.models import Invitation, Meeting
+    from roundtable.resolutions.models import Commitment
+
 
 @dataclass(frozen=True)
 class StaffWaiting:
-    summons: list = field(default_factory=list)        # Invitation: summoned, not yet reported in
-    commitments: list = field(default_factory=list)    # Commitment: asked of the unit, not yet confirmed
-    meetings: list = field(default_factory=list)       # Meeting: live now or today, with the unit invited
+    summons: list[Invitation] = field(default_factory=list)        # Invitation: summoned, not yet reported in
+    commitments: list[Commitment] = field(default_factory=list)    # Commitment: asked of the unit, not yet confirmed
+    meetings: list[Meeting] = field(default_factory=list)       # Meeting: live now or today, with the unit invited
 
     @property
     def empty(self) -> bool:

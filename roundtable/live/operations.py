@@ -10,9 +10,8 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from flask_babel import lazy_gettext
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from roundtable.audit.operations import record
 from roundtable.auth.models import User
@@ -37,11 +36,13 @@ from roundtable.live.models import (
     Poll,
     PollOption,
     Position,
+    SealedBallot,
     SecretVoter,
     SpeakingRequest,
 )
 from roundtable.live.permissions import can_vote
 from roundtable.live.queries import (
+    any_of,
     count_votes,
     current_item,
     current_speech,
@@ -466,9 +467,15 @@ def _checked_choices(poll: Poll, choices: list[int]) -> list[int]:
     return sorted(choices)
 
 
-def _checked_voter(request: BallotRequest, voters: dict[int, Invitation]) -> Invitation:
-    """Everything about the voter that needs no poll lock; raises before anything is written."""
-    meeting = db.session.get(Meeting, request.meeting_id)
+def _checked_voter(request: BallotRequest, voters: dict, meetings: dict[int, Meeting | None]) -> None:
+    """Everything about the voter that needs no poll lock; raises before anything is written.
+
+    ``voters``: invitation id → a plain row (id, meeting_id, side, checked_in_at);
+    ``meetings`` keeps each meeting read once per group (the session holds rows weakly).
+    """
+    if request.meeting_id not in meetings:
+        meetings[request.meeting_id] = db.session.get(Meeting, request.meeting_id)
+    meeting = meetings[request.meeting_id]
     if meeting is None:
         raise NotFound("会议已不存在。")
     require_live(meeting)
@@ -479,7 +486,6 @@ def _checked_voter(request: BallotRequest, voters: dict[int, Invitation]) -> Inv
         raise NotAllowed("只有居民代表参加表决。", code="not_voter")
     if voter.checked_in_at is None and request.channel != "proxy":  # a proxy's grantor is away; its holder is checked
         raise OperationError("请先签到再投票。", code="not_checked_in")
-    return voter
 
 
 def receipt_of(poll: Poll, invitation_id: int) -> str | None:
@@ -500,22 +506,40 @@ def _repeat(poll: Poll, invitation_id: int) -> VoteReceipt:
     return VoteReceipt(receipt, repeated=True)
 
 
-def _ballot_rows(poll: Poll, request: BallotRequest, chosen: list[int], receipt: str) -> tuple[list, list]:
-    """(who voted, what was voted): one Ballot for a named poll; separate, unlinked rows for a secret one."""
+def _ballot_rows(poll: Poll, request: BallotRequest, chosen: list[int], receipt: str) -> tuple[list, list, list]:
+    """(who voted, what was voted, how it came) of one ballot.
+
+    Who and what as (model, values) for a bulk insert: one Ballot for a named poll;
+    a SecretVoter and a SealedBallot, unlinked, for a secret one. Neither is audited
+    (audit/listener.py), so they need no ORM objects; how it came (paper, proxy) is a
+    BallotChannel object, audited like any row.
+    """
     from roundtable.ballots.operations import channel_rows  # how it came: beside "who", never beside "what"
 
+    channel = channel_rows(poll.id, request)
     if poll.secret:
-        voter, sealed, _receipt = secret_ballots.ballot_rows(poll, request.invitation_id, chosen, request.assisted_by_id)
-        return [voter, *channel_rows(poll.id, request)], [sealed]
-    ballot = Ballot(
-        poll_id=poll.id,
-        invitation_id=request.invitation_id,
-        choices=chosen,
-        receipt=receipt,
-        idempotency_key=request.key,
-        assisted_by_id=request.assisted_by_id,
-    )
-    return [ballot, *channel_rows(poll.id, request)], []
+        voter, sealed = secret_ballots.ballot_values(poll.id, request.invitation_id, chosen, receipt,
+                                                     request.assisted_by_id)
+        return [(SecretVoter, voter)], [(SealedBallot, sealed)], channel
+    ballot = {
+        "poll_id": poll.id,
+        "invitation_id": request.invitation_id,
+        "choices": chosen,
+        "receipt": receipt,
+        "idempotency_key": request.key,
+        "assisted_by_id": request.assisted_by_id,
+        "cast_at": utcnow(),
+    }
+    return [(Ballot, ballot)], [], channel
+
+
+def _insert(rows: list[tuple[type, dict]]) -> None:
+    """Bulk inserts, one statement per model, rows in the order given (``Ballot`` ids are the commit order)."""
+    by_model: dict[type, list[dict]] = {}
+    for model, values in rows:
+        by_model.setdefault(model, []).append(values)
+    for model, values in by_model.items():
+        db.session.execute(insert(model), values)
 
 
 def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationError]:
@@ -526,8 +550,9 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
     Every check happens before anything is written, so a refused request leaves
     nothing behind and the others go on. What grouping saves is the per-vote
     overhead: each poll is locked once (``_lock_poll``, in id order so that two
-    groups never wait on each other crosswise), who has already voted is read
-    in one query per poll, and the new rows are inserted together.
+    groups never wait on each other crosswise), the voters and who has already
+    voted are read in one query each (plain rows, the ids as one array
+    parameter: ``any_of``), and the new rows are inserted together.
 
     Another process may commit a ballot of the same voter between our read and
     our insert (PostgreSQL votes share the poll lock): the UNIQUE constraint
@@ -535,18 +560,18 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
     loser answering like a repeat, as before.
     """
     outcomes: list[VoteReceipt | OperationError | None] = [None] * len(requests)
-    voters = {  # with their meetings in the same statement: _checked_voter finds them in the session
+    voters = {
         voter.id: voter
-        for voter in db.session.scalars(
-            select(Invitation)
-            .where(Invitation.id.in_({r.invitation_id for r in requests}))
-            .options(joinedload(Invitation.meeting))
+        for voter in db.session.execute(
+            select(Invitation.id, Invitation.meeting_id, Invitation.side, Invitation.checked_in_at)
+            .where(any_of(Invitation.id, {r.invitation_id for r in requests}))
         )
     }
     by_poll: dict[int, list[int]] = {}
+    meetings: dict[int, Meeting | None] = {}
     for index, request in enumerate(requests):
         try:
-            _checked_voter(request, voters)
+            _checked_voter(request, voters, meetings)
         except OperationError as error:
             outcomes[index] = error
             continue
@@ -559,7 +584,7 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
         table = SecretVoter if poll is not None and poll.secret else Ballot
         voted = set() if poll is None else set(db.session.scalars(
             select(table.invitation_id).where(
-                table.poll_id == poll.id, table.invitation_id.in_({requests[i].invitation_id for i in indexes})
+                table.poll_id == poll.id, any_of(table.invitation_id, {requests[i].invitation_id for i in indexes})
             )
         ))
         for index in indexes:
@@ -587,25 +612,31 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
     if fresh:
         try:
             with db.session.begin_nested():
-                votes = []
+                who, what, channels = [], [], []
                 for index, poll, chosen, receipt in fresh:
-                    who, what = _ballot_rows(poll, requests[index], chosen, receipt)
-                    db.session.add_all(who)
-                    votes.extend(what)
-                random.SystemRandom().shuffle(votes)  # a group's secret votes: not in the order of their voters
-                db.session.add_all(votes)
+                    voter_rows, vote_rows, channel = _ballot_rows(poll, requests[index], chosen, receipt)
+                    who.extend(voter_rows)
+                    what.extend(vote_rows)
+                    channels.extend(channel)
+                random.SystemRandom().shuffle(what)  # a group's secret votes: not in the order of their voters
+                _insert(who)
+                _insert(what)
+                db.session.add_all(channels)
+                db.session.flush()
             for index, _poll, _chosen, receipt in fresh:
                 outcomes[index] = VoteReceipt(receipt, repeated=False)
         except IntegrityError:
             for index, poll, chosen, receipt in fresh:
-                who, what = _ballot_rows(poll, requests[index], chosen, receipt)
+                voter_rows, vote_rows, channel = _ballot_rows(poll, requests[index], chosen, receipt)
                 try:
                     with db.session.begin_nested():
-                        db.session.add_all(who)
+                        _insert(voter_rows)
+                        db.session.add_all(channel)
+                        db.session.flush()
                 except IntegrityError:
                     outcomes[index] = VoteReceipt(receipt, repeated=True)
                     continue
-                db.session.add_all(what)
+                _insert(vote_rows)
                 outcomes[index] = VoteReceipt(receipt, repeated=False)
     db.session.flush()
     return outcomes
