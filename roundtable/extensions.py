@@ -3,7 +3,8 @@
 Keeping them here (and not in the factory) lets every domain package import
 ``db`` or ``socketio`` without importing the application itself.
 """
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -40,6 +41,14 @@ else:
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def csrf_exempt(view: View) -> View:
+    """``csrf.exempt`` with the view's type kept (Flask-WTF ships no type information)."""
+    exempted: View = csrf.exempt(view)
+    return exempted
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 socketio = SocketIO()

@@ -5,6 +5,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from roundtable.core.time import utcnow
+from roundtable.core.types import JsonObject
 from roundtable.extensions import db
 from roundtable.health import heartbeat
 from roundtable.live.queue import queue_manager
@@ -14,7 +15,7 @@ def _error(exc: BaseException) -> str:
     return f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
 
 
-def database() -> dict:
+def database() -> JsonObject:
     try:
         db.session.execute(text("SELECT 1"))
         db.session.rollback()
@@ -24,7 +25,7 @@ def database() -> dict:
     return {"status": "ok"}
 
 
-def message_queue(app: Flask) -> dict:
+def message_queue(app: Flask) -> JsonObject:
     """Redis as this process sees it: a ping now, and whether publishing and listening work.
 
     A successful ping is not enough: after a restart of Redis, broadcasts
@@ -40,10 +41,11 @@ def message_queue(app: Flask) -> dict:
         manager.ping()
     except Exception as exc:  # noqa: BLE001 - whatever the queue raises is the health answer
         manager.health.failed("publish", exc)
-    return manager.health.report()
+    report: JsonObject = manager.health.report()
+    return report
 
 
-def worker(app: Flask) -> dict:
+def worker(app: Flask) -> JsonObject:
     """When the job worker (PDF rendering) last said it was alive."""
     try:
         seen = heartbeat.last_seen(app, "worker")

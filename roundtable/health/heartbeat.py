@@ -11,15 +11,19 @@ import logging
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask
 
+if TYPE_CHECKING:
+    from redis import Redis
+
 log = logging.getLogger(__name__)
 _last_beat: dict[str, float] = {}
-_clients: dict[str, object] = {}
+_clients: dict[str, Redis] = {}
 
 
-def _redis(app: Flask):
+def _redis(app: Flask) -> Redis | None:
     url = app.config.get("SOCKETIO_MESSAGE_QUEUE") or ""
     if not url.startswith(("redis://", "rediss://", "unix://")):
         return None

@@ -7,9 +7,10 @@ worker is reported but does not fail the check (live meetings do not need it).
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
 
 from roundtable.core.app import app_object
-from roundtable.extensions import csrf
+from roundtable.extensions import csrf_exempt
 from roundtable.health import checks
 
 bp = Blueprint("health", __name__)
@@ -17,16 +18,16 @@ SERVING_CHECKS = ("database", "message_queue")
 
 
 @bp.get("/healthz")
-@csrf.exempt
-def healthz():
+@csrf_exempt
+def healthz() -> ResponseReturnValue:
     app = app_object()
-    report = {
+    checked = {
         "database": checks.database(),
         "message_queue": checks.message_queue(app),
         "worker": checks.worker(app),
     }
-    serving = all(report[name]["status"] in ("ok", "not_configured") for name in SERVING_CHECKS)
-    report["status"] = "ok" if serving else "failing"
+    serving = all(checked[name]["status"] in ("ok", "not_configured") for name in SERVING_CHECKS)
+    report = {**checked, "status": "ok" if serving else "failing"}
     response = jsonify(report)
     response.status_code = 200 if serving else 503
     response.headers["Cache-Control"] = "no-store"

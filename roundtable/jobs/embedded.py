@@ -15,7 +15,7 @@ from roundtable.config import PROJECT_ROOT
 
 
 def start_worker_process(app_target: str = "wsgi.py", extra_args: tuple[str, ...] = (),
-                         env: dict[str, str] | None = None) -> subprocess.Popen:
+                         env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     command = [
         sys.executable, "-m", "flask", "--app", app_target,
         "worker", "run", "--parent-pid", str(os.getpid()), *extra_args,
@@ -25,7 +25,7 @@ def start_worker_process(app_target: str = "wsgi.py", extra_args: tuple[str, ...
     return process
 
 
-def stop_worker_process(process: subprocess.Popen, timeout: float = 10) -> None:
+def stop_worker_process(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
     """Ask the worker to finish its current job and exit; kill it if it does not."""
     if process.poll() is not None:
         return

@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from roundtable.core.errors import Conflict, OperationError
 from roundtable.core.sql import rows_changed
 from roundtable.core.time import utcnow
+from roundtable.core.types import JsonObject
 from roundtable.extensions import db
 from roundtable.jobs.models import Job
 
@@ -28,7 +29,7 @@ ERROR_MAX = 4000
 CLAIM_ATTEMPTS = 5
 
 
-def enqueue(kind: str, payload: dict | None = None, *, community_id: int | None = None) -> Job:
+def enqueue(kind: str, payload: JsonObject | None = None, *, community_id: int | None = None) -> Job:
     """Queue work for a worker process; it starts once the caller commits."""
     kind = (kind or "").strip()
     if not kind or len(kind) > KIND_MAX:
@@ -85,7 +86,7 @@ def claim_next(token: str, kinds: tuple[str, ...] | None = None) -> Job | None:
     return None
 
 
-def _update_own(job_id: int, token: str, **values) -> bool:
+def _update_own(job_id: int, token: str, **values: object) -> bool:
     """Change a running job only if ``token`` still owns it; False when the claim was lost."""
     changed = rows_changed(
         update(Job)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from roundtable.core.time import format_local
+from roundtable.core.types import JsonObject
 from roundtable.extensions import db
 from roundtable.jobs.models import Job
 
@@ -14,7 +15,7 @@ def get_job(job_id: int, *, community_id: int | None) -> Job | None:
     return db.session.scalar(select(Job).where(Job.id == job_id, owner))
 
 
-def job_status(job_id: int, *, community_id: int | None) -> dict | None:
+def job_status(job_id: int, *, community_id: int | None) -> JsonObject | None:
     """A JSON-ready picture of the job for a progress page or its polling endpoint.
 
     The community must be given explicitly, so a page cannot forget the tenant

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from roundtable.jobs.worker import JobContext
 
 Handler = Callable[["JobContext"], "str | None"]
+#: A periodic task: called with no arguments (``now`` defaults to the present), returns how much it did.
+PeriodicTask = Callable[[], int]
 
 #: Modules whose import registers the application's handlers.
 HANDLER_MODULES: tuple[str, ...] = (
@@ -42,23 +44,23 @@ def job_handler(kind: str) -> Callable[[Handler], Handler]:
 
 
 #: Periodic tasks: name → (function(now) -> int, configuration key of its interval in seconds).
-_periodic: dict[str, tuple[Callable, str]] = {}
+_periodic: dict[str, tuple[PeriodicTask, str]] = {}
 
 
-def periodic_task(name: str, interval_setting: str) -> Callable[[Callable], Callable]:
+def periodic_task(name: str, interval_setting: str) -> Callable[[PeriodicTask], PeriodicTask]:
     """Register a function the worker calls every ``app.config[interval_setting]`` seconds.
 
     It runs in an app context, changes data, flushes; the worker commits (or rolls back on error).
     """
 
-    def register(function: Callable) -> Callable:
+    def register(function: PeriodicTask) -> PeriodicTask:
         _periodic[name] = (function, interval_setting)
         return function
 
     return register
 
 
-def periodic_tasks() -> dict[str, tuple[Callable, str]]:
+def periodic_tasks() -> dict[str, tuple[PeriodicTask, str]]:
     return dict(_periodic)
 
 

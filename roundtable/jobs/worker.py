@@ -11,11 +11,13 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import Flask
 
+from roundtable.core.types import JsonObject
 from roundtable.extensions import db
 from roundtable.health.heartbeat import beat
 from roundtable.jobs import operations
@@ -34,7 +36,7 @@ class JobContext:
 
     job_id: int
     kind: str
-    payload: dict
+    payload: JsonObject
     community_id: int | None
     attempt: int
     token: str = field(repr=False)
@@ -83,7 +85,7 @@ def run_one(token: str | None = None) -> int | None:
     return context.job_id
 
 
-def run_periodic(app: Flask, last_run: dict[str, float], clock=None) -> list[str]:
+def run_periodic(app: Flask, last_run: dict[str, float], clock: Callable[[], float] | None = None) -> list[str]:
     """Run the periodic tasks whose interval has passed; each commits on its own. Returns the names run."""
     import time
 

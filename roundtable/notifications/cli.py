@@ -18,7 +18,7 @@ outbox_cli = AppGroup("outbox", help="发件箱:发送排队的通知消息。")
 
 @outbox_cli.command("deliver")
 @click.option("--limit", type=int, default=None, help="本次最多发送的条数")
-def deliver_command(limit: int | None):
+def deliver_command(limit: int | None) -> None:
     """Send what is due now, once, and exit (for cron)."""
     app = app_object()
     sent = deliver_due_messages(app, limit=limit)
@@ -27,7 +27,7 @@ def deliver_command(limit: int | None):
 
 @outbox_cli.command("run")
 @click.option("--interval", type=float, default=None, help="两次检查之间的秒数")
-def run_command(interval: float | None):
+def run_command(interval: float | None) -> None:
     """Keep sending until interrupted (a worker process next to the web servers)."""
     app = app_object()
     if interval is not None:

@@ -17,12 +17,16 @@ import logging
 import os
 import threading
 import uuid
+from typing import TYPE_CHECKING
 
 from flask import Flask
 
 from roundtable.extensions import db
 from roundtable.notifications import operations
 from roundtable.notifications.senders import Sender, sender_for
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger("roundtable.outbox")
 
@@ -66,7 +70,7 @@ def _gevent_patched() -> bool:
         from gevent import monkey
     except ImportError:
         return False
-    return monkey.is_module_patched("threading")
+    return bool(monkey.is_module_patched("threading"))
 
 
 class Dispatcher:
@@ -119,7 +123,7 @@ def start_dispatcher(app: Flask) -> Dispatcher:
     """Start this process's dispatcher for ``app`` once; a forked child starts its own."""
     with _lock:
         current = app.extensions.get("outbox_dispatcher")
-        if current is not None and current.pid == os.getpid():
+        if isinstance(current, Dispatcher) and current.pid == os.getpid():
             return current
         dispatcher = Dispatcher(app)
         app.extensions["outbox_dispatcher"] = dispatcher
@@ -127,7 +131,7 @@ def start_dispatcher(app: Flask) -> Dispatcher:
         return dispatcher
 
 
-def _wake_after_commit(session) -> None:
+def _wake_after_commit(session: Session) -> None:
     """A commit that queued messages wakes the dispatcher, so notices go out in seconds."""
     if not session.info.pop(operations.QUEUED_FLAG, False):
         return
@@ -139,7 +143,7 @@ def _wake_after_commit(session) -> None:
             dispatcher.wake()
 
 
-def _forget_after_rollback(session) -> None:
+def _forget_after_rollback(session: Session) -> None:
     session.info.pop(operations.QUEUED_FLAG, None)
 
 
@@ -155,7 +159,7 @@ def install_dispatcher(app: Flask) -> None:
         event.listen(Session, "after_rollback", _forget_after_rollback)
 
     @app.before_request
-    def _ensure_dispatcher():
+    def _ensure_dispatcher() -> None:
         dispatcher = app.extensions.get("outbox_dispatcher")
         if dispatcher is None or dispatcher.pid != os.getpid():
             start_dispatcher(app)

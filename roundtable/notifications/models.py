@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,11 +15,13 @@ if TYPE_CHECKING:
     from roundtable.auth.models import User
 
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+# An administrator may ask for another attempt now.
+RETRYABLE_STATUSES = ("pending", "failed")
 OUTBOX_STATUS_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
 CHANNEL_LABELS = {"email": "电子邮件", "sms": "短信"}
 
 
-def render_notice(text: str, params: dict | None) -> str:
+def render_notice(text: str, params: dict[str, Any] | None) -> str:
     """A notice's title or body in the current language.
 
     ``params`` None: ``text`` is final (rows written before notices were kept as message ids).
@@ -60,7 +62,7 @@ class Notification(Model):
     link: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    params: Mapped[dict | None] = mapped_column(JSON)
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     user: Mapped[User] = relationship("User")
 
@@ -102,6 +104,10 @@ class OutboxMessage(Model):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status in RETRYABLE_STATUSES
 
     @property
     def status_label(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request
@@ -66,7 +67,7 @@ def contact_of(user: User) -> tuple[str, str] | None:
     return None
 
 
-def notify(user: User, title: str, body: str = "", link: str = "", params: dict | None = None) -> Notification:
+def notify(user: User, title: str, body: str = "", link: str = "", params: dict[str, Any] | None = None) -> Notification:
     """Put a notice in the user's inbox and queue it to their e-mail or phone, if known.
 
     ``title`` and ``body`` are Chinese message ids with ``params`` (``notify(user, "会议邀请:%(title)s",
@@ -147,7 +148,7 @@ def mark_all_read(user: User) -> int:
 
 def retry_message(message: OutboxMessage) -> None:
     """An administrator asks for one more attempt now; the dispatcher makes it, not the request."""
-    if message.status not in ("pending", "failed"):
+    if not message.can_retry:
         raise Conflict("只有待发送或发送失败的消息可以重试。")
     message.status = "pending"
     message.next_attempt_at = utcnow()

@@ -1,10 +1,14 @@
 """The personal inbox, and the administrators' view of messages that have not gone out."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from roundtable.communities.permissions import can_administer
+from roundtable.core.login import login_required
 from roundtable.core.permissions import guard_blueprint
 from roundtable.extensions import db
 from roundtable.notifications import operations, queries
@@ -19,7 +23,7 @@ def _page() -> int:
 
 
 @bp.app_context_processor
-def unread_notifications():
+def unread_notifications() -> dict[str, Callable[[], int]]:
     """The header's "消息 (3)" count, queried only when a page asks for it."""
 
     def unread_notification_count() -> int:
@@ -32,7 +36,7 @@ def unread_notifications():
 
 @bp.route("/inbox")
 @login_required
-def inbox():
+def inbox() -> ResponseReturnValue:
     page = queries.inbox_page(current_user, _page(), current_app.config["PAGE_SIZE"])
     return render_template(
         "notifications/inbox.html", page=page, unread=queries.unread_count(current_user)
@@ -41,7 +45,7 @@ def inbox():
 
 @bp.route("/inbox/<int:notification_id>/read", methods=["POST"])
 @login_required
-def mark_read(notification_id: int):
+def mark_read(notification_id: int) -> ResponseReturnValue:
     notification = queries.notification_of(current_user, notification_id)
     if notification is None:
         abort(404)
@@ -52,7 +56,7 @@ def mark_read(notification_id: int):
 
 @bp.route("/inbox/read-all", methods=["POST"])
 @login_required
-def mark_all_read():
+def mark_all_read() -> ResponseReturnValue:
     operations.mark_all_read(current_user)
     db.session.commit()
     flash("已将全部消息标为已读。", "success")
@@ -63,7 +67,7 @@ guard_blueprint(admin_bp, can_administer)
 
 
 @admin_bp.route("/")
-def outbox():
+def outbox() -> ResponseReturnValue:
     status = request.args.get("status") or None
     page = queries.unsent_messages_page(status, _page(), current_app.config["PAGE_SIZE"])
     return render_template(
@@ -77,7 +81,7 @@ def outbox():
 
 
 @admin_bp.route("/<int:message_id>/retry", methods=["POST"])
-def retry(message_id: int):
+def retry(message_id: int) -> ResponseReturnValue:
     message = queries.outbox_message(message_id)
     if message is None:
         abort(404)

@@ -40,7 +40,7 @@ def test_live_budget_poll_counts_by_the_fund_rule(world, fund, secret):
     live.cast_vote(meeting, voters[2], poll.id, [lights], "k2")
     result = live.close_poll(meeting, a.secretary, poll.id)
     db.session.commit()
-    assert result["result"] == "counted"
+    assert result.outcome == "counted"
     counted = operations.count_vote(vote)
     by_title = {item["title"]: item["proposal_id"] for item in vote.items}
     # Equal Shares: 5,000 yuan, 1,666.67 per voter. 座椅 (two supporters, 1,000 each) and 路灯 (two
