@@ -77,7 +77,10 @@ def _deadline_hours() -> dict[str, int]:
 class Config:
     SECRET_KEY: str | None = None  # filled lazily in create_app so imports never touch the disk
     SQLALCHEMY_DATABASE_URI = database_url_from(os.environ.get("DATABASE_URL"))
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No pool_pre_ping: a pooled connection is tested only after DB_PING_AFTER_IDLE seconds unused
+    # (roundtable/__init__.py, _ping_after_idle); pre-pinging every checkout cost a round trip per event.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    DB_PING_AFTER_IDLE = float(os.environ.get("DB_PING_AFTER_IDLE", "2"))
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")

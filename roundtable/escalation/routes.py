@@ -16,7 +16,7 @@ from roundtable.core.permissions import load_or_404
 from roundtable.core.time import as_utc, utcnow
 from roundtable.escalation import operations, queries
 from roundtable.escalation.forms import DecideForm, PolicyForm, ReturnForm
-from roundtable.escalation.models import CommitmentReturn
+from roundtable.escalation.models import RETURN_TO_MEETING, CommitmentReturn
 from roundtable.escalation.permissions import (
     can_decide,
     can_decide_return,
@@ -84,8 +84,10 @@ def decide(return_id: int) -> ResponseReturnValue:
     form.unit.choices = unit_choices(commitment)
     if form.validate_on_submit():
         deadline = as_utc(form.deadline.data) if form.deadline.data else None
-        act(lambda: operations.decide_return(returned, current_user, form.decision.data, form.unit.data or "",
-                                             deadline, form.note.data or ""), "退单已处理。")
+        done = act(lambda: operations.decide_return(returned, current_user, form.decision.data, form.unit.data or "",
+                                                    deadline, form.note.data or ""), "退单已处理。")
+        if done and form.decision.data == RETURN_TO_MEETING:  # straight on to the new meeting, filled in
+            return redirect(url_for("meetings.new", commitment=commitment.id))
     else:
         flash_form_errors(form)
     return _to(commitment)

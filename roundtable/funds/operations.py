@@ -439,15 +439,16 @@ def _live_ballots(vote: BudgetVote) -> tuple[list[dict[int, int]], bool]:
     """From the closed poll's published record: named ballots, or the secret poll's receipts with choices;
     and whether the poll met its quorum."""
     poll = vote.poll
-    if poll is None or poll.state != "closed" or not poll.result:
+    result = poll.closed_result if poll is not None else None
+    if poll is None or result is None:
         raise OperationError("请先在会议现场结束这项表决。", code="poll_open")
     by_option = {item["option_id"]: item["proposal_id"] for item in vote.items}
-    entries = poll.result.get("receipts") if poll.secret else poll.result.get("ballots")
+    entries = result.opened_receipts if poll.secret else result.ballots
     ballots = []
-    for entry in entries or []:
+    for entry in entries or ():
         given = Counter(by_option[o] for o in entry["choices"] if o in by_option)  # points: one id per point
         ballots.append({p: (1 if vote.form == rules.APPROVAL else n) for p, n in given.items()})
-    return ballots, bool(poll.result.get("quorum_met", True))
+    return ballots, result.quorum_met
 
 
 def count_vote(vote: BudgetVote) -> dict[str, Any]:

@@ -72,7 +72,8 @@ class BallotBox:
         check) is ended first, so that a phone waiting here holds no pooled
         database connection that the writer may need.
         """
-        db.session.rollback()
+        if db.session.registry.has():  # a vote checked against the cached actor has no session: none to make
+            db.session.rollback()
         me = _Waiting(request)
         with self._lock:
             self._queue.append(me)

@@ -115,8 +115,11 @@ class TallyBroadcaster:
 
     def forget(self, poll_id: int) -> None:
         """The poll closed (its result was counted from the database): keep nothing of it."""
+        from roundtable.live.secret_ballots import forget_opened
+
         with self._lock:
             self._counts.pop(poll_id, None)
+        forget_opened(self.app, poll_id)
 
     def busy(self, poll_id: int) -> bool:
         """True while a sender for the poll is running (it may still send a trailing tally)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 
 from flask import request, session
 from flask_babel import gettext
@@ -31,7 +32,9 @@ from roundtable.live.broadcast import release_after_ack, room_of, tallies, to_ro
 from roundtable.live.models import HAND_STANCES, POLL_KINDS, STANCES
 from roundtable.live.packets import REFUSED
 from roundtable.live.permissions import (
+    ENDED_STATUSES,
     Actor,
+    MeetingEnded,
     actor_for,
     credential_from,
     may_take_sides,
@@ -55,6 +58,8 @@ def is_busy(error: Exception) -> bool:
     if isinstance(error, PoolTimeout):
         return True
     if isinstance(error, DBAPIError):
+        if error.connection_invalidated:  # the connection broke (a restart): pooled ones are being replaced
+            return True
         if "database is locked" in str(error.orig):
             return True
         return getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
@@ -112,6 +117,28 @@ def joined_actor(who: str) -> Actor | None:
             raise NotAllowed("观看链接只能观看,不能操作。")
         raise OperationError("您不在这场会议的参会名单中。", code="not_participant")
     return actor
+
+
+CONNECT_READ = "live_connect_read"
+CONNECT_READ_SECONDS = 1.0
+
+
+def _connect_read(meeting_id: int | None) -> queries.TokenJoin | None:
+    """What ``on_connect`` read for this invitation token, if the join comes within a second and
+    nothing of the meeting changed since (``snapshots`` counts every change and room event): then
+    it is what the database would answer now. A revocation in between drops the socket, as it
+    drops a joined one. Used once."""
+    kept = session.pop(CONNECT_READ, None)
+    if kept is None:
+        return None
+    read_at, version, joined = kept
+    if meeting_id not in (None, joined.invitation.meeting_id):
+        return None
+    if time.monotonic() - read_at > CONNECT_READ_SECONDS:
+        return None
+    if snapshots.snapshots().version(joined.invitation.meeting_id) != version:
+        return None
+    return joined
 
 
 def audit_actor(actor) -> AuditActor:
@@ -176,12 +203,27 @@ class LiveNamespace(Namespace):
         return super().trigger_event(event, *args)
 
     def on_connect(self, auth=None):
-        """Anyone → nothing. Accepts an invitation or watch token, or the login session."""
+        """Anyone → nothing. Accepts an invitation or watch token, or the login session.
+
+        An invitation token is read with everything its join needs (``queries.token_join``):
+        the join that follows at once uses that read (``_connect_read``) instead of a second one.
+        """
+        session.pop("live_meeting_id", None)
+        session.pop(CONNECT_READ, None)
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if isinstance(token, str) and 0 < len(token) <= 64:
+            joined = queries.token_join(token)
+            if joined is not None:
+                meeting_id = joined.invitation.meeting_id
+                session["live_credential"] = {"kind": "invitation", "token": token}
+                session[CONNECT_READ] = (time.monotonic(), snapshots.snapshots().version(meeting_id), joined)
+                # recorded now, so that removing the invitation before the join drops this socket too
+                registry.socket_joined(request.sid, joined.invitation.id)
+                return
         credential = credential_from(auth, current_user)
         if credential is None:
             raise ConnectionRefusedError("unauthorized")
         session["live_credential"] = credential
-        session.pop("live_meeting_id", None)
         registry.socket_opened(request.sid, credential)
 
     def on_disconnect(self, *_reason):
@@ -195,6 +237,14 @@ class LiveNamespace(Namespace):
         Also what a reconnecting phone sends: the snapshot replaces whatever it had.
         """
         credential = session.get("live_credential")
+        if (credential or {}).get("kind") == "invitation":
+            joined = _connect_read(meeting_id)
+            if joined is not None:
+                return self._join_by_token(joined, recorded=True)
+            joined = queries.token_join(credential["token"])
+            if joined is not None and meeting_id in (None, joined.invitation.meeting_id):
+                return self._join_by_token(joined)
+            # no such invitation any more, or another meeting: the checks below give the refusal
         meeting_id = meeting_id or watched_meeting_id(credential)
         refuse_ended_meeting(credential, meeting_id)  # tokens of cancelled, concluded or deleted meetings
         if not meeting_id:
@@ -214,6 +264,26 @@ class LiveNamespace(Namespace):
         member = (actor.user_id, actor.meeting.community_id) if actor.user_id is not None else None
         registry.socket_joined(request.sid, actor.invitation_id, member)
         snapshot = queries.snapshot(actor)
+        release_after_ack(request.sid)
+        return {"ok": True, "snapshot": snapshot}
+
+    def _join_by_token(self, joined: queries.TokenJoin, recorded: bool = False) -> dict:
+        """``on_join`` for an invitation token whose invitation ``token_join`` found: the same checks
+        and the same snapshot as the general path, from that one statement. ``recorded``: the
+        registry has the socket under its invitation already (``on_connect``)."""
+        meeting_id = joined.invitation.meeting_id
+        if joined.meeting_status in ENDED_STATUSES:
+            raise MeetingEnded("会议已结束或已取消。")
+        actor = Actor(meeting_id=meeting_id, invitation_id=joined.invitation.id)
+        previous = session.get("live_meeting_id")
+        if previous is not None and previous != meeting_id:
+            leave_room(room_of(previous))
+        join_room(room_of(meeting_id))
+        session["live_meeting_id"] = meeting_id
+        actors.put(request.sid, actor)
+        if not recorded:
+            registry.socket_joined(request.sid, actor.invitation_id)
+        snapshot = queries.token_snapshot(actor, joined)
         release_after_ack(request.sid)
         return {"ok": True, "snapshot": snapshot}
 
@@ -391,11 +461,11 @@ class LiveNamespace(Namespace):
         result = operations.close_poll(actor.meeting, actor.user, poll_id)
         db.session.commit()
         tallies().forget(poll_id)
-        to_room(actor.meeting.id, "poll_closed", queries.room_result(result))
+        to_room(actor.meeting.id, "poll_closed", result.to_dict(with_ballots=False))
         motion = queries.motion_of_poll(poll_id)
         if motion is not None:
             to_room(actor.meeting.id, "motion", queries.motion_view(motion))
-        return {"ok": True, "result": result}
+        return {"ok": True, "result": result.to_dict()}
 
     @live_event(ANYONE, poll_id=p.integer("表决"))
     def on_poll_ballots(self, actor, poll_id):

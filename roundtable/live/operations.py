@@ -6,13 +6,12 @@ before changing anything, so that the handler can roll back and answer.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from flask_babel import lazy_gettext
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from roundtable.audit.operations import record
 from roundtable.auth.models import User
@@ -23,21 +22,27 @@ from roundtable.extensions import db
 from roundtable.live import secret_ballots
 from roundtable.live.models import (
     BUDGET,
-    BUDGET_KINDS,
+    DECIDED,
     HAND_STANCES,
     POINTS,
+    POLL_CLOSED,
     POLL_KINDS,
+    PROPOSED,
+    SECONDED,
     STANCES,
+    VOTING,
     YES_NO_OPTIONS,
     Ballot,
     Motion,
     Poll,
     PollOption,
     Position,
+    SealedBallot,
     SecretVoter,
     SpeakingRequest,
 )
 from roundtable.live.queries import (
+    any_of,
     count_votes,
     current_item,
     current_speech,
@@ -47,7 +52,8 @@ from roundtable.live.queries import (
     voters_present,
     waiting_queue,
 )
-from roundtable.meetings.models import AgendaItem, Invitation, Meeting
+from roundtable.live.results import PollResult, judge
+from roundtable.meetings.models import ITEM_CLOSED, ITEM_OPEN, AgendaItem, Invitation, Meeting
 from roundtable.meetings.permissions import can_vote
 
 MAX_OPTIONS = 20
@@ -101,15 +107,15 @@ def advance_agenda(meeting: Meeting, item_id: int | None = None) -> AgendaItem |
     current = current_item(meeting)
     if item_id is not None:
         target = of_meeting(AgendaItem, item_id, meeting, "找不到这项议程。")
-        if target.state != "pending":
+        if not target.can_move_to(ITEM_OPEN):
             raise OperationError("这项议程已经开始或已结束。", code="invalid")
     else:
-        target = next((item for item in meeting.agenda_items if item.state == "pending"), None)
+        target = next((item for item in meeting.agenda_items if item.can_move_to(ITEM_OPEN)), None)
     if current is None and target is None:
         raise OperationError("没有可以开始的议程了。", code="no_open_item")
     now = utcnow()
     if current is not None:
-        current.state = "closed"
+        current.state = ITEM_CLOSED
         current.closed_at = now
     db.session.execute(
         update(SpeakingRequest)
@@ -122,7 +128,7 @@ def advance_agenda(meeting: Meeting, item_id: int | None = None) -> AgendaItem |
         .values(state="dropped", ended_at=now)
     )
     if target is not None:
-        target.state = "open"
+        target.state = ITEM_OPEN
         target.opened_at = now
     db.session.flush()
     return target
@@ -301,7 +307,7 @@ def second_motion(meeting: Meeting, invitation: Invitation, motion_id: int) -> M
         raise Conflict("这项动议已有人附议。")
     motion.seconder_id = invitation.id
     motion.seconded_at = utcnow()
-    motion.state = "seconded"
+    motion.state = SECONDED
     db.session.flush()
     return motion
 
@@ -321,9 +327,9 @@ def open_poll(
     """Put a seconded motion to the vote, under the meeting's rule and quorum as they are now."""
     require_live(meeting)
     motion = of_meeting(Motion, motion_id, meeting, "找不到这项动议。")
-    if motion.state == "proposed":
+    if motion.state == PROPOSED:
         raise OperationError("动议须有人附议后才能表决。", code="not_seconded")
-    if motion.state != "seconded":
+    if not motion.can_move_to(VOTING):
         raise OperationError("这项动议已经表决过。", code="poll_exists")
     if kind not in POLL_KINDS:
         raise OperationError("表决方式只能是赞成/反对/弃权、单选或多选。")
@@ -357,7 +363,7 @@ def open_poll(
     )
     if poll.secret:
         poll.receipt_key = None  # secret receipts come from the ballot key, outside the database
-    motion.state = "voting"
+    motion.state = VOTING
     db.session.add(poll)
     db.session.flush()
     return poll
@@ -380,7 +386,7 @@ def open_budget_poll(
         raise OperationError("预算和项目费用须大于零。")
     motion = Motion(
         meeting_id=meeting.id, community_id=meeting.community_id, agenda_item_id=getattr(current_item(meeting), "id", None),
-        text=text, proposer_id=None, state="voting",
+        text=text, proposer_id=None, state=VOTING,
     )
     db.session.add(motion)
     db.session.flush()
@@ -445,9 +451,15 @@ def _checked_choices(poll: Poll, choices: list[int]) -> list[int]:
     return sorted(choices)
 
 
-def _checked_voter(request: BallotRequest, voters: dict[int, Invitation]) -> Invitation:
-    """Everything about the voter that needs no poll lock; raises before anything is written."""
-    meeting = db.session.get(Meeting, request.meeting_id)
+def _checked_voter(request: BallotRequest, voters: dict, meetings: dict[int, Meeting | None]) -> None:
+    """Everything about the voter that needs no poll lock; raises before anything is written.
+
+    ``voters``: invitation id → a plain row (id, meeting_id, side, checked_in_at);
+    ``meetings`` keeps each meeting read once per group (the session holds rows weakly).
+    """
+    if request.meeting_id not in meetings:
+        meetings[request.meeting_id] = db.session.get(Meeting, request.meeting_id)
+    meeting = meetings[request.meeting_id]
     if meeting is None:
         raise NotFound("会议已不存在。")
     require_live(meeting)
@@ -458,7 +470,6 @@ def _checked_voter(request: BallotRequest, voters: dict[int, Invitation]) -> Inv
         raise NotAllowed("只有居民代表参加表决。", code="not_voter")
     if voter.checked_in_at is None and request.channel != "proxy":  # a proxy's grantor is away; its holder is checked
         raise OperationError("请先签到再投票。", code="not_checked_in")
-    return voter
 
 
 def receipt_of(poll: Poll, invitation_id: int) -> str | None:
@@ -479,21 +490,39 @@ def _repeat(poll: Poll, invitation_id: int) -> VoteReceipt:
     return VoteReceipt(receipt, repeated=True)
 
 
-def _ballot_rows(poll: Poll, request: BallotRequest, chosen: list[int], receipt: str) -> tuple[list, list]:
-    """(who voted, what was voted): one Ballot for a named poll; separate, unlinked rows for a secret one."""
+def _ballot_rows(poll: Poll, request: BallotRequest, chosen: list[int], receipt: str) -> tuple[list, list, list]:
+    """(who voted, what was voted, how it came) of one ballot.
 
+    Who and what as (model, values) for a bulk insert: one Ballot for a named poll;
+    a SecretVoter and a SealedBallot, unlinked, for a secret one. Neither is audited
+    (audit/listener.py), so they need no ORM objects; how it came (paper, proxy) is a
+    BallotChannel object, audited like any row.
+    """
+
+    channel = channel_rows(poll.id, request)
     if poll.secret:
-        voter, sealed, _receipt = secret_ballots.ballot_rows(poll, request.invitation_id, chosen, request.assisted_by_id)
-        return [voter, *channel_rows(poll.id, request)], [sealed]
-    ballot = Ballot(
-        poll_id=poll.id,
-        invitation_id=request.invitation_id,
-        choices=chosen,
-        receipt=receipt,
-        idempotency_key=request.key,
-        assisted_by_id=request.assisted_by_id,
-    )
-    return [ballot, *channel_rows(poll.id, request)], []
+        voter, sealed = secret_ballots.ballot_values(poll.id, request.invitation_id, chosen, receipt,
+                                                     request.assisted_by_id)
+        return [(SecretVoter, voter)], [(SealedBallot, sealed)], channel
+    ballot = {
+        "poll_id": poll.id,
+        "invitation_id": request.invitation_id,
+        "choices": chosen,
+        "receipt": receipt,
+        "idempotency_key": request.key,
+        "assisted_by_id": request.assisted_by_id,
+        "cast_at": utcnow(),
+    }
+    return [(Ballot, ballot)], [], channel
+
+
+def _insert(rows: list[tuple[type, dict]]) -> None:
+    """Bulk inserts, one statement per model, rows in the order given (``Ballot`` ids are the commit order)."""
+    by_model: dict[type, list[dict]] = {}
+    for model, values in rows:
+        by_model.setdefault(model, []).append(values)
+    for model, values in by_model.items():
+        db.session.execute(insert(model), values)
 
 
 def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationError]:
@@ -504,8 +533,9 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
     Every check happens before anything is written, so a refused request leaves
     nothing behind and the others go on. What grouping saves is the per-vote
     overhead: each poll is locked once (``_lock_poll``, in id order so that two
-    groups never wait on each other crosswise), who has already voted is read
-    in one query per poll, and the new rows are inserted together.
+    groups never wait on each other crosswise), the voters and who has already
+    voted are read in one query each (plain rows, the ids as one array
+    parameter: ``any_of``), and the new rows are inserted together.
 
     Another process may commit a ballot of the same voter between our read and
     our insert (PostgreSQL votes share the poll lock): the UNIQUE constraint
@@ -513,18 +543,18 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
     loser answering like a repeat, as before.
     """
     outcomes: list[VoteReceipt | OperationError | None] = [None] * len(requests)
-    voters = {  # with their meetings in the same statement: _checked_voter finds them in the session
+    voters = {
         voter.id: voter
-        for voter in db.session.scalars(
-            select(Invitation)
-            .where(Invitation.id.in_({r.invitation_id for r in requests}))
-            .options(joinedload(Invitation.meeting))
+        for voter in db.session.execute(
+            select(Invitation.id, Invitation.meeting_id, Invitation.side, Invitation.checked_in_at)
+            .where(any_of(Invitation.id, {r.invitation_id for r in requests}))
         )
     }
     by_poll: dict[int, list[int]] = {}
+    meetings: dict[int, Meeting | None] = {}
     for index, request in enumerate(requests):
         try:
-            _checked_voter(request, voters)
+            _checked_voter(request, voters, meetings)
         except OperationError as error:
             outcomes[index] = error
             continue
@@ -537,7 +567,7 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
         table = SecretVoter if poll is not None and poll.secret else Ballot
         voted = set() if poll is None else set(db.session.scalars(
             select(table.invitation_id).where(
-                table.poll_id == poll.id, table.invitation_id.in_({requests[i].invitation_id for i in indexes})
+                table.poll_id == poll.id, any_of(table.invitation_id, {requests[i].invitation_id for i in indexes})
             )
         ))
         for index in indexes:
@@ -565,25 +595,31 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
     if fresh:
         try:
             with db.session.begin_nested():
-                votes = []
+                who, what, channels = [], [], []
                 for index, poll, chosen, receipt in fresh:
-                    who, what = _ballot_rows(poll, requests[index], chosen, receipt)
-                    db.session.add_all(who)
-                    votes.extend(what)
-                random.SystemRandom().shuffle(votes)  # a group's secret votes: not in the order of their voters
-                db.session.add_all(votes)
+                    voter_rows, vote_rows, channel = _ballot_rows(poll, requests[index], chosen, receipt)
+                    who.extend(voter_rows)
+                    what.extend(vote_rows)
+                    channels.extend(channel)
+                random.SystemRandom().shuffle(what)  # a group's secret votes: not in the order of their voters
+                _insert(who)
+                _insert(what)
+                db.session.add_all(channels)
+                db.session.flush()
             for index, _poll, _chosen, receipt in fresh:
                 outcomes[index] = VoteReceipt(receipt, repeated=False)
         except IntegrityError:
             for index, poll, chosen, receipt in fresh:
-                who, what = _ballot_rows(poll, requests[index], chosen, receipt)
+                voter_rows, vote_rows, channel = _ballot_rows(poll, requests[index], chosen, receipt)
                 try:
                     with db.session.begin_nested():
-                        db.session.add_all(who)
+                        _insert(voter_rows)
+                        db.session.add_all(channel)
+                        db.session.flush()
                 except IntegrityError:
                     outcomes[index] = VoteReceipt(receipt, repeated=True)
                     continue
-                db.session.add_all(what)
+                _insert(vote_rows)
                 outcomes[index] = VoteReceipt(receipt, repeated=False)
     db.session.flush()
     return outcomes
@@ -613,78 +649,31 @@ def assist_request(
     return BallotRequest(meeting.id, voter.id, poll_id, list(choices), key, actor.id if actor else None)
 
 
-def judge(poll: Poll, counts: dict[int, int], total: int, present: int) -> dict:
-    """Apply the poll's rule and quorum; nobody decides the outcome by hand."""
-    quorum_met = present >= poll.quorum
-
-    def meets(count: int) -> bool:
-        if poll.rule == "two_thirds_cast":
-            return total > 0 and 3 * count >= 2 * total
-        if poll.rule == "majority_present":
-            return 2 * count > present
-        return 2 * count > total
-
-    if poll.kind in BUDGET_KINDS:
-        # Which projects are funded is the fund's rule to decide (roundtable.funds), from the ballots.
-        return {
-            "result": "counted" if quorum_met else "no_quorum",
-            "winners": [],
-            "quorum_met": quorum_met,
-            "present": present,
-        }
-    if poll.kind == "yes_no":
-        by_code = {option.code: option.id for option in poll.options}
-        yes, no = counts[by_code["yes"]], counts[by_code["no"]]
-        if poll.rule == "two_thirds_cast":
-            passed = yes + no > 0 and 3 * yes >= 2 * (yes + no)
-        elif poll.rule == "majority_present":
-            passed = 2 * yes > present
-        else:
-            passed = yes > no
-        winners = [by_code["yes"]] if passed else []
-    else:
-        winners = [option.id for option in poll.options if meets(counts[option.id])]
-    if not quorum_met:
-        winners = []
-    return {
-        "result": "no_quorum" if not quorum_met else ("passed" if winners else "failed"),
-        "winners": winners,
-        "quorum_met": quorum_met,
-        "present": present,
-    }
-
-
-def close_poll(meeting: Meeting, actor: User | None, poll_id: int) -> dict:
+def close_poll(meeting: Meeting, actor: User | None, poll_id: int) -> PollResult:
     """Close under the exclusive poll lock and compute the result from what was committed."""
     require_live(meeting)
     poll = _locked_poll(meeting, poll_id, exclusive=True)
-    if poll.state != "open":
+    if not poll.can_move_to(POLL_CLOSED):
         raise OperationError("这项表决已经结束。", code="poll_closed")
     tally = count_votes(poll)
-    outcome = judge(poll, tally["counts"], tally["total"], voters_present(meeting))
-    result = {
-        "poll_id": poll.id,
-        "counts": {str(k): v for k, v in tally["counts"].items()},
-        "total": tally["total"],
-        "seq": tally["total"],
-        "rule": poll.rule,
-        "quorum": poll.quorum,
-        **outcome,
-    }
+    judged = judge(poll, tally["counts"], tally["total"], voters_present(meeting))
     if poll.secret:
-        result["receipts"] = secret_ballots.open_at_close(poll)
+        result = replace(judged, opened_receipts=tuple(secret_ballots.open_at_close(poll)))
     else:
         # Plain rows with the voters' names in the same statement: ORM ballots with their invitations
         # and users made a close of 1,000 ballots take over a second on a busy server.
-        result["ballots"] = [
+        result = replace(judged, ballots=tuple(
             {"participant": participant_view(row), "choices": row.choices, "assisted": row.assisted_by_id is not None}
             for row in named_ballot_rows(poll.id)
-        ]
-    poll.state = "closed"
+        ))
+    # Read before the first change: loading an expired actor or the motion would autoflush a half-closed
+    # poll, and its audit entry would lack the counts and receipts.
+    closed_by_id, motion = (actor.id if actor else None), poll.motion
+    poll.state = POLL_CLOSED
     poll.closed_at = utcnow()
-    poll.closed_by_id = actor.id if actor else None
+    poll.closed_by_id = closed_by_id
     poll.receipt_key = None
-    poll.result = result
-    poll.motion.state = "decided"
+    poll.result = result.to_dict()
+    motion.state = DECIDED
     db.session.flush()
     return result

@@ -20,15 +20,6 @@ from roundtable.meetings.models import Invitation, Meeting
 SHORT_CODE_LENGTH = 8
 _CODE = re.compile(r"^[0-9A-F]{8}$")
 
-RULE_NAMES = {
-    "more_yes_than_no": "赞成多于反对",
-    "two_thirds_cast": "赞成达到投票数三分之二",
-    "majority_present": "赞成超过到场人数一半",
-}
-VERDICTS = {"passed": "通过", "failed": "未通过", "no_quorum": "未达法定人数",
-            "counted": "已计票,资助结果按经费的计票规则公布"}  # budget polls: the fund's rule decides
-
-
 def short_code(receipt: str | None) -> str | None:
     """The first 8 hex digits of the receipt hash, upper case, in two groups of four: ``3FA2 09C1``."""
     if not receipt:
@@ -45,30 +36,29 @@ def normalise_code(typed: str | None) -> str | None:
 
 def outcome_text(poll: Poll) -> str | None:
     """``赞成 12 > 反对 5,通过(赞成多于反对,到场 20 人,法定 15 人)``; None while the poll is open."""
-    result = poll.result
-    if poll.state != "closed" or not result:
+    result = poll.closed_result
+    if result is None:
         return None
-    counts = result.get("counts", {})
     labels = {option.id: option.shown_label for option in poll.options}
     if poll.kind == "yes_no":
         by_code = {option.code: option.id for option in poll.options}
-        yes, no = counts.get(str(by_code.get("yes")), 0), counts.get(str(by_code.get("no")), 0)
+        yes, no = result.count(by_code.get("yes", 0)), result.count(by_code.get("no", 0))
         sign = ">" if yes > no else ("=" if yes == no else "<")
         tally = _("赞成 %(yes)s %(sign)s 反对 %(no)s", yes=yes, sign=sign, no=no)
     else:
         tally = _("、").join(
-            ngettext("%(label)s %(n)s 票", "%(label)s %(n)s 票", counts.get(str(option.id), 0),
-                     label=labels[option.id], n=counts.get(str(option.id), 0)) for option in poll.options
+            ngettext("%(label)s %(n)s 票", "%(label)s %(n)s 票", result.count(option.id),
+                     label=labels[option.id], n=result.count(option.id)) for option in poll.options
         )
-        winners = [labels[w] for w in result.get("winners", []) if w in labels]
+        winners = [labels[w] for w in result.winners if w in labels]
         if winners:
             tally += ";" + _("选出:%(names)s", names=_("、").join(winners))
     return _(
         "%(tally)s,%(verdict)s(%(rule)s,到场 %(present)s 人,法定 %(quorum)s 人)",
         tally=tally,
-        verdict=_(VERDICTS.get(result.get("result"), result.get("result", ""))),
-        rule=_(RULE_NAMES.get(poll.rule, poll.rule)),
-        present=result.get("present", 0),
+        verdict=_(result.outcome_label),
+        rule=_(result.rule_label),
+        present=result.present,
         quorum=poll.quorum,
     )
 
@@ -125,12 +115,12 @@ def meeting_summary(meeting: Meeting, invitation: Invitation | None = None) -> M
             motion=poll.motion.text,
             state=poll.state,
             secret=poll.secret,
-            result=(poll.result or {}).get("result") if poll.state == "closed" else None,
+            result=closed.outcome if closed else None,
             text=outcome_text(poll),
-            verdict=VERDICTS.get((poll.result or {}).get("result", "")) if poll.state == "closed" else None,
+            verdict=closed.outcome_label if closed else None,
             mine=mine.get(poll.id),
         )
-        for poll in polls
+        for poll, closed in ((poll, poll.closed_result) for poll in polls)
     ]
     return MeetingSummary(meeting, outcomes, voted=bool(mine))
 

@@ -72,6 +72,10 @@ class RoomSnapshots:
             return None
         return kept[1]
 
+    def version(self, meeting_id: int) -> int:
+        """How many changes of the meeting were announced so far: equal later means nothing changed."""
+        return self._versions.get(meeting_id, 0)
+
     def changed(self, meeting_id: int) -> None:
         with self._lock:
             self._versions[meeting_id] = self._versions.get(meeting_id, 0) + 1

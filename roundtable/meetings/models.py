@@ -11,6 +11,7 @@ from roundtable.core.audit_naming import Audited
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
+from roundtable.meetings.majority import DEFAULT_RULE, RULES, rule_label
 
 if TYPE_CHECKING:
     from roundtable.auth.models import User
@@ -19,11 +20,18 @@ if TYPE_CHECKING:
 
 KINDS = {"roundtable": "圆桌会议", "council": "议事会", "coordination": "协调会", "joint": "联席会"}
 
-MAJORITY_RULES = {
-    "more_yes_than_no": "赞成多于反对",
-    "two_thirds_cast": "赞成达到投票数的三分之二",
-    "majority_present": "赞成超过到场人数的一半",
-}
+# Code → label, for forms and checks; the rules themselves (share, base, judging) are in meetings.majority.
+MAJORITY_RULES = {code: rule.label for code, rule in RULES.items()}
+
+DRAFT, SCHEDULED, LIVE, ADJOURNED, CONCLUDED, CANCELLED = (
+    "draft", "scheduled", "live", "adjourned", "concluded", "cancelled"
+)
+# A meeting holds its cases (they show as in a meeting) from scheduling until it ends or is cancelled.
+HOLDING_STATUSES = (SCHEDULED, LIVE, ADJOURNED)
+# Nothing more happens in these: no report-in, no summons, no edits.
+FINISHED_STATUSES = (CONCLUDED, CANCELLED)
+# The room has sat and closed (for now or for good): its outcomes can be shown.
+SAT_STATUSES = (ADJOURNED, CONCLUDED)
 
 MEETING_STATUS_LABELS = {
     "draft": "草稿",
@@ -43,6 +51,9 @@ MEETING_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "concluded": (),
     "cancelled": (),
 }
+
+ITEM_PENDING, ITEM_OPEN, ITEM_CLOSED = "pending", "open", "closed"
+AGENDA_ITEM_TRANSITIONS: dict[str, tuple[str, ...]] = {ITEM_PENDING: (ITEM_OPEN,), ITEM_OPEN: (ITEM_CLOSED,), ITEM_CLOSED: ()}
 
 INVITEE_KINDS = {"resident": "居民", "guest": "列席居民", "department": "部门", "organization": "单位"}
 # Which side of the table an invitee sits on (live presence groups by it).
@@ -82,7 +93,7 @@ class Meeting(Model):
     speech_minutes: Mapped[int] = mapped_column(Integer, default=2)
     speeches_per_motion: Mapped[int] = mapped_column(Integer, default=2)
     quorum: Mapped[int] = mapped_column(Integer, default=0)
-    majority_rule: Mapped[str] = mapped_column(String(30), default="more_yes_than_no")
+    majority_rule: Mapped[str] = mapped_column(String(30), default=DEFAULT_RULE)
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     status_note: Mapped[str] = mapped_column(Text, default="")
     # A read-only public watch link (直播) for the big screen and residents who cannot come.
@@ -124,12 +135,32 @@ class Meeting(Model):
 
     @property
     def majority_rule_label(self) -> str:
-        return MAJORITY_RULES.get(self.majority_rule, self.majority_rule)
+        return rule_label(self.majority_rule)
 
     @property
     def is_editable(self) -> bool:
         """Details, agenda and links can change until the meeting goes live."""
-        return self.status in ("draft", "scheduled")
+        return self.status in (DRAFT, SCHEDULED)
+
+    @property
+    def is_holding(self) -> bool:
+        """Scheduled, live or adjourned: its cases are in it, its invitations lead to the room."""
+        return self.status in HOLDING_STATUSES
+
+    @property
+    def is_finished(self) -> bool:
+        """Concluded or cancelled."""
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def has_sat(self) -> bool:
+        """Adjourned or concluded: the room has sat, its outcomes can be shown."""
+        return self.status in SAT_STATUSES
+
+    @property
+    def room_is_open(self) -> bool:
+        """Live or adjourned: phones may (re)join the room."""
+        return self.status in (LIVE, ADJOURNED)
 
 
 class MeetingCase(Model):
@@ -167,12 +198,16 @@ class AgendaItem(Model):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     minutes: Mapped[int] = mapped_column(Integer, default=15)
     # Live state: pending → open → closed (the host drives it during the meeting).
-    state: Mapped[str] = mapped_column(String(10), default="pending")
+    state: Mapped[str] = mapped_column(String(10), default=ITEM_PENDING)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     meeting: Mapped[Meeting] = relationship("Meeting", back_populates="agenda_items")
     case: Mapped[Case | None] = relationship("Case")
+
+    def can_move_to(self, state: str) -> bool:
+        """Whether AGENDA_ITEM_TRANSITIONS allows going from the present state to ``state``."""
+        return state in AGENDA_ITEM_TRANSITIONS.get(self.state, ())
 
 
 class Invitation(Model):

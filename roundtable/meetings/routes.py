@@ -182,16 +182,45 @@ def list_meetings():
 def new():
     community = current_community()
     form = _meeting_form(community.id)
+    notes: list[str] = []
     if request.method == "GET":
         form.host_id.data = current_user.id
-        case_id = request.args.get("case", type=int)
-        if case_id and any(choice[0] == case_id for choice in form.case_ids.choices):
-            form.case_ids.data = [case_id]
+        notes = _prefill(form, community.id)
     if form.validate_on_submit():
         created = act(lambda: operations.create_meeting(community, _fields(form), current_user), "会议草稿已创建。")
         if isinstance(created, Meeting):
             return _to_meeting(created)
-    return render_template("meetings/form.html", form=form, meeting=None), (400 if request.method == "POST" else 200)
+    return (render_template("meetings/form.html", form=form, meeting=None, prefill_notes=notes),
+            (400 if request.method == "POST" else 200))
+
+
+def _prefill(form: MeetingForm, community_id: int) -> list[str]:
+    """A new meeting started from cases (``?case=``, repeatable), from a commitment taken back to a
+    meeting (``?commitment=``: its cases, the earlier meeting and what happened) or from a flagged
+    satisfaction answer (``?satisfaction=``). Ids of another community are a 404; a case that
+    cannot go on the agenda is named in a note, never dropped silently."""
+    from roundtable.meetings.prefill import prefill_from
+
+    context = prefill_from(
+        community_id,
+        case_ids=request.args.getlist("case", type=int),
+        commitment_id=request.args.get("commitment", type=int),
+        satisfaction_id=request.args.get("satisfaction", type=int),
+    )
+    if context is None:
+        abort(404)
+    offered = {choice[0] for choice in form.case_ids.choices}
+    form.case_ids.data = [case.id for case in context.cases if case.id in offered]
+    if context.title:
+        form.title.data = context.title
+    if context.description:
+        form.description.data = context.description
+    if context.previous_meeting_id and any(c[0] == context.previous_meeting_id for c in form.previous_meeting_id.choices):
+        form.previous_meeting_id.data = context.previous_meeting_id
+    return context.notes + [
+        _("工单%(number)s已办结,不能上会;如需重议,请先在工单页「重新办理」。", number=case.external_number)
+        for case in context.cases if case.id not in offered
+    ]
 
 
 @bp.route("/meetings/<int:meeting_id>")
@@ -479,7 +508,7 @@ def _invitation_for(token: str) -> Invitation:
 def join(token: str):
     invitation = _invitation_for(token)
     meeting = invitation.meeting
-    ended = meeting.status in ("adjourned", "concluded")
+    ended = meeting.has_sat
     resolution = latest_published(meeting.id) if meeting.status == "concluded" else None
     return render_template(
         "invite/join.html",
@@ -492,7 +521,7 @@ def join(token: str):
         form=ConfirmForm(),
         rsvp_labels=RSVP_LABELS,
         changing=request.args.get("change") == "1",
-        live_url=_live_join_url(token) if invitation.meeting.status in ("live", "adjourned", "scheduled") else None,
+        live_url=_live_join_url(token) if invitation.meeting.is_holding else None,
         **_after_meeting_links(invitation),
     )
 

@@ -21,8 +21,9 @@ from roundtable.core.time import iso, utcnow
 from roundtable.extensions import db
 from roundtable.live import secret_ballots
 from roundtable.live.models import ALL_POLL_KINDS, STANCES, Ballot, Poll, Position
-from roundtable.live.queries import channel_counts, count_votes, voters_present
-from roundtable.meetings.models import MAJORITY_RULES, REPORT_IN_LABELS, SIDES, Invitation, Meeting
+from roundtable.live.queries import channel_counts, poll_result
+from roundtable.meetings.majority import rule_label
+from roundtable.meetings.models import REPORT_IN_LABELS, SIDES, Invitation, Meeting
 from roundtable.meetings.queries import ParticipantLabels
 from roundtable.resolutions.models import Commitment, Resolution
 
@@ -30,7 +31,6 @@ RECORD_FORMAT = "roundtable-resolution/1"
 RECORD_SIDES = ("resident", "department", "organization")
 RecordSection = Callable[[Meeting], dict]
 RECORD_SECTIONS: dict[str, RecordSection] = {}
-RESULT_LABELS = {"passed": "通过", "failed": "未通过", "no_quorum": "未达法定人数", "open": "未结束"}
 
 
 
@@ -95,22 +95,14 @@ def _channels(poll: Poll) -> list[dict]:
     return channel_rows_for_record(channel_counts(poll))
 
 
-def _poll(poll: Poll, meeting: Meeting, label: ParticipantLabels) -> dict:
+def _poll(poll: Poll, label: ParticipantLabels) -> dict:
     """Counts and outcome of one poll; a poll left open is counted as it stands and marked so.
 
     The live models keep the outcome in ``Poll.result`` only once the host
     closes the poll; for one never closed there is no official result, so
     the record computes the counts and says ``open`` instead of guessing.
     """
-    result = poll.result if poll.state == "closed" and poll.result else None
-    if result is not None:
-        counts = {int(k): v for k, v in result.get("counts", {}).items()}
-        total, present = result.get("total", 0), result.get("present")
-        outcome, quorum_met = result.get("result", "failed"), result.get("quorum_met")
-    else:
-        tally = count_votes(poll)
-        counts, total, present = tally["counts"], tally["total"], voters_present(meeting)
-        outcome, quorum_met = "open", present >= poll.quorum
+    result = poll_result(poll)
     options = {option.id: option for option in poll.options}
     entry = {
         "id": poll.id,
@@ -119,16 +111,16 @@ def _poll(poll: Poll, meeting: Meeting, label: ParticipantLabels) -> dict:
         "kind_label": ALL_POLL_KINDS.get(poll.kind, poll.kind),
         "secret": poll.secret,
         "rule": poll.rule,
-        "rule_label": MAJORITY_RULES.get(poll.rule, poll.rule),
+        "rule_label": rule_label(poll.rule),
         "quorum": poll.quorum,
-        "quorum_met": quorum_met,
-        "present": present,
+        "quorum_met": result.quorum_met,
+        "present": result.present,
         "options": [
-            {"label": option.label, "code": option.code, "count": counts.get(option.id, 0)} for option in poll.options
+            {"label": option.label, "code": option.code, "count": result.count(option.id)} for option in poll.options
         ],
-        "total": total,
-        "result": outcome,
-        "result_label": RESULT_LABELS.get(outcome, outcome),
+        "total": result.total,
+        "result": result.outcome,
+        "result_label": result.outcome_label,
         "closed_at": iso(poll.closed_at),
         "receipts": _receipts(poll),
         "channels": _channels(poll),
@@ -186,7 +178,7 @@ def _meeting_record(meeting: Meeting) -> dict:
             for item in meeting.agenda_items
         ],
         "positions": _positions(meeting, label),
-        "polls": [_poll(poll, meeting, label) for poll in polls],
+        "polls": [_poll(poll, label) for poll in polls],
     }
 
 

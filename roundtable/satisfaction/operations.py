@@ -146,7 +146,7 @@ def answer(request: SatisfactionRequest, resolved: str, satisfied: str, comment:
                  resolved=_(RESOLVED_ANSWERS[resolved]), satisfied=_(SATISFIED_ANSWERS[satisfied]))
     if comment:
         note = f"{note}。{comment}"
-    if request.respondent == COMPLAINANT and case.status in ("replied", "closed_resolved", "closed_unresolved"):
+    if request.respondent == COMPLAINANT and case.is_answered:
         record_follow_up(case, None, resolved in COUNTS_AS_RESOLVED, satisfied in COUNTS_AS_SATISFIED, note)
     else:
         add_event(case, "satisfaction", None, note, resolved=resolved, satisfied=satisfied,
@@ -173,6 +173,9 @@ def handle_flag(request: SatisfactionRequest, actor: User, action: str) -> None:
         if "reopened" not in case.allowed_transitions():
             raise OperationError("工单当前状态不能重新办理。", code="cannot_reopen")
         change_status(case, "reopened", actor, _("依据满意度评价重新办理"))
+    elif case.is_terminal and "reopened" in case.allowed_transitions():
+        # A closed case cannot go on a meeting's agenda: taking it to a new meeting reopens it.
+        change_status(case, "reopened", actor, _("依据满意度评价另开会议商议"))
     else:
         add_event(case, "satisfaction", actor, _("依据满意度评价另开会议商议"))
     request.flag = action

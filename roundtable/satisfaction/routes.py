@@ -56,5 +56,5 @@ def handle(request_id: int, action: str) -> ResponseReturnValue:
         abort(404)
     if ActionForm().validate_on_submit():
         if act(lambda: operations.handle_flag(satisfaction, current_user, action), "已处理。") and action == FLAG_NEW_MEETING:
-            return redirect(url_for("meetings.new"))
+            return redirect(url_for("meetings.new", case=satisfaction.case_id, satisfaction=satisfaction.id))
     return redirect(url_for("satisfaction.flags"))

@@ -8,7 +8,7 @@ from sqlalchemy import DateTime, select
 
 from roundtable.extensions import db
 from roundtable.live.models import Ballot, Poll, SecretVote, SecretVoter
-from roundtable.live.operations import judge
+from roundtable.live.results import judge
 from tests.live.conftest import joined
 
 
@@ -108,7 +108,7 @@ class _Option:
 
 class _Poll:
     def __init__(self, rule, quorum=0, kind="yes_no"):
-        self.rule, self.quorum, self.kind = rule, quorum, kind
+        self.id, self.rule, self.quorum, self.kind = 1, rule, quorum, kind
         self.options = [_Option(1, "yes"), _Option(2, "no"), _Option(3, "abstain")]
 
 
@@ -125,12 +125,12 @@ class _Poll:
 )
 def test_the_rule_decides_not_the_host(rule, yes, no, abstain, present, passed):
     outcome = judge(_Poll(rule), {1: yes, 2: no, 3: abstain}, yes + no + abstain, present)
-    assert (outcome["result"] == "passed") is passed
+    assert (outcome.outcome == "passed") is passed
 
 
 def test_without_quorum_nothing_passes():
     outcome = judge(_Poll("more_yes_than_no", quorum=5), {1: 4, 2: 0, 3: 0}, 4, 4)
-    assert outcome == {"result": "no_quorum", "winners": [], "quorum_met": False, "present": 4}
+    assert (outcome.outcome, outcome.winners, outcome.quorum_met, outcome.present) == ("no_quorum", (), False, 4)
 
 
 def test_secret_ballots_are_stored_so_that_who_and_what_cannot_be_rejoined(host, phones, room):

@@ -1,6 +1,7 @@
 """One-tap satisfaction: asked when the work is done, one answer per link, expiring, feeding 三率, flagging."""
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 
@@ -151,3 +152,29 @@ def test_two_answers_at_once_one_counts(app, world, published, concluded):
     answered = db.session.get(SatisfactionRequest, request_id)
     events = [e for e in concluded.cases[0].events if e.kind == "follow_up"]
     assert len(events) == 1 and answered.resolved_answer == ("resolved" if results[0] == "ok" else "partly")
+
+
+@pytest.mark.parametrize("closed", [False, True])
+def test_a_new_meeting_from_a_flagged_answer_comes_with_the_case(world, published, concluded, client, login, closed):
+    complete_all(world, published)
+    case = concluded.cases[0]
+    (complainant,) = requests_of(case, "complainant")
+    operations.answer(complainant, "unresolved", "unsatisfied", "车还是乱停,电话13800001111")
+    if closed:  # a case closed before the answer came cannot go on an agenda until it is reopened
+        case.status = "closed_resolved"
+    db.session.commit()
+    login("a_secretary")
+    answer = client.post(f"/satisfaction/{complainant.id}/new_meeting", data={})
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith(f"/meetings/new?case={case.id}&satisfaction={complainant.id}")
+    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert re.search(rf'<input[^>]*name="case_ids"[^>]*value="{case.id}"[^>]*checked|'
+                     rf'<input[^>]*checked[^>]*name="case_ids"[^>]*value="{case.id}"', page)
+    assert "未解决" in page and "不满意" in page and case.external_number in page
+    assert "13800001111" not in page  # the respondent's own words stay on the satisfaction page
+    db.session.expire_all()
+    assert complainant.flag == "new_meeting"
+    assert case.status == ("reopened" if closed else case.status) and not case.is_terminal
+    # another community's secretary cannot use the answer to fill a form
+    login("b_secretary")
+    assert client.get(f"/meetings/new?satisfaction={complainant.id}").status_code == 404
