@@ -17,6 +17,7 @@ from roundtable.audit.operations import record
 from roundtable.auth.models import User
 from roundtable.ballots.operations import BallotRequest, channel_rows
 from roundtable.core.errors import Conflict, NotAllowed, NotFound, OperationError
+from roundtable.core.sql import any_of
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.live import secret_ballots
@@ -42,7 +43,6 @@ from roundtable.live.models import (
     SpeakingRequest,
 )
 from roundtable.live.queries import (
-    any_of,
     count_votes,
     current_item,
     current_speech,

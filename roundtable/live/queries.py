@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import Integer, any_, bindparam, exists, func, literal, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import bindparam, exists, func, select
 
 from roundtable.auth.models import User
 from roundtable.ballots.models import ASSISTED, PAPER, PHONE, PROXY, BallotChannel, Proxy
@@ -27,19 +26,6 @@ from roundtable.meetings.models import SIDES, AgendaItem, Invitation, Meeting
 from roundtable.meetings.permissions import VOTING_SIDES, can_vote
 
 PROTOCOL = "1"
-
-
-def any_of(column, ids, item_type=Integer):
-    """``column IN ids``; on PostgreSQL ``column = ANY(array)``: one parameter for any number of ids.
-
-    An IN list of a group's 500 voters is 500 parameters, and psycopg parses a
-    statement that long again at every execution (it caches only short ones):
-    a fifth of the server's work in a thousand-phone vote.
-    """
-    ids = sorted(set(ids))
-    if db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(literal(ids, ARRAY(item_type)))
-    return column.in_(ids)
 
 
 def _on_item(column, item: AgendaItem | None):

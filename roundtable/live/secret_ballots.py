@@ -39,6 +39,7 @@ from nacl.public import PrivateKey, SealedBox
 from sqlalchemy import String, delete, insert, select
 
 from roundtable.core.ids import random_id
+from roundtable.core.sql import any_of
 from roundtable.extensions import db
 from roundtable.live.models import Poll, SealedBallot, SecretVote, SecretVoter
 
@@ -173,7 +174,6 @@ def _remembered_choices(poll: Poll) -> list[list[int]]:
     anywhere; the close still opens every row from the database.
     """
     global opened_count
-    from roundtable.live.queries import any_of
 
     kept: dict[int, dict[str, list[int]]] = current_app.extensions.setdefault(OPENED_KEY, {})
     known = kept.pop(poll.id, {})
