@@ -128,9 +128,10 @@ def register_extensions(app: Flask) -> None:
         max_http_buffer_size=ENGINE_MAX_BYTES,
     )
 
-    from roundtable.auth.session import load_user
+    from roundtable.auth.session import CookieSessions, load_user
 
     login_manager.user_loader(load_user)
+    app.session_interface = CookieSessions()
 
 
 def register_database_tuning(app: Flask) -> None:
