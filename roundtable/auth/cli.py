@@ -29,7 +29,8 @@ users_cli = AppGroup("users", help="Manage user accounts.")
     show_default=True,
 )
 @click.option("--department", "department_name", help="Department this person works for.")
-def create(username, display_name, password, admin, community_name, role, department_name):
+def create(username: str, display_name: str | None, password: str, admin: bool, community_name: str | None, role: str,
+           department_name: str | None) -> None:
     """Create a user, optionally in a community (with a role) or a department."""
     try:
         user = create_user(username, display_name or username, password, is_admin=admin)
@@ -51,7 +52,7 @@ def create(username, display_name, password, admin, community_name, role, depart
 
 
 @users_cli.command("list")
-def list_users():
+def list_users() -> None:
     """List users with their communities and departments."""
     for user in db.session.scalars(select(User).order_by(User.id)):
         places = [f"{m.community.name}:{m.role}" for m in user.memberships]
@@ -71,7 +72,7 @@ def _user_named(username: str) -> User:
 @users_cli.command("set-password")
 @click.argument("username")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-def set_password(username, password):
+def set_password(username: str, password: str) -> None:
     """Give a user a new password; every open session of theirs ends."""
     user = _user_named(username)
     try:
@@ -85,7 +86,7 @@ def set_password(username, password):
 
 @users_cli.command("deactivate")
 @click.argument("username")
-def deactivate(username):
+def deactivate(username: str) -> None:
     """Switch an account off: login refused, every open session ends at once."""
     user = _user_named(username)
     deactivate_user(user)

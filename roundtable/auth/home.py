@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
@@ -10,12 +11,16 @@ from roundtable.auth.models import User
 from roundtable.core.time import LOCAL_TZ, local, utcnow
 from roundtable.extensions import db
 
+if TYPE_CHECKING:
+    from roundtable.meetings.models import Invitation, Meeting
+    from roundtable.resolutions.models import Commitment
+
 
 @dataclass(frozen=True)
 class StaffWaiting:
-    summons: list = field(default_factory=list)        # Invitation: summoned, not yet reported in
-    commitments: list = field(default_factory=list)    # Commitment: asked of the unit, not yet confirmed
-    meetings: list = field(default_factory=list)       # Meeting: live now or today, with the unit invited
+    summons: list[Invitation] = field(default_factory=list)        # Invitation: summoned, not yet reported in
+    commitments: list[Commitment] = field(default_factory=list)    # Commitment: asked of the unit, not yet confirmed
+    meetings: list[Meeting] = field(default_factory=list)       # Meeting: live now or today, with the unit invited
 
     @property
     def empty(self) -> bool:
@@ -34,7 +39,7 @@ def staff_waiting(user: User, now: datetime | None = None) -> StaffWaiting:
     from roundtable.resolutions.queries import commitments_for_user
 
     now = now or utcnow()
-    summons = [i for i in summons_for(user) if i.reported_at is None and i.meeting.status not in ("cancelled", "concluded")]
+    summons = [i for i in summons_for(user) if i.reported_at is None and not i.meeting.is_finished]
     commitments = [c for c in commitments_for_user(user) if c.state == "pending"]
     holders = [Invitation.user_id == user.id]
     if user.department_ids:

@@ -4,8 +4,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from roundtable.auth.forms import ChangePasswordForm, LoginForm
 from roundtable.auth.home import staff_waiting
@@ -13,13 +14,14 @@ from roundtable.auth.operations import attempt_login, change_password, log_out_e
 from roundtable.communities.context import current_membership, switch_community
 from roundtable.communities.permissions import can_administer, can_read_cases
 from roundtable.core.actions import act
+from roundtable.core.login import login_required
 from roundtable.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
 
 
 def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -37,7 +39,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/")
-def index():
+def index() -> ResponseReturnValue:
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     return redirect(url_for("auth.home"))
@@ -45,7 +47,7 @@ def index():
 
 @bp.route("/home")
 @login_required
-def home():
+def home() -> ResponseReturnValue:
     """Send each person to where their work is."""
     membership = current_membership()
     if membership and can_read_cases(current_user, membership.community_id):
@@ -57,7 +59,7 @@ def home():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], error_message="登录尝试过于频繁,请稍后再试。")
-def login():
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("auth.home"))
     form = LoginForm()
@@ -74,7 +76,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 @login_required
-def logout():
+def logout() -> ResponseReturnValue:
     """Logging out also voids copies of this cookie (and of a remember-me cookie) wherever they are."""
     log_out_everywhere(current_user._get_current_object())
     db.session.commit()
@@ -85,7 +87,7 @@ def logout():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-def password():
+def password() -> ResponseReturnValue:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
@@ -98,14 +100,14 @@ def password():
 
 @bp.route("/community/<int:community_id>", methods=["POST"])
 @login_required
-def switch(community_id: int):
+def switch(community_id: int) -> ResponseReturnValue:
     if not switch_community(community_id):
         abort(404)
     return redirect(url_for("auth.home"))
 
 
 @bp.route("/language/<code>", methods=["POST"])
-def language(code: str):
+def language(code: str) -> ResponseReturnValue:
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
         if current_user.is_authenticated:

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, ParamSpec
 
 from flask import abort, g, session
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from roundtable.communities.models import Community, Membership
 
 SESSION_KEY = "community_id"
 
+P = ParamSpec("P")
+
 
 def current_membership() -> Membership | None:
     if "current_membership" in g:
-        return g.current_membership
+        remembered: Membership | None = g.current_membership
+        return remembered
     membership = None
     if current_user.is_authenticated:
         memberships = sorted(current_user.memberships, key=lambda m: m.id)
@@ -60,7 +64,9 @@ def switch_community(community_id: int) -> bool:
     return True
 
 
-def community_required(*, can: Callable[[Any, int], bool] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def community_required(
+    *, can: Callable[[Any, int], bool] | None = None
+) -> Callable[[Callable[P, ResponseReturnValue]], Callable[P, ResponseReturnValue]]:
     """Route guard: logged in, a member of a current community, and allowed by ``can``.
 
     ``can(user, community_id)`` is a named predicate from a ``permissions.py``
@@ -71,13 +77,14 @@ def community_required(*, can: Callable[[Any, int], bool] | None = None) -> Call
     def allowed(membership: Membership) -> bool:
         return can is None or can(current_user, membership.community_id)
 
-    def decorator(view):
+    def decorator(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturnValue]:
         @wraps(view)
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
             from roundtable.extensions import login_manager
 
             if not current_user.is_authenticated:
-                return login_manager.unauthorized()
+                refused: ResponseReturnValue = login_manager.unauthorized()
+                return refused
             membership = current_membership()
             if membership is None or not allowed(membership):
                 abort(403)

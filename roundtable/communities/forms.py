@@ -1,3 +1,6 @@
+from collections.abc import Iterable
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -7,20 +10,22 @@ from roundtable.auth.operations import MIN_PASSWORD_LENGTH
 from roundtable.communities.models import ORGANIZATION_KIND_LABELS
 
 
-def choices_from(pairs) -> list[SelectChoice]:
+def choices_from(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
 class ChoiceField(SelectField):
     """A select whose refusal of a forged or stale value is a Chinese sentence, not WTForms' English."""
 
-    def process_formdata(self, valuelist):
+    data: Any  # what ``coerce`` made of the submitted value; None when it could not
+
+    def process_formdata(self, valuelist: list[str]) -> None:
         try:
             super().process_formdata(valuelist)
         except ValueError:
             self.data = None
 
-    def pre_validate(self, form):
+    def pre_validate(self, form: FlaskForm) -> None:
         if self.data not in {choice.value for choice in self.choices or ()}:
             raise ValidationError("请从列表中选择。")
 

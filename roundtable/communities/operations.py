@@ -1,6 +1,8 @@
 """Operations on communities and who belongs where. They flush; the caller commits."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
@@ -21,6 +23,9 @@ from roundtable.communities.models import (
 from roundtable.core.errors import Conflict, NotAllowed, OperationError
 from roundtable.core.privacy import normalize_phone
 from roundtable.extensions import db
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
 
 
 def get_or_create_street(name: str, district: str = "") -> Street:
@@ -152,7 +157,8 @@ def create_street(name: str, district: str = "") -> Street:
     return street
 
 
-def _rename(obj, name: str, label: str, *same_scope) -> None:
+def _rename(obj: Street | Community | Department | Organization, name: str, label: str,
+            *same_scope: ColumnElement[bool]) -> None:
     """Rename a street, community, department or organization; names are unique within their scope."""
     model = type(obj)
     name = _clean_name(name, label)

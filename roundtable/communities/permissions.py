@@ -1,7 +1,13 @@
 """Named permission predicates, shared by routes, templates and socket handlers."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from roundtable.auth.models import User
+
+if TYPE_CHECKING:
+    from roundtable.communities.models import Community, Membership
+    from roundtable.core.permissions import CommunityOwned
 
 STAFF_ROLES = ("secretary",)
 READ_ROLES = ("secretary", "auditor")
@@ -15,22 +21,22 @@ def can_read_cases(user: User, community_id: int) -> bool:
     return user.is_authenticated and user.role_in(community_id) in READ_ROLES
 
 
-def can_read_case(user: User, case) -> bool:
+def can_read_case(user: User, case: CommunityOwned) -> bool:
     """A case or topic is read by its community's secretaries and auditors (routes guard changes by role)."""
     return can_read_cases(user, case.community_id)
 
 
-def can_manage_case(user: User, case) -> bool:
+def can_manage_case(user: User, case: CommunityOwned) -> bool:
     """A case or topic is changed only by its community's secretaries."""
     return can_manage_cases(user, case.community_id)
 
 
-def can_manage_community_item(user: User, item) -> bool:
+def can_manage_community_item(user: User, item: CommunityOwned) -> bool:
     """A membership or an organization of a community is managed by that community's secretaries."""
     return can_manage_cases(user, item.community_id)
 
 
-def can_remove_member(user: User, membership) -> bool:
+def can_remove_member(user: User, membership: Membership) -> bool:
     """A secretary takes residents out of her community; staff roles are the administrator's."""
     return can_manage_cases(user, membership.community_id) and membership.role == "resident"
 
@@ -90,6 +96,6 @@ def can_read_audit_trail(user: User) -> bool:
     return bool(auditor_street_ids(user))
 
 
-def is_street_auditor_of(user: User, community) -> bool:
+def is_street_auditor_of(user: User, community: Community) -> bool:
     """True when ``user`` reads ``community`` as an auditor (their reads of cases are themselves audited)."""
     return community.street_id in auditor_street_ids(user)

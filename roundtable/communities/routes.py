@@ -6,6 +6,7 @@ answer 404 through ``load_or_404``.
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from roundtable.communities.context import community_of_request, community_required
@@ -26,7 +27,8 @@ from roundtable.core.permissions import load_or_404
 bp = Blueprint("community", __name__, url_prefix="/community")
 
 
-def _people_page(new_form=None, invite_form=None):
+def _people_page(new_form: NewResidentForm | None = None,
+                 invite_form: InviteResidentForm | None = None) -> ResponseReturnValue:
     community = community_of_request()
     page = render_template(
         "communities/people.html",
@@ -41,13 +43,13 @@ def _people_page(new_form=None, invite_form=None):
 
 @bp.route("/people")
 @community_required(can=can_manage_cases)
-def people():
+def people() -> ResponseReturnValue:
     return _people_page()
 
 
 @bp.route("/people/new", methods=["POST"])
 @community_required(can=can_manage_cases)
-def create_person():
+def create_person() -> ResponseReturnValue:
     form = NewResidentForm()
     if form.validate_on_submit():
         user = act(
@@ -64,7 +66,7 @@ def create_person():
 
 @bp.route("/people/invite", methods=["POST"])
 @community_required(can=can_manage_cases)
-def invite_person():
+def invite_person() -> ResponseReturnValue:
     form = InviteResidentForm()
     if form.validate_on_submit():
         membership = act(
@@ -79,14 +81,15 @@ def invite_person():
 
 @bp.route("/people/<int:membership_id>/remove", methods=["POST"])
 @community_required(can=can_manage_cases)
-def remove_person(membership_id: int):
+def remove_person(membership_id: int) -> ResponseReturnValue:
     membership = load_or_404(Membership, membership_id, can=can_remove_member)
     name = membership.user.display_name
     act(lambda: remove_resident(membership), _("%(name)s 已移出本社区。", name=name))
     return redirect(url_for("community.people"))
 
 
-def _organizations_page(form=None, rename_errors=None):
+def _organizations_page(form: OrganizationForm | None = None,
+                        rename_errors: dict[int, list[str]] | None = None) -> ResponseReturnValue:
     community = community_of_request()
     page = render_template(
         "communities/organizations.html",
@@ -100,13 +103,13 @@ def _organizations_page(form=None, rename_errors=None):
 
 @bp.route("/organizations")
 @community_required(can=can_manage_cases)
-def organizations():
+def organizations() -> ResponseReturnValue:
     return _organizations_page()
 
 
 @bp.route("/organizations/new", methods=["POST"])
 @community_required(can=can_manage_cases)
-def create_org():
+def create_org() -> ResponseReturnValue:
     form = OrganizationForm()
     if form.validate_on_submit():
         organization = act(
@@ -121,7 +124,7 @@ def create_org():
 
 @bp.route("/organizations/<int:organization_id>/rename", methods=["POST"])
 @community_required(can=can_manage_cases)
-def rename_org(organization_id: int):
+def rename_org(organization_id: int) -> ResponseReturnValue:
     organization = load_or_404(Organization, organization_id, can=can_manage_community_item)
     form = RenameForm()
     if form.validate_on_submit():
