@@ -31,7 +31,7 @@ class CookieSessions(SecureCookieSessionInterface):
     of fallbacks) builds a new one.
     """
 
-    _signing: tuple[tuple, URLSafeTimedSerializer | None] | None = None
+    _signing: tuple[tuple[object, ...], URLSafeTimedSerializer | None] | None = None
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()), self.salt)
