@@ -602,7 +602,7 @@
     (state.polls || []).filter(function (p) { return p.state === "closed"; }).slice(-1).forEach(function (poll) {
       parts.push(RT.outcomeText(poll));
     });
-    return parts.join("。");
+    return parts.join(RT.t("sentence_end"));
   };
 
   function render(state) {
