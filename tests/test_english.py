@@ -346,3 +346,20 @@ def test_the_scripts_carry_no_words_of_their_own():
     found = [f"{script.relative_to(root)}: {line}" for script in sorted(root.rglob("*.js"))
              for line in words(script.read_text(encoding="utf-8"))]
     assert not found, "Chinese words written into scripts (put them in the page's JSON of words):\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"service_code": "parking,potholes"}, "Unknown service_code “potholes”."),
+    ({"status": "pending"}, "status must be open or closed; got “pending”."),
+    ({"page": "0"}, "page must be a whole number from 1 to"),
+])
+def test_open311_errors_follow_the_callers_language(client, world, params, message):
+    from roundtable.open311.models import ApiKey
+
+    _, key = ApiKey.issue(world.a.community.id, "12345 link")
+    db.session.commit()
+    query = "&".join(f"{name}={value}" for name, value in {"api_key": key, **params}.items())
+    english = client.get(f"/open311/v2/requests.json?{query}", headers=EN)
+    assert english.status_code == 400 and message in english.get_json()[0]["description"]
+    chinese = client.get(f"/open311/v2/requests.json?{query}")
+    assert not CJK.search(english.get_json()[0]["description"]) and CJK.search(chinese.get_json()[0]["description"])
