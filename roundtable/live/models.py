@@ -202,12 +202,11 @@ class Poll(Model):
         """Opened with its options; closed with counts, total, outcome and every receipt, never who voted what."""
         if entry["action"] == "poll.open":
             entry["data"]["options"] = [option.label for option in self.options]
-        elif entry["action"] == "poll.close":
-            entry["data"].update(self._audit_at_close())
+        elif entry["action"] == "poll.close" and (result := self.closed_result) is not None:
+            entry["data"].update(self._audit_at_close(result))
         return entry
 
-    def _audit_at_close(self) -> dict:
-        result = PollResult.from_stored(self, self.result or {})
+    def _audit_at_close(self, result: PollResult) -> dict:
         if self.secret:
             receipts = result.receipts()
         else:

@@ -683,11 +683,14 @@ def close_poll(meeting: Meeting, actor: User | None, poll_id: int) -> PollResult
             {"participant": participant_view(row), "choices": row.choices, "assisted": row.assisted_by_id is not None}
             for row in named_ballot_rows(poll.id)
         ))
+    # Read before the first change: loading an expired actor or the motion would autoflush a half-closed
+    # poll, and its audit entry would lack the counts and receipts.
+    closed_by_id, motion = (actor.id if actor else None), poll.motion
     poll.state = POLL_CLOSED
     poll.closed_at = utcnow()
-    poll.closed_by_id = actor.id if actor else None
+    poll.closed_by_id = closed_by_id
     poll.receipt_key = None
     poll.result = result.to_dict()
-    poll.motion.state = DECIDED
+    motion.state = DECIDED
     db.session.flush()
     return result
