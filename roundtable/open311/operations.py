@@ -48,8 +48,8 @@ def submit_request(api_key: ApiKey, params) -> Case:
     category = category_for_code(code, service_code_map(api_key.community_id))
     if category is None:
         raise OperationError(
-            "未知的 service_code「%(code)s」:可用的见 services 列表,其他系统的代码需由社区在“Open311 代码对照”中对应到类别。",
-            code=code[:30],
+            "未知的 service_code「%(service_code)s」:可用的见 services 列表,其他系统的代码需由社区在“Open311 代码对照”中对应到类别。",
+            service_code=code[:30],
         )
     address, lat, long = value("address_string"), value("lat"), value("long")
     if not address and not (lat and long):

@@ -247,7 +247,7 @@ def filters_from(args, mapping: dict[str, str] | None = None) -> RequestFilters:
     for code in _split(args.get("service_code")):
         category = category_for_code(code, mapping or {})
         if category is None:
-            raise OperationError("未知的 service_code「%(code)s」。", code=code[:30])
+            raise OperationError("未知的 service_code「%(service_code)s」。", service_code=code[:30])
         codes.append(category)
     start = _w3c(args.get("start_date"), "start_date")
     end = _w3c(args.get("end_date"), "end_date")
