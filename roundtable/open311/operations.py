@@ -5,6 +5,7 @@ Each function flushes; the route commits.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 
 from roundtable.auth.models import User
 from roundtable.cases.models import CATEGORIES, Case
@@ -32,7 +33,7 @@ PARAMETER_OF = {
 }
 
 
-def submit_request(api_key: ApiKey, params) -> Case:
+def submit_request(api_key: ApiKey, params: Mapping[str, object]) -> Case:
     """File the request as a new case of the key's community (source ``open311``).
 
     ``email``, ``device_id``, ``media_url`` and ``attribute[...]`` are accepted
@@ -48,8 +49,8 @@ def submit_request(api_key: ApiKey, params) -> Case:
     category = category_for_code(code, service_code_map(api_key.community_id))
     if category is None:
         raise OperationError(
-            "未知的 service_code「%(code)s」:可用的见 services 列表,其他系统的代码需由社区在“Open311 代码对照”中对应到类别。",
-            code=code[:30],
+            "未知的 service_code「%(service_code)s」:可用的见 services 列表,其他系统的代码需由社区在“Open311 代码对照”中对应到类别。",
+            service_code=code[:30],
         )
     address, lat, long = value("address_string"), value("lat"), value("long")
     if not address and not (lat and long):
