@@ -48,16 +48,17 @@ def register_id_converter(app: Flask) -> None:
 
 
 def _size_the_pool(app: Flask) -> None:
-    """PostgreSQL: keep the connections a live room's bursts need (``DB_POOL_SIZE``, default 20,
-    plus ``DB_MAX_OVERFLOW``, default 0). Connections beyond the kept ones are closed as soon as
-    they are returned, so in a joining rush each burst past the pool opened a new PostgreSQL
-    backend (about a fifth of the server's work in the rush); now the same 20 at most are kept
-    and a request past them waits for one (``pool_timeout``, then "busy")."""
+    """PostgreSQL: the connections of one server process (``DB_POOL_SIZE``, default 10, plus
+    ``DB_MAX_OVERFLOW``, default 5). Connections beyond the kept ones are closed as soon as they
+    are returned, so with 10 + 10 each burst of a joining rush past the pool opened a new
+    PostgreSQL backend (about a fifth of the server's work in the rush). Now a join holds one
+    for a single statement and rarely needs more than the 10 kept; the few beyond them are for
+    a burst that holds them longer (one core does not go faster with more)."""
     if not str(app.config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("postgresql"):
         return
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    options.setdefault("pool_size", int(os.environ.get("DB_POOL_SIZE", 20)))
-    options.setdefault("max_overflow", int(os.environ.get("DB_MAX_OVERFLOW", 0)))
+    options.setdefault("pool_size", int(os.environ.get("DB_POOL_SIZE", 10)))
+    options.setdefault("max_overflow", int(os.environ.get("DB_MAX_OVERFLOW", 5)))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
@@ -127,9 +128,10 @@ def register_extensions(app: Flask) -> None:
         max_http_buffer_size=ENGINE_MAX_BYTES,
     )
 
-    from roundtable.auth.session import load_user
+    from roundtable.auth.session import CookieSessions, load_user
 
     login_manager.user_loader(load_user)
+    app.session_interface = CookieSessions()
 
 
 def register_database_tuning(app: Flask) -> None:

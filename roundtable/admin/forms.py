@@ -57,3 +57,16 @@ class CommunityForm(FlaskForm):
 class NameForm(FlaskForm):
     name = _name(label="名称", message="请输入名称")
 
+
+
+class SupervisorForm(FlaskForm):
+    """街道督办: the street whose overdue commitments this person supervises."""
+
+    street_id = ChoiceField("街道", coerce=int)
+
+
+class SupervisorAssignForm(FlaskForm):
+    """On the supervisors' page: a person (by username) and a street."""
+
+    username = StringField("用户名", validators=[DataRequired("请填写用户名。"), Length(max=64)])
+    street_id = ChoiceField("街道", coerce=int)

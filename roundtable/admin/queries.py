@@ -43,3 +43,19 @@ def organizations() -> list[Organization]:
             select(Organization).join(Community).order_by(Community.name, Organization.name)
         )
     )
+
+
+def supervisors() -> list:
+    """Every street supervisor (督办), by street then name."""
+    from roundtable.escalation.models import StreetSupervisor
+
+    return list(db.session.scalars(
+        select(StreetSupervisor).join(Street, Street.id == StreetSupervisor.street_id)
+        .join(User, User.id == StreetSupervisor.user_id).order_by(Street.name, User.display_name, User.id)))
+
+
+def supervised_by(user_id: int) -> list:
+    from roundtable.escalation.models import StreetSupervisor
+
+    return list(db.session.scalars(select(StreetSupervisor).where(StreetSupervisor.user_id == user_id)
+                                   .order_by(StreetSupervisor.id)))

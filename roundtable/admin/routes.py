@@ -21,6 +21,8 @@ from roundtable.admin.forms import (
     PersonEditForm,
     ResetPasswordForm,
     StreetForm,
+    SupervisorAssignForm,
+    SupervisorForm,
 )
 from roundtable.auth.models import User
 from roundtable.auth.operations import (
@@ -57,6 +59,8 @@ from roundtable.communities.operations import (
 from roundtable.communities.permissions import can_administer
 from roundtable.core.actions import Refused, act
 from roundtable.core.permissions import guard_blueprint
+from roundtable.escalation import operations as escalation
+from roundtable.escalation.models import StreetSupervisor
 from roundtable.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -112,7 +116,12 @@ def _choices(forms: dict) -> dict:
     forms["organization_form"].organization_id.choices = choices_from(
         (o.id, f"{o.community.name} · {o.name}") for o in queries.organizations()
     )
+    forms["supervisor_form"].street_id.choices = _street_choices()
     return forms
+
+
+def _street_choices():
+    return choices_from((s.id, s.name) for s in queries.streets())
 
 
 def _person_forms(user: User, **bound) -> dict:
@@ -123,6 +132,7 @@ def _person_forms(user: User, **bound) -> dict:
         "membership_form": MembershipForm(**blank),
         "department_form": DepartmentLinkForm(**blank),
         "organization_form": OrganizationLinkForm(**blank),
+        "supervisor_form": SupervisorForm(**blank),
     }
     forms.update(bound)
     return _choices(forms)
@@ -131,7 +141,8 @@ def _person_forms(user: User, **bound) -> dict:
 def _person_page(user: User, **bound):
     forms = _person_forms(user, **bound)
     failed = any(form.errors for form in bound.values())
-    return render_template("admin/person.html", person=user, **forms), (400 if failed else 200)
+    return render_template("admin/person.html", person=user, supervised=queries.supervised_by(user.id), **forms), (
+        400 if failed else 200)
 
 
 @bp.route("/people/<int:user_id>", methods=["GET", "POST"])
@@ -329,3 +340,54 @@ def community_rename(community_id: int):
 @bp.route("/departments/<int:department_id>/rename", methods=["POST"])
 def department_rename(department_id: int):
     return _rename(Department, department_id, rename_department, "department")
+
+
+# ---------------------------------------------------------------- street supervisors (督办)
+
+
+def _supervisors_page(form: SupervisorAssignForm | None = None):
+    if form is None:
+        form = SupervisorAssignForm(formdata=None)
+    form.street_id.choices = _street_choices()
+    return render_template("admin/supervisors.html", rows=queries.supervisors(), form=form), (
+        400 if form.errors else 200)
+
+
+@bp.route("/supervisors")
+def supervisors():
+    return _supervisors_page()
+
+
+@bp.route("/supervisors", methods=["POST"])
+def assign_supervisor():
+    form = SupervisorAssignForm()
+    form.street_id.choices = _street_choices()
+    if form.validate_on_submit():
+        user = db.session.scalar(db.select(User).where(User.username == form.username.data.strip()))
+        if user is None:
+            form.username.errors = [*form.username.errors, _("没有这个用户名。")]
+        elif not isinstance(act(lambda: escalation.assign_supervisor(user, form.street_id.data),
+                                _("已设为街道督办。"), field=form.username), Refused):
+            return redirect(url_for("admin.supervisors"))
+    return _supervisors_page(form)
+
+
+@bp.route("/people/<int:user_id>/supervisor", methods=["POST"])
+def give_supervisor(user_id: int):
+    user = _get_or_404(User, user_id)
+    form = _person_forms(user, supervisor_form=SupervisorForm())["supervisor_form"]
+    if form.validate_on_submit():
+        if not isinstance(act(lambda: escalation.assign_supervisor(user, form.street_id.data), _("已设为街道督办。"),
+                              field=form.street_id), Refused):
+            return redirect(url_for("admin.person", user_id=user.id))
+    return _person_page(user, supervisor_form=form)
+
+
+@bp.route("/supervisors/<int:row_id>/remove", methods=["POST"])
+def take_supervisor(row_id: int):
+    row = _get_or_404(StreetSupervisor, row_id)
+    user_id = row.user_id
+    act(lambda: escalation.remove_supervisor(row), _("已取消街道督办,此人需重新登录。"))
+    if request.form.get("back") == "person":
+        return redirect(url_for("admin.person", user_id=user_id))
+    return redirect(url_for("admin.supervisors"))

@@ -39,7 +39,7 @@ def staff_waiting(user: User, now: datetime | None = None) -> StaffWaiting:
     from roundtable.resolutions.queries import commitments_for_user
 
     now = now or utcnow()
-    summons = [i for i in summons_for(user) if i.reported_at is None and i.meeting.status not in ("cancelled", "concluded")]
+    summons = [i for i in summons_for(user) if i.reported_at is None and not i.meeting.is_finished]
     commitments = [c for c in commitments_for_user(user) if c.state == "pending"]
     holders = [Invitation.user_id == user.id]
     if user.department_ids:

@@ -76,6 +76,10 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 STATUSES = tuple(TRANSITIONS)
 TERMINAL_STATUSES = ("closed_resolved", "closed_unresolved", "duplicate", "out_of_scope")
+# The resident has had an answer: a follow-up (回访) may be recorded.
+ANSWERED_STATUSES = ("replied", "closed_resolved", "closed_unresolved")
+# Refused without a written reason.
+NEEDS_REASON_STATUSES = ("return_requested", "out_of_scope")
 
 
 class Topic(Model):
@@ -180,6 +184,11 @@ class Case(Model):
     @property
     def is_terminal(self) -> bool:
         return self.status in TERMINAL_STATUSES
+
+    @property
+    def is_answered(self) -> bool:
+        """Replied or closed after a reply: the resident's follow-up may be recorded."""
+        return self.status in ANSWERED_STATUSES
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         """Overdue while not yet contacted past its deadline (the response rule of 接诉即办)."""

@@ -12,7 +12,15 @@ from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
 from roundtable.auth.models import User
-from roundtable.cases.models import STATUS_LABELS, TRANSITIONS, Case, CaseEvent, Topic
+from roundtable.cases.models import (
+    NEEDS_REASON_STATUSES,
+    STATUS_LABELS,
+    TERMINAL_STATUSES,
+    TRANSITIONS,
+    Case,
+    CaseEvent,
+    Topic,
+)
 from roundtable.cases.validation import CaseFieldErrors, CaseFields
 from roundtable.communities.models import Community, Department
 from roundtable.core.errors import Conflict, NotFound, OperationError
@@ -161,14 +169,14 @@ def change_status(
         case.parent_id = parent.id
         data["parent_id"] = parent.id
         data["parent_number"] = parent.external_number
-    if new_status in ("return_requested", "out_of_scope") and not note.strip():
+    if new_status in NEEDS_REASON_STATUSES and not note.strip():
         raise OperationError("退单或非本辖区需要填写原因。")
     now = utcnow()
     old_status = case.status
     case.status = new_status
     if new_status == "contacted" and case.first_contacted_at is None:
         case.first_contacted_at = now
-    if new_status in ("closed_resolved", "closed_unresolved", "duplicate", "out_of_scope"):
+    if new_status in TERMINAL_STATUSES:
         case.closed_at = now
     elif new_status == "reopened":
         case.closed_at = None
@@ -231,7 +239,7 @@ def add_note(case: Case, actor: User, note: str) -> CaseEvent:
 
 def record_follow_up(case: Case, actor: User | None, resolved: bool, satisfied: bool, note: str = "") -> None:
     """回访: the resident's own verdict, which the 三率 figures count (no actor: the resident's own link)."""
-    if case.status not in ("replied", "closed_resolved", "closed_unresolved"):
+    if not case.is_answered:
         raise OperationError("答复居民之后才能登记回访结果。")
     case.resolved = resolved
     case.satisfied = satisfied

@@ -257,6 +257,32 @@ def decide_return(returned: CommitmentReturn, actor: User, decision: str, unit: 
     _on_cases(commitment, title if not note else f"{title}({note})", decision=decision)
 
 
+def assign_supervisor(user: User, street_id: int | None) -> StreetSupervisor:
+    """An administrator makes a person a street supervisor (督办); refused when they already are one there."""
+    from roundtable.communities.models import Street
+
+    street = db.session.get(Street, street_id) if street_id else None
+    if street is None:
+        raise OperationError("请选择街道。", code="bad_street")
+    if not user.active:
+        raise OperationError("这个账号已停用,不能担任街道督办。", code="inactive")
+    if db.session.scalar(select(StreetSupervisor).where(
+            StreetSupervisor.user_id == user.id, StreetSupervisor.street_id == street.id)) is not None:
+        raise Conflict("%(name)s已是%(street)s的督办。", code="already_supervisor", name=user.display_name,
+                       street=street.name)
+    return add_supervisor(user, street.id)
+
+
+def remove_supervisor(row: StreetSupervisor) -> None:
+    """The person no longer supervises the street; their open sessions end, as for every role taken away."""
+    from roundtable.auth.operations import log_out_everywhere
+
+    user = row.user
+    db.session.delete(row)
+    log_out_everywhere(user)
+    db.session.flush()
+
+
 def add_supervisor(user: User, street_id: int) -> StreetSupervisor:
     existing = db.session.scalar(select(StreetSupervisor).where(
         StreetSupervisor.user_id == user.id, StreetSupervisor.street_id == street_id))

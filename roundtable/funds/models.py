@@ -111,6 +111,11 @@ class Proposal(Model):
         return state in PROPOSAL_TRANSITIONS.get(self.state, ())
 
     @property
+    def is_in_play(self) -> bool:
+        """Submitted or accepted: it may still be reviewed, merged or put to the vote."""
+        return self.state in (SUBMITTED, ACCEPTED)
+
+    @property
     def state_label(self) -> str:
         return PROPOSAL_STATES.get(self.state, self.state)
 
@@ -156,6 +161,11 @@ class BudgetVote(Model):
 
     def can_move_to(self, state: str) -> bool:
         return state in VOTE_TRANSITIONS.get(self.state, ())
+
+    @property
+    def is_counted(self) -> bool:
+        """Closed or handed off: the count is there to read."""
+        return self.state in (CLOSED, HANDED_OFF)
 
     @property
     def state_label(self) -> str:

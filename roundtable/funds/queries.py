@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from roundtable.extensions import db
 from roundtable.funds import rules
-from roundtable.funds.models import ACCEPTED, CLOSED, HANDED_OFF, BudgetVote, BudgetVoter, Fund, Proposal
+from roundtable.funds.models import ACCEPTED, BudgetVote, BudgetVoter, Fund, Proposal
 from roundtable.funds.operations import fen_to_yuan
 
 
@@ -57,7 +57,7 @@ def fund_uses(community_ids: list[int]) -> list[FundUse]:
     ).all()
     uses = []
     for fund in funds:
-        counted = [v for v in fund.votes if v.state in (CLOSED, HANDED_OFF) and v.result]
+        counted = [v for v in fund.votes if v.is_counted and v.result]
         vote = counted[-1] if counted else None
         funded = (vote.result or {}).get("funded", []) if vote else []
         costs = {i["proposal_id"]: i["cost_fen"] for i in vote.items} if vote else {}

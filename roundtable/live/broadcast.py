@@ -12,13 +12,17 @@ recounted from the database once (the first group of a poll) and then updated
 from each committed group (``committed``). Any other change (``poll_changed``
 without the group: a ballot written elsewhere) is a doubt: the memory is
 dropped and the database counted again. With several processes (a message
-queue) the others write too, and each send counts the database, as before.
+queue) the others write too: each send counts the database (a secret poll's
+sealed ballots opened once per process, ``secret_ballots``), and one process
+per window sends it, the one that takes the poll's lease (``_lease``).
 Either way ``seq`` is the number of committed ballots, so it never goes down,
 and the result at the close is always counted from the database.
 """
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from collections import Counter
 
@@ -80,6 +84,7 @@ class TallyBroadcaster:
         self._dirty: dict[int, bool] = {}  # poll id → changed since the last send; present while a sender runs
         self._counts: dict[int, tuple[dict[str, int], int, dict[str, int]]] = {}  # poll → (counts by option, total, by channel)
         self._last_seq: dict[int, int] = {}
+        self.name = f"{socket.gethostname()}:{os.getpid()}"  # who holds a tally lease (shown in Redis)
 
     def shared(self) -> bool:
         """True when other processes write ballots too (a message queue joins them)."""
@@ -140,10 +145,10 @@ class TallyBroadcaster:
         window = float(self.app.config.get("LIVE_TALLY_WINDOW", 0.25))
         try:
             while True:
-                self._send(meeting_id, poll_id)
+                sent = self._send(meeting_id, poll_id, window)
                 socketio.sleep(window)
                 with self._lock:
-                    if not self._dirty[poll_id]:
+                    if not self._dirty[poll_id] and sent:
                         del self._dirty[poll_id]
                         return
                     self._dirty[poll_id] = False
@@ -152,10 +157,36 @@ class TallyBroadcaster:
             with self._lock:
                 self._dirty.pop(poll_id, None)
 
-    def _send(self, meeting_id: int, poll_id: int) -> None:
+    def _lease(self, poll_id: int, window: float) -> bool:
+        """With several processes: may this one send the poll's tally in this window?
+
+        Each process used to send the tallies of its own votes to the whole room, so a
+        phone heard one tally per window from every process (P × the messages, P × the
+        database counts). Now a tally is sent by whichever process takes the poll's
+        lease in Redis for the window (SET NX, expiring with the window); the others
+        try again next window, so the last change of every process is still followed
+        by a tally counted after it. If Redis does not answer, send: more tallies,
+        never fewer.
+        """
+        from roundtable.live.queue import queue_manager
+
+        manager = queue_manager()
+        if manager is None:
+            return True
+        key = f"{manager.prefix}:live:tally-lease:{poll_id}"
+        try:
+            return bool(manager.client.set(key, self.name, nx=True, px=max(1, int(window * 1000))))
+        except Exception:  # noqa: BLE001 - a tally too many rather than a tally missing
+            log.warning("tally lease for poll %s not taken (Redis): sending anyway", poll_id)
+            return True
+
+    def _send(self, meeting_id: int, poll_id: int, window: float = 0.0) -> bool:
+        """Send the poll's counts to the room; False when another process holds this window's lease."""
         from roundtable.live.models import Poll
         from roundtable.live.queries import tally_of
 
+        if self.shared() and not self._lease(poll_id, window):
+            return False
         with self._lock:
             kept = self._counts.get(poll_id)
         if kept is not None:
@@ -165,16 +196,17 @@ class TallyBroadcaster:
             with self.app.app_context():
                 poll = db.session.get(Poll, poll_id)
                 if poll is None:
-                    return
+                    return True
                 payload = tally_of(poll)
                 self.recounts[poll_id] += 1
                 db.session.remove()
         with self._lock:
             if payload["seq"] < self._last_seq.get(poll_id, -1):
-                return  # never backwards (a recount read before a newer send)
+                return True  # never backwards (a recount read before a newer send)
             self._last_seq[poll_id] = payload["seq"]
         to_room(meeting_id, "tally", payload)
         self.sent[poll_id] += 1
+        return True
 
 
 def channel_of(request) -> str:

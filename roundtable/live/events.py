@@ -212,7 +212,7 @@ class LiveNamespace(Namespace):
         session.pop(CONNECT_READ, None)
         token = auth.get("token") if isinstance(auth, dict) else None
         if isinstance(token, str) and 0 < len(token) <= 64:
-            joined = queries.token_join(token)
+            joined = queries.token_join(token, alone=True)
             if joined is not None:
                 meeting_id = joined.invitation.meeting_id
                 session["live_credential"] = {"kind": "invitation", "token": token}

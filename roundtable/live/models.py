@@ -15,6 +15,15 @@ from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
 from roundtable.live.results import PollResult
 
+# A motion: proposed → seconded → voting → decided; a budget vote is put by the host straight to voting.
+PROPOSED, SECONDED, VOTING, DECIDED = "proposed", "seconded", "voting", "decided"
+MOTION_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    PROPOSED: (SECONDED,), SECONDED: (VOTING,), VOTING: (DECIDED,), DECIDED: (),
+}
+# A poll: open → closed, once.
+POLL_OPEN, POLL_CLOSED = "open", "closed"
+POLL_TRANSITIONS: dict[str, tuple[str, ...]] = {POLL_OPEN: (POLL_CLOSED,), POLL_CLOSED: ()}
+
 STANCES = {"support": "支持", "oppose": "反对", "concern": "关切", "neutral": "中立"}
 POLL_KINDS = {"yes_no": "赞成/反对/弃权", "single": "单选", "multiple": "多选"}
 # A budget poll (居民说了算) is opened from a fund's vote, never from the console's motion form:
@@ -111,13 +120,17 @@ class Motion(Model):
     # None: put to the meeting by the host (a budget vote), not proposed from the floor.
     proposer_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"))
     seconder_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"))
-    # proposed → seconded → voting → decided
-    state: Mapped[str] = mapped_column(String(10), default="proposed")
+    # MOTION_TRANSITIONS
+    state: Mapped[str] = mapped_column(String(10), default=PROPOSED)
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     seconded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     proposer = relationship("Invitation", foreign_keys=[proposer_id])
     seconder = relationship("Invitation", foreign_keys=[seconder_id])
+
+    def can_move_to(self, state: str) -> bool:
+        """Whether MOTION_TRANSITIONS allows going from the present state to ``state``."""
+        return state in MOTION_TRANSITIONS.get(self.state, ())
 
 
 class Poll(Model):
@@ -148,7 +161,7 @@ class Poll(Model):
     max_choices: Mapped[int] = mapped_column(Integer, default=1)
     rule: Mapped[str] = mapped_column(String(30))
     quorum: Mapped[int] = mapped_column(Integer, default=0)
-    state: Mapped[str] = mapped_column(String(10), default="open")
+    state: Mapped[str] = mapped_column(String(10), default=POLL_OPEN)  # POLL_TRANSITIONS
     receipt_key: Mapped[str | None] = mapped_column(String(64), default=lambda: secrets.token_hex(32))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -171,9 +184,17 @@ class Poll(Model):
         return hmac.new(self.receipt_key.encode(), message, hashlib.sha256).hexdigest()
 
     @property
+    def is_open(self) -> bool:
+        return self.state == POLL_OPEN
+
+    def can_move_to(self, state: str) -> bool:
+        """Whether POLL_TRANSITIONS allows going from the present state to ``state``."""
+        return state in POLL_TRANSITIONS.get(self.state, ())
+
+    @property
     def closed_result(self) -> PollResult | None:
         """What the close stored, typed; None while the poll is open."""
-        if self.state != "closed" or not self.result:
+        if self.state != POLL_CLOSED or not self.result:
             return None
         return PollResult.from_stored(self, self.result)
 
@@ -181,12 +202,11 @@ class Poll(Model):
         """Opened with its options; closed with counts, total, outcome and every receipt, never who voted what."""
         if entry["action"] == "poll.open":
             entry["data"]["options"] = [option.label for option in self.options]
-        elif entry["action"] == "poll.close":
-            entry["data"].update(self._audit_at_close())
+        elif entry["action"] == "poll.close" and (result := self.closed_result) is not None:
+            entry["data"].update(self._audit_at_close(result))
         return entry
 
-    def _audit_at_close(self) -> dict:
-        result = PollResult.from_stored(self, self.result or {})
+    def _audit_at_close(self, result: PollResult) -> dict:
         if self.secret:
             receipts = result.receipts()
         else:

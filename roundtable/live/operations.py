@@ -21,10 +21,15 @@ from roundtable.extensions import db
 from roundtable.live import secret_ballots
 from roundtable.live.models import (
     BUDGET,
+    DECIDED,
     HAND_STANCES,
     POINTS,
+    POLL_CLOSED,
     POLL_KINDS,
+    PROPOSED,
+    SECONDED,
     STANCES,
+    VOTING,
     YES_NO_OPTIONS,
     Ballot,
     Motion,
@@ -48,7 +53,7 @@ from roundtable.live.queries import (
     waiting_queue,
 )
 from roundtable.live.results import PollResult, judge
-from roundtable.meetings.models import AgendaItem, Invitation, Meeting
+from roundtable.meetings.models import ITEM_CLOSED, ITEM_OPEN, AgendaItem, Invitation, Meeting
 
 MAX_OPTIONS = 20
 
@@ -101,15 +106,15 @@ def advance_agenda(meeting: Meeting, item_id: int | None = None) -> AgendaItem |
     current = current_item(meeting)
     if item_id is not None:
         target = of_meeting(AgendaItem, item_id, meeting, "找不到这项议程。")
-        if target.state != "pending":
+        if not target.can_move_to(ITEM_OPEN):
             raise OperationError("这项议程已经开始或已结束。", code="invalid")
     else:
-        target = next((item for item in meeting.agenda_items if item.state == "pending"), None)
+        target = next((item for item in meeting.agenda_items if item.can_move_to(ITEM_OPEN)), None)
     if current is None and target is None:
         raise OperationError("没有可以开始的议程了。", code="no_open_item")
     now = utcnow()
     if current is not None:
-        current.state = "closed"
+        current.state = ITEM_CLOSED
         current.closed_at = now
     db.session.execute(
         update(SpeakingRequest)
@@ -122,7 +127,7 @@ def advance_agenda(meeting: Meeting, item_id: int | None = None) -> AgendaItem |
         .values(state="dropped", ended_at=now)
     )
     if target is not None:
-        target.state = "open"
+        target.state = ITEM_OPEN
         target.opened_at = now
     db.session.flush()
     return target
@@ -301,7 +306,7 @@ def second_motion(meeting: Meeting, invitation: Invitation, motion_id: int) -> M
         raise Conflict("这项动议已有人附议。")
     motion.seconder_id = invitation.id
     motion.seconded_at = utcnow()
-    motion.state = "seconded"
+    motion.state = SECONDED
     db.session.flush()
     return motion
 
@@ -321,9 +326,9 @@ def open_poll(
     """Put a seconded motion to the vote, under the meeting's rule and quorum as they are now."""
     require_live(meeting)
     motion = of_meeting(Motion, motion_id, meeting, "找不到这项动议。")
-    if motion.state == "proposed":
+    if motion.state == PROPOSED:
         raise OperationError("动议须有人附议后才能表决。", code="not_seconded")
-    if motion.state != "seconded":
+    if not motion.can_move_to(VOTING):
         raise OperationError("这项动议已经表决过。", code="poll_exists")
     if kind not in POLL_KINDS:
         raise OperationError("表决方式只能是赞成/反对/弃权、单选或多选。")
@@ -357,7 +362,7 @@ def open_poll(
     )
     if poll.secret:
         poll.receipt_key = None  # secret receipts come from the ballot key, outside the database
-    motion.state = "voting"
+    motion.state = VOTING
     db.session.add(poll)
     db.session.flush()
     return poll
@@ -380,7 +385,7 @@ def open_budget_poll(
         raise OperationError("预算和项目费用须大于零。")
     motion = Motion(
         meeting_id=meeting.id, community_id=meeting.community_id, agenda_item_id=getattr(current_item(meeting), "id", None),
-        text=text, proposer_id=None, state="voting",
+        text=text, proposer_id=None, state=VOTING,
     )
     db.session.add(motion)
     db.session.flush()
@@ -665,7 +670,7 @@ def close_poll(meeting: Meeting, actor: User | None, poll_id: int) -> PollResult
     """Close under the exclusive poll lock and compute the result from what was committed."""
     require_live(meeting)
     poll = _locked_poll(meeting, poll_id, exclusive=True)
-    if poll.state != "open":
+    if not poll.can_move_to(POLL_CLOSED):
         raise OperationError("这项表决已经结束。", code="poll_closed")
     tally = count_votes(poll)
     judged = judge(poll, tally["counts"], tally["total"], voters_present(meeting))
@@ -678,11 +683,14 @@ def close_poll(meeting: Meeting, actor: User | None, poll_id: int) -> PollResult
             {"participant": participant_view(row), "choices": row.choices, "assisted": row.assisted_by_id is not None}
             for row in named_ballot_rows(poll.id)
         ))
-    poll.state = "closed"
+    # Read before the first change: loading an expired actor or the motion would autoflush a half-closed
+    # poll, and its audit entry would lack the counts and receipts.
+    closed_by_id, motion = (actor.id if actor else None), poll.motion
+    poll.state = POLL_CLOSED
     poll.closed_at = utcnow()
-    poll.closed_by_id = actor.id if actor else None
+    poll.closed_by_id = closed_by_id
     poll.receipt_key = None
     poll.result = result.to_dict()
-    poll.motion.state = "decided"
+    motion.state = DECIDED
     db.session.flush()
     return result

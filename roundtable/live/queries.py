@@ -619,7 +619,7 @@ def _token_join_statement():
     )
 
 
-def token_join(token: str) -> TokenJoin | None:
+def token_join(token: str, *, alone: bool = False) -> TokenJoin | None:
     """Everything a phone joining by invitation token needs from the database, in one statement.
 
     Per phone a join asked six times (the meeting's status, the invitation, its
@@ -628,8 +628,15 @@ def token_join(token: str) -> TokenJoin | None:
     resolves it, and one row per poll of the meeting with this participant's
     ballot in it, if any (both tables are looked up by their UNIQUE (poll,
     participant) index). None when no invitation has this token.
+
+    ``alone``: the event reads nothing else (``on_connect``), so the statement runs
+    outside a transaction: one round trip instead of three (BEGIN, the read, ROLLBACK).
     """
-    rows = db.session.execute(_token_join_statement(), {"token": token}).all()
+    if alone and not db.session().in_transaction():
+        connection = db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        rows = connection.execute(_token_join_statement(), {"token": token}).all()
+    else:
+        rows = db.session.execute(_token_join_statement(), {"token": token}).all()
     if not rows:
         return None
     from roundtable.live import secret_ballots

@@ -201,6 +201,22 @@ def receipts(poll: Poll) -> list[str]:
     return sorted(db.session.scalars(select(SecretVote.receipt).where(SecretVote.poll_id == poll.id)))
 
 
+def _rewrite_channels(poll: Poll, shuffle) -> None:
+    """The rows saying a ballot came on paper or by proxy sit beside who voted, written in voting
+    order: rewritten shuffled at the close like the voter rows, so their order says nothing either."""
+    from roundtable.ballots.models import BallotChannel
+
+    columns = (BallotChannel.poll_id, BallotChannel.invitation_id, BallotChannel.channel, BallotChannel.proxy_id,
+               BallotChannel.recorded_by_id)
+    rows = [dict(row._mapping) for row in db.session.execute(select(*columns).where(BallotChannel.poll_id == poll.id))]
+    if not rows:
+        return
+    db.session.execute(delete(BallotChannel).where(BallotChannel.poll_id == poll.id)
+                       .execution_options(synchronize_session=False))
+    shuffle(rows)
+    db.session.execute(insert(BallotChannel), [dict(row, id=random_id()) for row in rows])
+
+
 def open_at_close(poll: Poll) -> list[dict]:
     """At the close (caller holds the exclusive poll lock): plain choices written shuffled, the sealed
     rows deleted, the voters rewritten shuffled. Returns ``[{receipt, choices}]`` sorted by receipt."""
@@ -222,6 +238,7 @@ def open_at_close(poll: Poll) -> list[dict]:
     shuffle(voters)
     if voters:
         db.session.execute(insert(SecretVoter), [dict(row, id=random_id()) for row in voters])
+    _rewrite_channels(poll, shuffle)
     return sorted(({"receipt": r, "choices": c} for c, r in opened), key=lambda entry: entry["receipt"])
 
 

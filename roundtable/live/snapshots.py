@@ -54,7 +54,14 @@ class RoomSnapshots:
             return part
         with self._lock:
             building = self._building.setdefault(meeting_id, threading.Lock())
-        with building:  # one build at a time per meeting; the others wait for it instead of building too
+        if not building.acquire(blocking=False):
+            # One build at a time per meeting; the others wait for it instead of building too. A
+            # waiter ends its read transaction first, so that it holds no pooled connection the
+            # builder may need (with every connection held by waiters, the build waited for the
+            # pool's timeout and the joins with it).
+            _release_connection()
+            building.acquire()
+        try:
             part = self._current(meeting_id)
             if part is not None:
                 return part
@@ -65,6 +72,8 @@ class RoomSnapshots:
                 if self._versions.get(meeting_id, 0) == version:  # nothing changed while it was read
                     self._parts[meeting_id] = (time.monotonic(), part)
             return part
+        finally:
+            building.release()
 
     def _current(self, meeting_id: int) -> dict | None:
         kept = self._parts.get(meeting_id)
@@ -80,6 +89,14 @@ class RoomSnapshots:
         with self._lock:
             self._versions[meeting_id] = self._versions.get(meeting_id, 0) + 1
             self._parts.pop(meeting_id, None)
+
+
+def _release_connection() -> None:
+    """End this event's read-only transaction, if it has one (rows read so far are read again on use)."""
+    from roundtable.extensions import db
+
+    if db.session.registry.has():
+        db.session.rollback()
 
 
 def room_changed(meeting_id: int) -> None:

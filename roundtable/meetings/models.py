@@ -23,6 +23,16 @@ KINDS = {"roundtable": "圆桌会议", "council": "议事会", "coordination": "
 # Code → label, for forms and checks; the rules themselves (share, base, judging) are in meetings.majority.
 MAJORITY_RULES = {code: rule.label for code, rule in RULES.items()}
 
+DRAFT, SCHEDULED, LIVE, ADJOURNED, CONCLUDED, CANCELLED = (
+    "draft", "scheduled", "live", "adjourned", "concluded", "cancelled"
+)
+# A meeting holds its cases (they show as in a meeting) from scheduling until it ends or is cancelled.
+HOLDING_STATUSES = (SCHEDULED, LIVE, ADJOURNED)
+# Nothing more happens in these: no report-in, no summons, no edits.
+FINISHED_STATUSES = (CONCLUDED, CANCELLED)
+# The room has sat and closed (for now or for good): its outcomes can be shown.
+SAT_STATUSES = (ADJOURNED, CONCLUDED)
+
 MEETING_STATUS_LABELS = {
     "draft": "草稿",
     "scheduled": "已安排",
@@ -41,6 +51,9 @@ MEETING_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "concluded": (),
     "cancelled": (),
 }
+
+ITEM_PENDING, ITEM_OPEN, ITEM_CLOSED = "pending", "open", "closed"
+AGENDA_ITEM_TRANSITIONS: dict[str, tuple[str, ...]] = {ITEM_PENDING: (ITEM_OPEN,), ITEM_OPEN: (ITEM_CLOSED,), ITEM_CLOSED: ()}
 
 INVITEE_KINDS = {"resident": "居民", "guest": "列席居民", "department": "部门", "organization": "单位"}
 # Which side of the table an invitee sits on (live presence groups by it).
@@ -127,7 +140,27 @@ class Meeting(Model):
     @property
     def is_editable(self) -> bool:
         """Details, agenda and links can change until the meeting goes live."""
-        return self.status in ("draft", "scheduled")
+        return self.status in (DRAFT, SCHEDULED)
+
+    @property
+    def is_holding(self) -> bool:
+        """Scheduled, live or adjourned: its cases are in it, its invitations lead to the room."""
+        return self.status in HOLDING_STATUSES
+
+    @property
+    def is_finished(self) -> bool:
+        """Concluded or cancelled."""
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def has_sat(self) -> bool:
+        """Adjourned or concluded: the room has sat, its outcomes can be shown."""
+        return self.status in SAT_STATUSES
+
+    @property
+    def room_is_open(self) -> bool:
+        """Live or adjourned: phones may (re)join the room."""
+        return self.status in (LIVE, ADJOURNED)
 
 
 class MeetingCase(Model):
@@ -165,12 +198,16 @@ class AgendaItem(Model):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     minutes: Mapped[int] = mapped_column(Integer, default=15)
     # Live state: pending → open → closed (the host drives it during the meeting).
-    state: Mapped[str] = mapped_column(String(10), default="pending")
+    state: Mapped[str] = mapped_column(String(10), default=ITEM_PENDING)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     meeting: Mapped[Meeting] = relationship("Meeting", back_populates="agenda_items")
     case: Mapped[Case | None] = relationship("Case")
+
+    def can_move_to(self, state: str) -> bool:
+        """Whether AGENDA_ITEM_TRANSITIONS allows going from the present state to ``state``."""
+        return state in AGENDA_ITEM_TRANSITIONS.get(self.state, ())
 
 
 class Invitation(Model):

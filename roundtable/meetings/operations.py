@@ -22,11 +22,13 @@ from roundtable.core.privacy import is_valid_phone, mask_phone, normalize_phone
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.meetings.models import (
+    HOLDING_STATUSES,
     KINDS,
     MAJORITY_RULES,
     MEETING_STATUS_LABELS,
     MEETING_TRANSITIONS,
     RSVP_LABELS,
+    SAT_STATUSES,
     AgendaItem,
     Invitation,
     Meeting,
@@ -34,7 +36,6 @@ from roundtable.meetings.models import (
 )
 
 # A meeting in one of these states holds its cases in deliberation.
-HOLDING_STATUSES = ("scheduled", "live", "adjourned")
 
 # Why a case cannot be put before a meeting, by its status (see cases.models.TRANSITIONS).
 _NOT_READY_HINTS = {
@@ -329,7 +330,7 @@ def transition_meeting(meeting: Meeting, new_status: str, actor: User | None, no
     if new_status == "live":
         meeting.started_at = meeting.started_at or now
         meeting.ended_at = None
-    elif new_status in ("adjourned", "concluded"):
+    elif new_status in SAT_STATUSES:
         meeting.ended_at = now
     if new_status == "cancelled":
         for user in _people_to_tell(meeting):
@@ -545,7 +546,7 @@ def report_in(invitation: Invitation, user: User, attendee_names: str = "") -> N
         raise OperationError("这不是部门吹哨,无需报到。")
     if invitation.department_id not in user.department_ids:
         raise NotAllowed("只能为本部门报到。")
-    if invitation.meeting.status in ("cancelled", "concluded"):
+    if invitation.meeting.is_finished:
         raise OperationError("会议%(status)s,无需报到。", status=lazy_gettext(invitation.meeting.status_label))
     attendee_names = (attendee_names or "").strip()
     if len(attendee_names) > 200:

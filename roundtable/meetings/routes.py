@@ -508,7 +508,7 @@ def _invitation_for(token: str) -> Invitation:
 def join(token: str):
     invitation = _invitation_for(token)
     meeting = invitation.meeting
-    ended = meeting.status in ("adjourned", "concluded")
+    ended = meeting.has_sat
     resolution = latest_published(meeting.id) if meeting.status == "concluded" else None
     return render_template(
         "invite/join.html",
@@ -521,7 +521,7 @@ def join(token: str):
         form=ConfirmForm(),
         rsvp_labels=RSVP_LABELS,
         changing=request.args.get("change") == "1",
-        live_url=_live_join_url(token) if invitation.meeting.status in ("live", "adjourned", "scheduled") else None,
+        live_url=_live_join_url(token) if invitation.meeting.is_holding else None,
         **_after_meeting_links(invitation),
     )
 

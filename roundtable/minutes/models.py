@@ -68,6 +68,11 @@ class Minutes(Model):
         return state in TRANSITIONS.get(self.state, ())
 
     @property
+    def is_approved(self) -> bool:
+        """Approved minutes are final: no more edits, reviews or answers."""
+        return self.state == APPROVED
+
+    @property
     def open_corrections(self) -> list[MinutesReview]:
         return [r for r in self.reviews if r.verdict == CORRECT and r.answer_state == OPEN]
 

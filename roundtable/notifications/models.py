@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from roundtable.auth.models import User
 
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+# An administrator may ask for another attempt now.
+RETRYABLE_STATUSES = ("pending", "failed")
 OUTBOX_STATUS_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败"}
 CHANNEL_LABELS = {"email": "电子邮件", "sms": "短信"}
 
@@ -102,6 +104,10 @@ class OutboxMessage(Model):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status in RETRYABLE_STATUSES
 
     @property
     def status_label(self) -> str:

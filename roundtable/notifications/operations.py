@@ -148,7 +148,7 @@ def mark_all_read(user: User) -> int:
 
 def retry_message(message: OutboxMessage) -> None:
     """An administrator asks for one more attempt now; the dispatcher makes it, not the request."""
-    if message.status not in ("pending", "failed"):
+    if not message.can_retry:
         raise Conflict("只有待发送或发送失败的消息可以重试。")
     message.status = "pending"
     message.next_attempt_at = utcnow()

@@ -30,7 +30,15 @@ STATUS_LABELS = {
 }
 FROZEN_STATUSES = ("published", "superseded")
 
-COMMITMENT_STATES = {"pending": "待确认", "confirmed": "已确认", "contested": "有异议"}
+PENDING, CONFIRMED, CONTESTED = "pending", "confirmed", "contested"
+COMMITMENT_STATES = {PENDING: "待确认", CONFIRMED: "已确认", CONTESTED: "有异议"}
+# A unit answers (and may change its answer while the resolution awaits confirmations); a revised
+# commitment is a new promise and asks again.
+COMMITMENT_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    PENDING: (CONFIRMED, CONTESTED),
+    CONFIRMED: (PENDING, CONFIRMED, CONTESTED),
+    CONTESTED: (PENDING, CONFIRMED, CONTESTED),
+}
 
 
 class Resolution(Model):
@@ -112,7 +120,7 @@ class Commitment(Model):
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     action: Mapped[str] = mapped_column(Text)
     deadline: Mapped[datetime] = mapped_column(UTCDateTime)
-    state: Mapped[str] = mapped_column(String(20), default="pending")
+    state: Mapped[str] = mapped_column(String(20), default=PENDING)  # COMMITMENT_TRANSITIONS
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     contest_reason: Mapped[str] = mapped_column(Text, default="")
@@ -135,6 +143,14 @@ class Commitment(Model):
     @property
     def state_label(self) -> str:
         return COMMITMENT_STATES.get(self.state, self.state)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.state == CONFIRMED
+
+    def can_move_to(self, state: str) -> bool:
+        """Whether COMMITMENT_TRANSITIONS allows going from the present state to ``state``."""
+        return state in COMMITMENT_TRANSITIONS.get(self.state, ())
 
     @property
     def is_done(self) -> bool:

@@ -27,7 +27,15 @@ from roundtable.jobs.models import Job
 from roundtable.jobs.operations import enqueue
 from roundtable.meetings.models import Meeting
 from roundtable.resolutions import queries
-from roundtable.resolutions.models import Commitment, CommitmentReport, EvidenceFile, Resolution
+from roundtable.resolutions.models import (
+    CONFIRMED,
+    CONTESTED,
+    PENDING,
+    Commitment,
+    CommitmentReport,
+    EvidenceFile,
+    Resolution,
+)
 from roundtable.resolutions.permissions import can_answer_commitment
 
 TITLE_MAX = 200
@@ -194,7 +202,7 @@ def add_commitment(resolution: Resolution, fields: CommitmentFields) -> Commitme
         organization=organization,
         action=action,
         deadline=deadline,
-        state="pending",
+        state=PENDING,
     )
     resolution.commitments.append(commitment)
     db.session.flush()
@@ -214,7 +222,7 @@ def update_commitment(commitment: Commitment, fields: CommitmentFields) -> None:
     commitment.organization_id = organization.id if organization else None
     commitment.action = action
     commitment.deadline = deadline
-    commitment.state = "pending"
+    commitment.state = PENDING
     commitment.answered_by_id = None
     commitment.answered_at = None
     db.session.flush()
@@ -249,7 +257,7 @@ def send_for_confirmation(resolution: Resolution) -> None:
     resolution.sent_at = utcnow()
     db.session.flush()
     for commitment in resolution.commitments:
-        if commitment.state != "confirmed":
+        if not commitment.is_confirmed:
             _ask_to_confirm(commitment)
 
 
@@ -265,7 +273,7 @@ def _require_answerable(commitment: Commitment, user: User) -> Resolution:
 
 def confirm_commitment(commitment: Commitment, user: User) -> None:
     _require_answerable(commitment, user)
-    commitment.state = "confirmed"
+    commitment.state = CONFIRMED
     commitment.answered_by_id = user.id
     commitment.answered_at = utcnow()
     commitment.contest_reason = ""
@@ -280,7 +288,7 @@ def contest_commitment(commitment: Commitment, user: User, reason: str) -> None:
         raise OperationError("提出异议须说明理由。")
     if len(reason) > REASON_MAX:
         raise OperationError("理由不能超过%(max)d个字符。", max=REASON_MAX)
-    commitment.state = "contested"
+    commitment.state = CONTESTED
     commitment.answered_by_id = user.id
     commitment.answered_at = utcnow()
     commitment.contest_reason = reason
@@ -300,7 +308,7 @@ def contest_commitment(commitment: Commitment, user: User, reason: str) -> None:
 
 
 def unconfirmed(resolution: Resolution) -> list[Commitment]:
-    return [c for c in resolution.commitments if c.state != "confirmed"]
+    return [c for c in resolution.commitments if not c.is_confirmed]
 
 
 def require_public_base_url() -> None:
@@ -419,7 +427,7 @@ def start_correction(resolution: Resolution, actor: User) -> Resolution:
     for position, old in enumerate(resolution.commitments, start=1):
         correction.commitments.append(Commitment(
             community_id=resolution.community_id, position=position, department_id=old.department_id,
-            organization_id=old.organization_id, action=old.action, deadline=old.deadline, state="pending",
+            organization_id=old.organization_id, action=old.action, deadline=old.deadline, state=PENDING,
         ))
     db.session.add(correction)
     db.session.flush()

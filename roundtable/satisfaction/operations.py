@@ -146,7 +146,7 @@ def answer(request: SatisfactionRequest, resolved: str, satisfied: str, comment:
                  resolved=_(RESOLVED_ANSWERS[resolved]), satisfied=_(SATISFIED_ANSWERS[satisfied]))
     if comment:
         note = f"{note}。{comment}"
-    if request.respondent == COMPLAINANT and case.status in ("replied", "closed_resolved", "closed_unresolved"):
+    if request.respondent == COMPLAINANT and case.is_answered:
         record_follow_up(case, None, resolved in COUNTS_AS_RESOLVED, satisfied in COUNTS_AS_SATISFIED, note)
     else:
         add_event(case, "satisfaction", None, note, resolved=resolved, satisfied=satisfied,

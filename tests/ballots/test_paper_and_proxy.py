@@ -243,3 +243,22 @@ def test_the_secretary_records_a_proxy_on_the_meeting_page(room, client, auth):
     proxies = db.session.scalars(select(Proxy)).all()
     assert [(p.grantor_id, p.holder_id, p.consent_means) for p in proxies] == [(room.guests[0].id, room.resident.id, "signed_form")]
     assert "签字委托书" in client.get(f"/meetings/{room.meeting.id}").get_data(as_text=True)
+
+
+def test_a_secret_polls_channel_rows_are_rewritten_at_the_close(host, room):
+    """Like the voter rows beside them: after the close their keys and order are new, their counts the same."""
+    from roundtable.live.operations import close_poll
+
+    check_in(*room.guests)
+    poll = open_yes_no(room, secret=True)
+    yes = codes(poll)["yes"]
+    for n, voter in enumerate(room.guests):
+        assert host.call("vote_paper", {"poll_id": poll.id, "participant_id": voter.id, "choices": [yes], "key": f"p{n}"})["ok"]
+    db.session.expire_all()
+    before = set(db.session.scalars(select(BallotChannel.id).where(BallotChannel.poll_id == poll.id)))
+    assert len(before) == len(room.guests)
+    close_poll(room.meeting, None, poll.id)
+    db.session.commit()
+    after = set(db.session.scalars(select(BallotChannel.id).where(BallotChannel.poll_id == poll.id)))
+    assert len(after) == len(before) and not after & before
+    assert channel_counts(db.session.get(Poll, poll.id))["paper"] == len(room.guests)

@@ -116,7 +116,11 @@ def test_a_holders_phone_votes_for_each_person_and_the_host_records_paper(live_s
     host.locator("#assist-choices label", has_text="上午").click()
     host.click("#paper-send")
     expect(host.locator("#live-notice")).to_contain_text("已经计入")
-    expect(host.locator(f'[data-poll-card="{times.id}"] .tally-total, [data-poll-id="{times.id}"] .tally-total').first).to_have_text("共 4 票")
+    console_tally = host.locator(f'[data-poll-card="{times.id}"] .tally')
+    expect(console_tally.locator(".tally-total")).to_have_text("共 4 票")
+    # the tally says how the ballots came, on the console and on the holder's phone alike
+    expect(console_tally.locator(".tally-channels")).to_have_text("手机 1 · 纸质 1 · 协助 0 · 委托 2")
+    expect(times_card.locator(".tally-channels")).to_have_text("手机 1 · 纸质 1 · 协助 0 · 委托 2")
 
     db.session.expire_all()
     times = db.session.get(Poll, times.id)

@@ -60,3 +60,17 @@ def test_count_waits_for_the_poll_to_close(world, fund):
     operations.open_live_vote(vote, meeting, a.secretary)
     with pytest.raises(OperationError):
         operations.count_vote(vote)
+
+
+@pytest.mark.parametrize("secret", [False, True])
+def test_the_close_of_a_budget_poll_is_audited_with_its_counts_and_receipts(world, fund, secret):
+    """The host's account is expired by the commit before the close, as in any later request."""
+    from sqlalchemy import select
+
+    from roundtable.audit.models import AuditEntry
+
+    test_live_budget_poll_counts_by_the_fund_rule(world, fund, secret)
+    [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "poll.close")).all()
+    assert entry.data["result"] == "counted" and entry.data["total"] == 3
+    assert sorted(entry.data["counts"].values()) == [1, 2, 2]
+    assert len(entry.data["receipts"]) == 3

@@ -4,9 +4,19 @@ They are platform data, not one community's, so they are not scoped by the curre
 community: instead no community member gets in at all. Every request below, aimed at
 community B's people and places, must answer 403 to A's secretary, resident and auditor.
 """
+from roundtable.escalation.models import StreetSupervisor
+from roundtable.extensions import db
 from tests.isolation import foreign
 
 NON_ADMINS = ("a_secretary", "a_resident", "a_auditor")
+
+
+def world_extras(world):
+    """B's secretary supervises B's street (督办), for the removal to be aimed at."""
+    row = StreetSupervisor(user_id=world.b.secretary.id, street_id=world.b.community.street_id)
+    db.session.add(row)
+    db.session.flush()
+    world.b.extra.update(supervisor=row)
 
 
 def _b_membership(w) -> int:
@@ -52,6 +62,12 @@ SPECS = {
     "admin.take_organization": _admin(
         lambda w: [("POST", f"/admin/organization-links/{w.organization_staff.organization_links[0].id}/remove")]
     ),
+    "admin.supervisors": _admin(lambda w: [("GET", "/admin/supervisors")]),
+    "admin.assign_supervisor": _admin(
+        lambda w: [("POST", "/admin/supervisors", {"username": "a_secretary", "street_id": w.b.community.street_id})]
+    ),
+    "admin.give_supervisor": _admin(lambda w: [_person(w, "/supervisor", data={"street_id": w.b.community.street_id})]),
+    "admin.take_supervisor": _admin(lambda w: [("POST", f"/admin/supervisors/{w.b.extra['supervisor'].id}/remove")]),
     "admin.places": _admin(lambda w: [("GET", "/admin/places")]),
     "admin.new_street": _admin(lambda w: [("POST", "/admin/streets/new", {"name": "新街道"})]),
     "admin.street_rename": _admin(

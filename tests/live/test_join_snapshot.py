@@ -61,3 +61,38 @@ def test_the_host_snapshot_is_never_the_shared_one(host, room, phones):
     built = snapshots().built
     assert host.call("snapshot")["snapshot"]["me"]["host"] is True
     assert snapshots().built == built
+
+
+def test_a_join_waiting_for_the_shared_part_holds_no_database_connection(app, monkeypatch):
+    """Waiters end their read transaction first: with every pooled connection held by waiters,
+    the one building the part would wait for a connection, and everyone for the pool's timeout."""
+    import threading
+
+    from roundtable.live import snapshots
+
+    cache = snapshots.RoomSnapshots(ttl=60)
+    released: list[str] = []
+    monkeypatch.setattr(snapshots, "_release_connection", lambda: released.append(threading.current_thread().name))
+    building, go_on = threading.Event(), threading.Event()
+
+    def slow_build():
+        building.set()
+        go_on.wait(5)
+        return {"built": True}
+
+    results: dict[str, dict] = {}
+    builder = threading.Thread(target=lambda: results.setdefault("builder", cache.room(1, slow_build)), name="builder")
+    waiter = threading.Thread(target=lambda: results.setdefault("waiter", cache.room(1, lambda: {"built": "twice"})),
+                              name="waiter")
+    builder.start()
+    assert building.wait(5)
+    waiter.start()
+    for _ in range(500):  # until the waiter is at the lock (at most 5 s)
+        if released:
+            break
+        threading.Event().wait(0.01)
+    go_on.set()
+    builder.join(5)
+    waiter.join(5)
+    assert released == ["waiter"]
+    assert results == {"builder": {"built": True}, "waiter": {"built": True}} and cache.built == 1

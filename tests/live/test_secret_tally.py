@@ -48,3 +48,27 @@ def test_secret_tallies_open_each_ballot_once_and_match_the_close(app, world, ph
     assert {key: result["counts"][key] for key in last["counts"]} == last["counts"]
     assert result["total"] == last["total"] == 9
     assert poll["id"] not in app.extensions.get(secret_ballots.OPENED_KEY, {})
+
+
+def test_with_several_processes_one_takes_the_tally_of_a_window(app, redis_url, monkeypatch):
+    """Each window's tally is sent by one process (a lease in Redis); the others try the next window."""
+    import time
+    import uuid
+    from types import SimpleNamespace
+
+    import redis
+
+    from roundtable.live import queue
+
+    manager = SimpleNamespace(client=redis.Redis.from_url(redis_url), prefix=f"test-{uuid.uuid4().hex}")
+    monkeypatch.setattr(queue, "queue_manager", lambda: manager)
+    first, second = TallyBroadcaster(app), TallyBroadcaster(app)
+    second.name = "another process"
+    assert first._lease(7, 0.3)
+    assert not second._lease(7, 0.3) and not first._lease(7, 0.3)
+    assert second._lease(8, 0.3)  # another poll, its own lease
+    time.sleep(0.35)
+    assert second._lease(7, 0.3)
+
+    monkeypatch.setattr(manager, "client", SimpleNamespace(set=lambda *a, **k: (_ for _ in ()).throw(redis.RedisError())))
+    assert first._lease(7, 0.3)  # Redis gone: send anyway, a tally too many rather than one missing

@@ -122,7 +122,8 @@
     if (!poll || !tally || typeof tally.seq !== "number") return false;
     var seen = seqOf(poll);
     if (final ? tally.seq < seen : tally.seq <= seen) return false;
-    poll.tally = { poll_id: poll.id, counts: tally.counts || {}, total: tally.total || 0, seq: tally.seq };
+    poll.tally = { poll_id: poll.id, counts: tally.counts || {}, total: tally.total || 0, seq: tally.seq,
+                   channels: tally.channels || (poll.tally && poll.tally.channels) || null };
     return true;
   };
 
@@ -258,9 +259,15 @@
         RT.el("span", { className: "tally-count", text: String(n) })
       ]);
     });
+    // How the ballots came (phone, paper, assistance, proxy): counts only, so secret polls stay secret.
+    var channels = poll.tally && poll.tally.channels;
+    var byChannel = channels && total ? RT.el("p", { className: "tally-channels", text: RT.t("tally_channels", {
+      phone: channels.phone || 0, paper: channels.paper || 0, assisted: channels.assisted || 0, proxy: channels.proxy || 0
+    }) }) : null;
     return RT.el("div", { className: "tally", dataset: { pollId: String(poll.id), seq: String(seqOf(poll)) } }, [
       RT.el("ul", { className: "tally-rows" }, rows),
-      RT.el("p", { className: "tally-total", text: RT.t("total_votes", { n: total }) })
+      RT.el("p", { className: "tally-total", text: RT.t("total_votes", { n: total }) }),
+      byChannel
     ]);
   };
 
