@@ -36,7 +36,7 @@ def login_cookie(app: Flask, user) -> str:
     )
 
 
-def build_vote_room(app: Flask, voters: int, label: str = "bench") -> VoteRoom:
+def build_vote_room(app: Flask, voters: int, label: str = "bench", secret: bool = False) -> VoteRoom:
     from roundtable.auth.models import User
     from roundtable.communities.operations import create_community, get_or_create_street, set_membership
     from roundtable.live import operations
@@ -73,7 +73,7 @@ def build_vote_room(app: Flask, voters: int, label: str = "bench") -> VoteRoom:
                                   user_id=member.id))
         motion = operations.propose_motion(meeting, invitations[0], "实行夜间错时停车")
         operations.second_motion(meeting, department, motion.id)
-        poll = operations.open_poll(meeting, host, motion.id, "yes_no", secret=False)
+        poll = operations.open_poll(meeting, host, motion.id, "yes_no", secret=secret)
         db.session.commit()
         yes = next(option.id for option in poll.options if option.code == "yes")
         room = VoteRoom(meeting.id, poll.id, yes, [i.token for i in invitations], login_cookie(app, host),
@@ -97,3 +97,17 @@ def ballot_ranks(app: Flask, poll_id: int) -> tuple[dict[str, int], int, int]:
         distinct = db.session.scalar(select(func.count(func.distinct(Ballot.invitation_id))).where(Ballot.poll_id == poll_id))
         db.session.remove()
     return {token: rank for rank, token in enumerate(rows, 1)}, len(rows), distinct
+
+
+def secret_ballots_stored(app: Flask, poll_id: int) -> tuple[int, int]:
+    """A secret poll's voters stored and distinct voters (its commit order is stored nowhere)."""
+    from sqlalchemy import func, select
+
+    from roundtable.live.models import SecretVoter
+
+    with app.app_context():
+        stored = db.session.scalar(select(func.count()).select_from(SecretVoter).where(SecretVoter.poll_id == poll_id))
+        distinct = db.session.scalar(
+            select(func.count(func.distinct(SecretVoter.invitation_id))).where(SecretVoter.poll_id == poll_id))
+        db.session.remove()
+    return stored, distinct

@@ -250,6 +250,9 @@ def run_room(kind: str, servers: list[Server], tokens: list[str], meeting_id, po
                 worker.terminate()
     phones = [phone for report in reports for phone in report["phones"]]
     ranks = ranks_after() if ranks_after else {p["token"]: (p["ack"] or {}).get("seq") for p in phones}
+    if ranks is None:  # a secret poll stores no commit order: the order of the acks stands in for it
+        acked = sorted((p["acked"], p["token"]) for p in phones if (p["ack"] or {}).get("ok"))
+        ranks = {token: rank for rank, (_at, token) in enumerate(acked, 1)}
     ack_ms, own_ms, missing_own, frames = [], [], 0, []
     for phone in phones:
         ack = phone["ack"] or {}
@@ -352,8 +355,10 @@ def bench_app(url: str):
     return app
 
 
-def scenario(phones: int, db_kind: str, processes: int, bare: bool = True, profile: bool = False) -> dict:
-    from bench.live_setup import ballot_ranks, build_vote_room
+def scenario(phones: int, db_kind: str, processes: int, bare: bool = True, profile: bool = False,
+             secret: bool = False) -> dict:
+    """One run; ``secret``: the poll is secret (sealed ballots; rank in commit order by ack order)."""
+    from bench.live_setup import ballot_ranks, build_vote_room, secret_ballots_stored
 
     load_average = round(os.getloadavg()[0], 2)
     workdir = Path(tempfile.mkdtemp(prefix="rt-bench-"))
@@ -361,18 +366,21 @@ def scenario(phones: int, db_kind: str, processes: int, bare: bool = True, profi
     servers: list[Server] = []
     try:
         app = bench_app(url)
-        room = build_vote_room(app, phones)
+        room = build_vote_room(app, phones, secret=secret)
         env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "BALLOT_KEY": BALLOT_KEY, "OUTBOX_DISPATCHER": "0", "ROUNDTABLE_INSTANCE": str(workdir),
                "LIVE_TALLY_WINDOW": "0.25", "SOCKETIO_MESSAGE_QUEUE": ""}
         if processes > 1:
             env["SOCKETIO_MESSAGE_QUEUE"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
         servers = [Server("roundtable", env, workdir) for _ in range(processes)]
         result = run_room("roundtable", servers, room.tokens, room.meeting_id, room.poll_id, room.yes, room.host_cookie,
-                          ranks_after=lambda: ballot_ranks(app, room.poll_id)[0],
-                          profile=f"{phones}-{db_kind}-{processes}p" if profile else None,
+                          ranks_after=(lambda: None) if secret else (lambda: ballot_ranks(app, room.poll_id)[0]),
+                          profile=f"{phones}-{db_kind}-{processes}p{'-secret' if secret else ''}" if profile else None,
                           database=url.rsplit("/", 1)[-1] if db_kind == "postgresql" else None)
-        _, stored, distinct = ballot_ranks(app, room.poll_id)
-        result.update(db=db_kind, ballots_stored=stored, duplicates=stored - distinct, load_average=load_average,
+        if secret:
+            stored, distinct = secret_ballots_stored(app, room.poll_id)
+        else:
+            _, stored, distinct = ballot_ranks(app, room.poll_id)
+        result.update(db=db_kind, secret=secret, ballots_stored=stored, duplicates=stored - distinct, load_average=load_average,
                       clean_logs=all("Traceback" not in s.log() for s in servers))
         for server in servers:
             server.stop()
@@ -485,6 +493,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--no-bare", action="store_true")
     parser.add_argument("--suite", action="store_true", help="every row of the README's table")
+    parser.add_argument("--secret", action="store_true", help="a secret poll (sealed ballots) instead of a named one")
     parser.add_argument("--profile", action="store_true",
                         help="sample the (first) Roundtable server with py-spy during the join rush and the vote")
     args = parser.parse_args()
@@ -492,9 +501,9 @@ def main() -> None:
     runs = SUITE if args.suite else [(args.phones, args.db, args.processes)]
     collected = {}
     for phones, db_kind, processes in runs:
-        label = f"{phones}-{db_kind}-{processes}p"
+        label = f"{phones}-{db_kind}-{processes}p" + ("-secret" if args.secret else "")
         try:
-            out = scenario(phones, db_kind, processes, bare=not args.no_bare, profile=args.profile)
+            out = scenario(phones, db_kind, processes, bare=not args.no_bare, profile=args.profile, secret=args.secret)
         except Exception as error:  # noqa: BLE001 - report what did not complete and go on
             out = {"error": repr(error)}
             print(f"{label}: did not complete: {error!r}", flush=True)

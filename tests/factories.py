@@ -144,56 +144,40 @@ class ConcludedMeeting:
 
 def make_concluded_meeting(world: World, *, yes: int = 2, no: int = 1, secret: bool = False,
                            speeches: bool = False, hide_one: bool = False, conclude: bool = True) -> ConcludedMeeting:
-    """Build through the same operations the pages and the live namespace use, up to 'concluded'."""
-    from roundtable.live import operations as live
-    from roundtable.meetings.operations import (
-        invite_guest,
-        invite_organization,
-        invite_resident,
-        report_in,
-        summon_department,
-        transition_meeting,
-    )
+    """Held with the demo's own builder (roundtable/demo/builder.py), up to 'concluded'."""
+    from roundtable.demo.builder import MeetingBuilder
+    from roundtable.meetings.operations import AgendaFields, MeetingFields
 
     a = world.a
     cases = [
         make_contacted_case(a.community, a.secretary, description="西河沿街超时停车,接老人看病被拍"),
         make_contacted_case(a.community, a.secretary, description="胡同超时停车堵路"),
     ]
-    meeting = make_meeting(a.community, a.secretary, cases=cases, agenda=("超时停车现状", "提醒与证明办法"))
-    resident = invite_resident(meeting, a.resident.id)
-    resident.consent_to_name = True
-    guests = [invite_guest(meeting, name, phone)
-              for name, phone in (("张阿姨", "13900000001"), ("王师傅", "13900000002"))]
-    department = summon_department(meeting, world.department.id, utcnow() + timedelta(hours=12))
-    organization = invite_organization(meeting, a.organization.id)
-    transition_meeting(meeting, "scheduled", a.secretary)
-    report_in(department, world.department_staff, "交通支队民警")
-    transition_meeting(meeting, "live", a.secretary)
+    held = MeetingBuilder(a.community, a.secretary)
+    meeting = held.prepare(
+        MeetingFields(title="西河沿街超时停车圆桌会议", starts_at=utcnow() + timedelta(days=1), host_id=a.secretary.id,
+                      venue="社区小广场石桌旁", case_ids=[case.id for case in cases]),
+        [AgendaFields(title="超时停车现状"), AgendaFields(title="提醒与证明办法")],
+    )
+    resident = held.invite_resident(a.resident, consent_to_name=True)
+    guests = [held.invite_guest(name, phone) for name, phone in (("张阿姨", "13900000001"), ("王师傅", "13900000002"))]
+    department = held.summon(world.department, world.department_staff, utcnow() + timedelta(hours=12))
+    organization = held.invite_organization(a.organization, world.organization_staff)
+    held.schedule()
+    held.report_in(department, "交通支队民警")
     voters = [resident, *guests]
-    for invitation in (*voters, department, organization):
-        live.check_in(invitation)
-    live.advance_agenda(meeting)
-    live.post_position(meeting, guests[0], "oppose", "超时停车被拍一次就扣3分,罚200元,接老人看病不该罚")
-    live.post_position(meeting, guests[1], "support", "胡同堵了出门不痛快,应该处罚")
-    live.post_position(meeting, department, "neutral", "可以加强街面巡查提醒")
+    held.open((*voters, department, organization))
+    held.say(guests[0], "oppose", "超时停车被拍一次就扣3分,罚200元,接老人看病不该罚")
+    held.say(guests[1], "support", "胡同堵了出门不痛快,应该处罚")
+    held.say(department, "neutral", "可以加强街面巡查提醒")
     if hide_one:
-        hidden = live.post_position(meeting, guests[1], "concern", "不文明的话")
-        live.hide_position(meeting, hidden.id, a.secretary)
+        held.hide(held.say(guests[1], "concern", "不文明的话"))
     if speeches:  # two speakers in turn: 张阿姨, then the 交通支队
-        for speaker, stance in ((guests[0], "oppose"), (department, "other")):
-            live.raise_hand(meeting, speaker, stance)
-            live.grant_speaker(meeting, a.secretary)
-            live.end_speech(meeting)
-    motion = live.propose_motion(meeting, guests[0], "加强巡查提醒;接老人看病等特殊情况由社区出具证明免予处罚")
-    live.second_motion(meeting, resident, motion.id)
-    poll = live.open_poll(meeting, a.secretary, motion.id, "yes_no", secret=secret)
-    codes = {option.code: option.id for option in poll.options}
-    choices = ["yes"] * yes + ["no"] * no
-    for n, (voter, code) in enumerate(zip(voters, choices)):
-        live.cast_vote(meeting, voter, poll.id, [codes[code]], key=f"vote-{n}")
-    live.close_poll(meeting, a.secretary, poll.id)
+        held.speak(guests[0], "oppose")
+        held.speak(department, "other")
+    motion = held.move(guests[0], resident, "加强巡查提醒;接老人看病等特殊情况由社区出具证明免予处罚")
+    poll = held.vote(motion, zip(voters, ["yes"] * yes + ["no"] * no), secret=secret)
     if conclude:
-        transition_meeting(meeting, "concluded", a.secretary)
+        held.conclude()
     db.session.commit()
     return ConcludedMeeting(meeting, cases, voters, department, organization, poll)

@@ -327,3 +327,39 @@ def test_the_inbox_page_is_in_the_readers_language(client, auth, world):
     assert "Meeting invitation: 停车议事会" in english and "会议邀请" not in english
     client.get("/inbox?lang=zh_CN")
     assert "会议邀请:停车议事会" in client.get("/inbox").get_data(as_text=True)
+
+
+def test_the_scripts_carry_no_words_of_their_own():
+    """Every word a script shows comes from the page's translated JSON (live/_strings.html, base.html).
+
+    Checked against a planted word, so that a comment filter that swallowed everything would show.
+    """
+    from pathlib import Path
+
+    def words(code: str) -> list[str]:
+        code = re.sub(r"/\*.*?\*/", "", code, flags=re.S)
+        code = re.sub(r"(?m)^\s*//.*$|(?<=[;,{}()\s])//[^\n\"']*$", "", code)
+        return [line.strip() for line in code.splitlines() if CJK.search(line)]
+
+    assert words('/* 注释 */\nvar a = 1; // 注释\nnotice("已保存");') == ['notice("已保存");']
+    root = Path(__file__).resolve().parent.parent / "static" / "js"
+    found = [f"{script.relative_to(root)}: {line}" for script in sorted(root.rglob("*.js"))
+             for line in words(script.read_text(encoding="utf-8"))]
+    assert not found, "Chinese words written into scripts (put them in the page's JSON of words):\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"service_code": "parking,potholes"}, "Unknown service_code “potholes”."),
+    ({"status": "pending"}, "status must be open or closed; got “pending”."),
+    ({"page": "0"}, "page must be a whole number from 1 to"),
+])
+def test_open311_errors_follow_the_callers_language(client, world, params, message):
+    from roundtable.open311.models import ApiKey
+
+    _, key = ApiKey.issue(world.a.community.id, "12345 link")
+    db.session.commit()
+    query = "&".join(f"{name}={value}" for name, value in {"api_key": key, **params}.items())
+    english = client.get(f"/open311/v2/requests.json?{query}", headers=EN)
+    assert english.status_code == 400 and message in english.get_json()[0]["description"]
+    chinese = client.get(f"/open311/v2/requests.json?{query}")
+    assert not CJK.search(english.get_json()[0]["description"]) and CJK.search(chinese.get_json()[0]["description"])

@@ -21,6 +21,7 @@ from roundtable.archive.figures import MINUTES, PERCENT, SCORE, Figure, ratio, s
 from roundtable.cases.models import Case, Topic
 from roundtable.communities.models import Community, Department
 from roundtable.core.time import LOCAL_TZ, format_local, utcnow
+from roundtable.escalation.queries import DASHBOARD_HEADERS, DASHBOARD_TITLE, escalated_open_commitments
 from roundtable.extensions import db
 from roundtable.meetings.models import Invitation
 from roundtable.resolutions.models import Commitment, Resolution
@@ -303,10 +304,18 @@ def build_dashboard(community_ids: list[int], month: str, now: datetime | None =
     tables["themes"] = _themes(community_ids, month, communities)
     tables["report_in"] = _report_in(community_ids, start, end, now, departments)
     tables["overdue"] = _overdue_commitments(community_ids, now, communities)
-    from roundtable.escalation.queries import dashboard_table
-
-    tables["escalations"] = dashboard_table(community_ids, communities)
+    tables["escalations"] = _escalations(community_ids, communities)
     return Dashboard(month, communities, config, tables)
+
+
+def _escalations(community_ids: list[int], communities: list[Community]) -> Table:
+    """Every open commitment that was escalated or returned, with its current step."""
+    names = {c.id: c.name for c in communities}
+    table = Table("escalations", DASHBOARD_TITLE[0], list(DASHBOARD_HEADERS))
+    for commitment, stage, at in escalated_open_commitments(community_ids):
+        table.rows.append([names.get(commitment.community_id, ""), commitment.unit_name, commitment.action,
+                           format_local(commitment.deadline), stage, format_local(at)])
+    return table
 
 
 def _themes(community_ids: list[int], month: str, communities: list[Community]) -> Table:

@@ -14,10 +14,10 @@ from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, fal
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roundtable.core.audit_naming import Audited, NotAudited
+from roundtable.core.ids import random_id
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
-from roundtable.live.models import random_id
 
 if TYPE_CHECKING:
     from roundtable.auth.models import User

@@ -7,8 +7,8 @@ ballot. What differs is who may ask and what is recorded beside the voter.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -27,13 +27,27 @@ from roundtable.ballots.models import (
 from roundtable.core.errors import Conflict, NotAllowed, NotFound, OperationError
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
-from roundtable.live.permissions import can_vote
 from roundtable.meetings.models import Invitation, Meeting
-
-if TYPE_CHECKING:
-    from roundtable.live.operations import BallotRequest
+from roundtable.meetings.permissions import can_vote
 
 PROXY_STATUSES = ("scheduled", "live", "adjourned")
+
+
+@dataclass
+class BallotRequest:
+    """One vote, by ids only: it is written in whichever session writes its group (see ballot_box)."""
+
+    meeting_id: int
+    invitation_id: int
+    poll_id: int
+    choices: list[int]
+    key: str
+    assisted_by_id: int | None = None
+    # How the ballot came when not from the voter's own phone: "paper" (recorded by the host,
+    # ``recorded_by_id``) or "proxy" (cast by a holder under ``proxy_id``); see ``channel_rows``.
+    channel: str = "phone"
+    proxy_id: int | None = None
+    recorded_by_id: int | None = None
 
 
 def channel_rows(poll_id: int, request: BallotRequest) -> list[BallotChannel]:
@@ -54,8 +68,6 @@ def _participant(meeting: Meeting, invitation_id: int) -> Invitation:
 def paper_request(meeting: Meeting, host: User | None, participant_id: int, poll_id: int, choices: list[int], key: str,
                   ) -> BallotRequest:
     """The host records a paper ballot collected at the table from a present voter."""
-    from roundtable.live.operations import BallotRequest
-
     voter = _participant(meeting, participant_id)
     if voter.checked_in_at is None:
         raise OperationError("纸质选票只能由到场签到的居民投出。", code="not_checked_in")
@@ -91,8 +103,6 @@ def check_proxy_in_force(proxy_id: int | None) -> None:
 def proxy_request(meeting: Meeting, holder: Invitation, grantor_id: int, poll_id: int, choices: list[int], key: str,
                   ) -> BallotRequest:
     """The holder, present and checked in, votes for one person they represent."""
-    from roundtable.live.operations import BallotRequest
-
     proxy = proxy_of(meeting, holder, grantor_id)
     if holder.checked_in_at is None:
         raise OperationError("请先签到再代为投票。", code="not_checked_in")

@@ -1,30 +1,15 @@
-"""Counting ballots by channel (phone, paper, assistance, proxy) and the proxies a holder carries."""
+"""The ballot channels (phone, paper, assistance, proxy) in a record, and the proxies a holder carries.
+
+The count by channel reads the live tables: ``roundtable.live.queries.channel_counts``."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from roundtable.ballots.models import ASSISTED, CHANNEL_LABELS, CHANNELS, PAPER, PHONE, PROXY, BallotChannel, Proxy
+from roundtable.ballots.models import CHANNEL_LABELS, CHANNELS, Proxy
 from roundtable.extensions import db
-from roundtable.live.models import Ballot, SecretVoter
-
-if TYPE_CHECKING:
-    from roundtable.live.models import Poll
-    from roundtable.meetings.models import Invitation
-
-
-def channel_counts(poll: Poll) -> dict[str, int]:
-    """How many ballots came by each channel; from "who voted" rows only, so secret polls stay secret."""
-    voters = SecretVoter if poll.secret else Ballot
-    total = db.session.scalar(select(func.count()).select_from(voters).where(voters.poll_id == poll.id)) or 0
-    assisted = db.session.scalar(select(func.count()).select_from(voters).where(
-        voters.poll_id == poll.id, voters.assisted_by_id.is_not(None))) or 0
-    by_channel = dict(db.session.execute(
-        select(BallotChannel.channel, func.count()).where(BallotChannel.poll_id == poll.id).group_by(BallotChannel.channel)
-    ).all())
-    paper, proxy = by_channel.get(PAPER, 0), by_channel.get(PROXY, 0)
-    return {PHONE: total - assisted - paper - proxy, PAPER: paper, ASSISTED: assisted, PROXY: proxy}
+from roundtable.meetings.models import Invitation
 
 
 def channel_rows_for_record(counts: dict[str, int]) -> list[dict[str, str | int]]:
@@ -51,21 +36,3 @@ def proxy_granted(invitation: Invitation | None) -> dict[str, Any] | None:
 
 def proxies_of_meeting(meeting_id: int) -> list[Proxy]:
     return list(db.session.scalars(select(Proxy).where(Proxy.meeting_id == meeting_id).order_by(Proxy.id)))
-
-
-def proxies_view(invitation: Invitation | None) -> list[dict[str, Any]]:
-    """For a holder's phone: each person represented, and the polls already voted for them (one ballot each).
-
-    Only the holder's own snapshot carries this, so the people they represent are named in full
-    (the room sees residents by surname): two neighbours called 王 must not look alike.
-    """
-    if invitation is None:
-        return []
-    rows: list[dict[str, Any]] = []
-    for proxy in proxies_held(invitation.meeting_id, invitation.id):
-        voted = set(db.session.scalars(select(Ballot.poll_id).where(Ballot.invitation_id == proxy.grantor_id)))
-        voted |= set(db.session.scalars(select(SecretVoter.poll_id).where(SecretVoter.invitation_id == proxy.grantor_id)))
-        grantor = proxy.grantor
-        rows.append({"grantor": {"id": grantor.id, "name": grantor.display_name, "side": grantor.side},
-                     "voted_polls": sorted(voted)})
-    return rows

@@ -16,9 +16,8 @@ from roundtable.core.actions import act, flash_form_errors
 from roundtable.core.permissions import load_or_404
 from roundtable.core.time import as_utc
 from roundtable.extensions import db
-from roundtable.live.permissions import can_vote
 from roundtable.meetings.models import Meeting
-from roundtable.meetings.permissions import can_manage_meeting
+from roundtable.meetings.permissions import can_manage_meeting, can_vote
 
 bp = Blueprint("ballots", __name__)
 

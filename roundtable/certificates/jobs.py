@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from typing import TYPE_CHECKING
 
 import segno
 from flask import current_app, render_template
@@ -19,11 +18,8 @@ from roundtable.certificates.models import ISSUED, Certificate
 from roundtable.core.errors import OperationError
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
-from roundtable.jobs.registry import job_handler
+from roundtable.jobs.registry import JobContext, job_handler
 from roundtable.resolutions.pdf import document_context, render_pdf
-
-if TYPE_CHECKING:
-    from roundtable.jobs.worker import JobContext
 
 
 def check_url(certificate: Certificate, base_url: str = "") -> str:

@@ -27,8 +27,8 @@ from roundtable.certificates.models import (
 from roundtable.communities.models import Department
 from roundtable.core.errors import Conflict, NotFound, OperationError
 from roundtable.core.time import local, utcnow
+from roundtable.core.uploads import looks_like_image
 from roundtable.extensions import db
-from roundtable.funds.operations import looks_like_image
 
 if TYPE_CHECKING:
     from roundtable.resolutions.models import Resolution

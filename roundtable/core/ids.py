@@ -7,10 +7,17 @@ simply matches no route.
 """
 from __future__ import annotations
 
+import secrets
+
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
 MAX_ID = 2**31 - 1
+
+
+def random_id() -> str:
+    """Primary key for secret-ballot rows: random, so that key order says nothing about time."""
+    return secrets.token_hex(16)
 
 
 def in_id_range(value: int) -> bool:

@@ -30,3 +30,13 @@ PHONE_PATTERN = re.compile(r"^\+?\d{7,15}$")
 
 def is_valid_phone(phone: str) -> bool:
     return bool(PHONE_PATTERN.match(phone))
+
+
+# Mobile numbers (with or without +86) and landlines with an area code, as typed into free text.
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:(?:\+|00)?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+PHONE_PLACEHOLDER = "〔电话已隐去〕"
+
+
+def scrub_phones(text: str | None) -> str:
+    """A phone number typed into a position or an agreed point never reaches the published document."""
+    return _PHONE_IN_TEXT.sub(PHONE_PLACEHOLDER, text or "")

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from roundtable.communities.models import Community
-from roundtable.core.time import format_local, utcnow
+from roundtable.core.time import utcnow
 from roundtable.escalation.models import (
     RETURN_OPEN,
     RETURN_REASSIGNED,
@@ -22,9 +21,6 @@ from roundtable.escalation.models import (
 )
 from roundtable.extensions import db
 from roundtable.resolutions.models import Commitment, Resolution
-
-if TYPE_CHECKING:
-    from roundtable.archive.dashboard import Table
 
 
 @dataclass
@@ -151,12 +147,9 @@ STAGE_RETURNED, STAGE_TO_MEETING = "退单", "退回会议重议"
 STAGE_LABELS = (STAGE_RETURNED, STAGE_TO_MEETING)
 
 
-def dashboard_table(community_ids: list[int], communities: list[Community]) -> Table:
-    """The dashboard's marks: every open commitment that was escalated or returned, with its current step."""
-    from roundtable.archive.dashboard import Table
-
-    names = {c.id: c.name for c in communities}
-    table = Table("escalations", DASHBOARD_TITLE[0], list(DASHBOARD_HEADERS))
+def escalated_open_commitments(community_ids: list[int]) -> list[tuple[Commitment, str, datetime | None]]:
+    """Every open published commitment that was escalated or returned, with its current step and since when
+    (the dashboard's marks: ``roundtable.archive.dashboard``)."""
     escalated = select(EscalationStep.commitment_id).union(select(CommitmentReturn.commitment_id))
     rows = db.session.scalars(
         select(Commitment).join(Resolution, Resolution.id == Commitment.resolution_id)
@@ -164,6 +157,7 @@ def dashboard_table(community_ids: list[int], communities: list[Community]) -> T
                Commitment.done_at.is_(None), Commitment.id.in_(escalated))
         .order_by(Commitment.deadline, Commitment.id)
     )
+    marks = []
     for commitment in rows:
         info = view(commitment)
         at: datetime | None
@@ -174,6 +168,5 @@ def dashboard_table(community_ids: list[int], communities: list[Community]) -> T
         else:
             latest = [s for s in info.steps if s.step == info.level]
             stage, at = info.level_label, latest[-1].at if latest else None
-        table.rows.append([names.get(commitment.community_id, ""), commitment.unit_name, commitment.action,
-                           format_local(commitment.deadline), stage, format_local(at)])
-    return table
+        marks.append((commitment, stage, at))
+    return marks

@@ -17,6 +17,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, Lar
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from roundtable.core.audit_naming import Audited, NotAudited
+from roundtable.core.ids import random_id
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
@@ -185,10 +186,6 @@ class BudgetVote(Model):
 
 def new_token() -> str:
     return secrets.token_urlsafe(16)
-
-
-def random_id() -> str:
-    return secrets.token_hex(16)
 
 
 class BudgetVoter(Model):

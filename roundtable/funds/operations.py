@@ -4,6 +4,7 @@ Each raises OperationError before changing anything and flushes, never commits.
 """
 from __future__ import annotations
 
+import random
 import secrets
 from collections import Counter
 from dataclasses import dataclass
@@ -11,14 +12,16 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
 
 from roundtable.auth.models import User
 from roundtable.communities.models import Membership
 from roundtable.core.errors import Conflict, NotFound, OperationError
 from roundtable.core.http import TOKEN_MAX_LENGTH
+from roundtable.core.ids import random_id
 from roundtable.core.sql import rows_changed
 from roundtable.core.time import utcnow
+from roundtable.core.uploads import looks_like_image
 from roundtable.extensions import db
 from roundtable.funds import rules
 from roundtable.funds.models import (
@@ -34,6 +37,7 @@ from roundtable.funds.models import (
     ORIGINS,
     PERIOD,
     BudgetBallot,
+    BudgetSealedBallot,
     BudgetVote,
     BudgetVoter,
     Fund,
@@ -50,17 +54,6 @@ MAX_AMOUNT_FEN = 100_000_000_00  # 1 亿元: far above any community fund, far b
 MAX_PROJECTS = 20
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 PHOTO_MAX = 3 * 1024 * 1024
-
-
-def looks_like_image(data: bytes, content_type: str | None) -> bool:
-    """The file's first bytes match the type the phone claimed (a page sent as "image/png" is refused)."""
-    if content_type == "image/jpeg":
-        return data[:3] == b"\xff\xd8\xff"
-    if content_type == "image/png":
-        return data[:8] == b"\x89PNG\r\n\x1a\n"
-    if content_type == "image/webp":
-        return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
-    return False
 
 
 def yuan_to_fen(text: str | Decimal | int | None) -> int:
@@ -369,6 +362,35 @@ class BallotReceipt:
     repeated: bool
 
 
+def _fund_ballot_row(vote_id: int, voter_id: int, choices: dict[int, int]) -> tuple[BudgetSealedBallot, str]:
+    """The sealed row of one secret fund ballot (what was voted), and its receipt. The caller writes
+    it in the transaction that marks the voter as having voted (durable once acknowledged)."""
+    receipt_text = secret_ballots.fund_vote_receipt(vote_id, voter_id)
+    return BudgetSealedBallot(vote_id=vote_id, sealed=secret_ballots.seal_fund_ballot(vote_id, choices, receipt_text)), receipt_text
+
+
+def _opened_fund_ballots(vote_id: int) -> list[tuple[dict[str, int], str]]:
+    rows = db.session.scalars(select(BudgetSealedBallot.sealed).where(BudgetSealedBallot.vote_id == vote_id))
+    return [secret_ballots.unseal_fund_ballot(vote_id, sealed) for sealed in rows]
+
+
+def _open_fund_vote_at_count(vote_id: int) -> None:
+    """At the count (caller holds the vote's exclusive lock): every sealed ballot opened, the plain
+    ballots written in one shuffled insert with random keys, the sealed rows deleted. Plain rows
+    already there (ballots cast before sealing existed) are shuffled in with them."""
+    ballots = [{"choices": chosen, "receipt": receipt_text} for chosen, receipt_text in _opened_fund_ballots(vote_id)]
+    ballots += [dict(row._mapping) for row in db.session.execute(
+        select(BudgetBallot.choices, BudgetBallot.receipt).where(BudgetBallot.vote_id == vote_id)
+    )]
+    for table in (BudgetSealedBallot, BudgetBallot):
+        db.session.execute(delete(table).where(table.vote_id == vote_id).execution_options(synchronize_session=False))
+    random.SystemRandom().shuffle(ballots)
+    if ballots:
+        db.session.execute(insert(BudgetBallot), [
+            dict(ballot, id=random_id(), vote_id=vote_id, voter_id=None) for ballot in ballots
+        ])
+
+
 def cast_ballot(voter: BudgetVoter, choices: dict[int, int], key: str) -> BallotReceipt:
     """One ballot per resident: a guarded UPDATE claims the voter's one vote; a repeat gets the first receipt."""
     vote = voter.vote
@@ -395,7 +417,7 @@ def cast_ballot(voter: BudgetVoter, choices: dict[int, int], key: str) -> Ballot
         db.session.refresh(voter)
         return BallotReceipt(receipt, repeated=True)
     if vote.secret:  # sealed while open; the plain choices are written only at the count, shuffled
-        sealed, receipt = secret_ballots.fund_ballot_row(vote.id, voter.id, chosen)
+        sealed, receipt = _fund_ballot_row(vote.id, voter.id, chosen)
         db.session.add(sealed)
     else:
         db.session.add(BudgetBallot(
@@ -439,7 +461,7 @@ def count_vote(vote: BudgetVote) -> dict[str, Any]:
         vote.state = CLOSED
         db.session.flush()
         if vote.secret:
-            secret_ballots.open_fund_vote_at_count(vote.id)
+            _open_fund_vote_at_count(vote.id)
         ballots = [
             {int(p): v for p, v in choices.items()}
             for choices in db.session.scalars(select(BudgetBallot.choices).where(BudgetBallot.vote_id == vote.id))

@@ -169,7 +169,7 @@ def _map_header(header: list[str]) -> dict[int, str]:
         columns[index] = name
     missing = [COLUMN_ALIASES[name][1] for name in REQUIRED_COLUMNS if name not in columns.values()]
     if missing:
-        raise FileRejected("表头缺少必需的列:%(columns)s。请对照导入说明检查第一行(表头)。", columns=", ".join(missing))
+        raise FileRejected("表头缺少必需的列:%(columns)s。请对照导入说明检查第一行(表头)。", columns=gettext("、").join(missing))
     return columns
 
 

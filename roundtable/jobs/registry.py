@@ -9,12 +9,41 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
-if TYPE_CHECKING:
-    from roundtable.jobs.worker import JobContext
+from roundtable.core.types import JsonObject
+from roundtable.extensions import db
+from roundtable.jobs import operations
 
-Handler = Callable[["JobContext"], "str | None"]
+
+class ClaimLost(Exception):
+    """The job was taken back from this worker (lease over); its result must not be recorded."""
+
+
+@dataclass
+class JobContext:
+    """What a handler gets: the job's data and a way to report progress."""
+
+    job_id: int
+    kind: str
+    payload: JsonObject
+    community_id: int | None
+    attempt: int
+    token: str = field(repr=False)
+
+    def progress(self, percent: int) -> None:
+        """Record progress for the page that shows it.
+
+        This commits the session, so that the page sees it at once: report
+        progress before making the handler's own changes, not in their middle.
+        """
+        if not operations.report_progress(self.job_id, self.token, percent):
+            db.session.rollback()
+            raise ClaimLost(f"job {self.job_id} is no longer ours")
+        db.session.commit()
+
+
+Handler = Callable[[JobContext], "str | None"]
 #: A periodic task: called with no arguments (``now`` defaults to the present), returns how much it did.
 PeriodicTask = Callable[[], int]
 
@@ -29,7 +58,7 @@ _handlers: dict[str, Handler] = {}
 def job_handler(kind: str) -> Callable[[Handler], Handler]:
     """Register the decorated function as the one handler of ``kind``.
 
-    The function receives a :class:`~roundtable.jobs.worker.JobContext` and
+    The function receives a :class:`JobContext` and
     returns a reference to its result (or ``None``); raising marks the job failed.
     """
 

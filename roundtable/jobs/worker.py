@@ -12,45 +12,16 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import Flask
 
-from roundtable.core.types import JsonObject
 from roundtable.extensions import db
 from roundtable.health.heartbeat import beat
 from roundtable.jobs import operations
-from roundtable.jobs.registry import handler_for, periodic_tasks
+from roundtable.jobs.registry import ClaimLost, JobContext, handler_for, periodic_tasks
 
 log = logging.getLogger("roundtable.jobs")
-
-
-class ClaimLost(Exception):
-    """The job was taken back from this worker (lease over); its result must not be recorded."""
-
-
-@dataclass
-class JobContext:
-    """What a handler gets: the job's data and a way to report progress."""
-
-    job_id: int
-    kind: str
-    payload: JsonObject
-    community_id: int | None
-    attempt: int
-    token: str = field(repr=False)
-
-    def progress(self, percent: int) -> None:
-        """Record progress for the page that shows it.
-
-        This commits the session, so that the page sees it at once: report
-        progress before making the handler's own changes, not in their middle.
-        """
-        if not operations.report_progress(self.job_id, self.token, percent):
-            db.session.rollback()
-            raise ClaimLost(f"job {self.job_id} is no longer ours")
-        db.session.commit()
 
 
 def run_one(token: str | None = None) -> int | None:

@@ -30,10 +30,11 @@ from collections.abc import Sequence
 
 from flask import Flask, current_app
 
+from roundtable.ballots.operations import BallotRequest
 from roundtable.core.errors import OperationError
 from roundtable.extensions import db
 from roundtable.live import operations
-from roundtable.live.operations import BallotRequest, VoteReceipt
+from roundtable.live.operations import VoteReceipt
 
 log = logging.getLogger(__name__)
 

@@ -30,12 +30,13 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
 
+from roundtable.ballots.models import ASSISTED, PAPER, PHONE, PROXY
 from roundtable.core.types import JsonObject
 from roundtable.extensions import db, socketio
 from roundtable.live.snapshots import room_changed
 
 if TYPE_CHECKING:
-    from roundtable.live.operations import BallotRequest
+    from roundtable.ballots.operations import BallotRequest
 
 NAMESPACE = "/live"
 log = logging.getLogger(__name__)
@@ -220,9 +221,7 @@ class TallyBroadcaster:
 
 
 def channel_of(request: BallotRequest) -> str:
-    """How a ballot came, as ``ballots.queries.channel_counts`` counts it."""
-    from roundtable.ballots.models import ASSISTED, PAPER, PHONE, PROXY
-
+    """How a ballot came, as ``live.queries.channel_counts`` counts it."""
     channel = getattr(request, "channel", PHONE)
     if channel in (PAPER, PROXY):
         return channel

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from roundtable.audit.actor import ANONYMOUS, AuditActor, acting_as
+from roundtable.ballots.operations import BallotRequest, paper_request, proxy_request
 from roundtable.core.errors import NotAllowed, OperationError
 from roundtable.extensions import db
 from roundtable.live import operations, queries, registry, snapshots
@@ -29,7 +30,6 @@ from roundtable.live.actor_cache import actors
 from roundtable.live.ballot_box import BallotBox, ballot_box
 from roundtable.live.broadcast import release_after_ack, room_of, tallies, to_room
 from roundtable.live.models import HAND_STANCES, POLL_KINDS, STANCES
-from roundtable.live.operations import BallotRequest
 from roundtable.live.packets import REFUSED
 from roundtable.live.permissions import (
     ENDED_STATUSES,
@@ -493,8 +493,6 @@ class LiveNamespace(Namespace):
     @live_event(HOST, **ballot(participant_id=p.integer("参会人")))
     def on_vote_paper(self, actor, poll_id, participant_id, choices, key):
         """Host records a paper ballot of a present voter → `tally` (same path; never twice, never beside a phone ballot)."""
-        from roundtable.ballots.operations import paper_request
-
         return cast_ack(
             paper_request(actor.meeting, actor.user, participant_id, poll_id, choices, key),
             refuse_repeat=OperationError("这位居民的选票已经计入,不能再记纸质选票。", code="already_voted"),
@@ -503,8 +501,6 @@ class LiveNamespace(Namespace):
     @live_event(PARTICIPANT, **ballot(grantor_id=p.integer("委托人")))
     def on_vote_proxy(self, actor, poll_id, grantor_id, choices, key):
         """Proxy holder → one ballot for one person they represent → `tally`; the voter's own ballot wins a race."""
-        from roundtable.ballots.operations import proxy_request
-
         require_neutral_host(actor)
         return cast_ack(
             proxy_request(actor.meeting, actor.invitation, grantor_id, poll_id, choices, key),

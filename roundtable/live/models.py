@@ -11,10 +11,11 @@ from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, LargeBina
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from roundtable.core.audit_naming import AuditDraft, Audited, NotAudited
+from roundtable.core.ids import random_id
 from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
-from roundtable.live.results import PollResult
+from roundtable.live.results import BUDGET, POINTS, PollResult
 
 if TYPE_CHECKING:
     from roundtable.auth.models import User
@@ -31,23 +32,12 @@ POLL_TRANSITIONS: dict[str, tuple[str, ...]] = {POLL_OPEN: (POLL_CLOSED,), POLL_
 
 STANCES = {"support": "支持", "oppose": "反对", "concern": "关切", "neutral": "中立"}
 POLL_KINDS = {"yes_no": "赞成/反对/弃权", "single": "单选", "multiple": "多选"}
-# A budget poll (居民说了算) is opened from a fund's vote, never from the console's motion form:
-# its options carry costs and a ballot's options together must fit in the budget.
-# A points poll is its sibling: each voter gives up to ``max_choices`` points, one option id per
-# point in ``choices`` (so an id may repeat), and the tally counts points.
-BUDGET = "budget"
-POINTS = "points"
-BUDGET_KINDS = (BUDGET, POINTS)
+# The budget kinds (BUDGET, POINTS) are defined beside the rules that count them (live/results.py).
 ALL_POLL_KINDS = {**POLL_KINDS, BUDGET: "预算表决(在预算内勾选项目)", POINTS: "预算表决(分配积分)"}
 YES_NO_OPTIONS = (("yes", "赞成"), ("no", "反对"), ("abstain", "弃权"))
 # The stance a raised hand states first (南塘议事规则, "立场明确"); for and against take turns.
 HAND_STANCES = {"support": "赞成", "oppose": "反对", "other": "其他"}
 ALTERNATING_STANCES = ("support", "oppose")
-
-
-def random_id() -> str:
-    """Primary key for secret-ballot rows: random, so that key order says nothing about time."""
-    return secrets.token_hex(16)
 
 
 class SpeakingRequest(Model):

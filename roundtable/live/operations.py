@@ -16,16 +16,16 @@ from sqlalchemy.exc import IntegrityError
 
 from roundtable.audit.operations import record
 from roundtable.auth.models import User
+from roundtable.ballots.operations import BallotRequest, channel_rows
 from roundtable.core.errors import Conflict, NotAllowed, NotFound, OperationError
+from roundtable.core.sql import any_of
 from roundtable.core.time import utcnow
 from roundtable.core.types import JsonObject
 from roundtable.extensions import db
 from roundtable.live import secret_ballots
 from roundtable.live.models import (
-    BUDGET,
     DECIDED,
     HAND_STANCES,
-    POINTS,
     POLL_CLOSED,
     POLL_KINDS,
     PROPOSED,
@@ -42,9 +42,7 @@ from roundtable.live.models import (
     SecretVoter,
     SpeakingRequest,
 )
-from roundtable.live.permissions import can_vote
 from roundtable.live.queries import (
-    any_of,
     count_votes,
     current_item,
     current_speech,
@@ -54,8 +52,9 @@ from roundtable.live.queries import (
     voters_present,
     waiting_queue,
 )
-from roundtable.live.results import PollResult, judge
+from roundtable.live.results import BUDGET, POINTS, PollResult, judge
 from roundtable.meetings.models import ITEM_CLOSED, ITEM_OPEN, AgendaItem, Invitation, Meeting
+from roundtable.meetings.permissions import can_vote
 
 MAX_OPTIONS = 20
 
@@ -450,23 +449,6 @@ class VoteReceipt:
     repeated: bool
 
 
-@dataclass
-class BallotRequest:
-    """One vote, by ids only: it is written in whichever session writes its group (see ballot_box)."""
-
-    meeting_id: int
-    invitation_id: int
-    poll_id: int
-    choices: list[int]
-    key: str
-    assisted_by_id: int | None = None
-    # How the ballot came when not from the voter's own phone: "paper" (recorded by the host,
-    # ``recorded_by_id``) or "proxy" (cast by a holder under ``proxy_id``); see roundtable/ballots.
-    channel: str = "phone"
-    proxy_id: int | None = None
-    recorded_by_id: int | None = None
-
-
 def _checked_choices(poll: Poll, choices: list[int]) -> list[int]:
     valid = {option.id for option in poll.options}
     repeats_allowed = poll.kind == POINTS  # one id per point given
@@ -532,7 +514,6 @@ def _ballot_rows(poll: Poll, request: BallotRequest, chosen: list[int], receipt:
     (audit/listener.py), so they need no ORM objects; how it came (paper, proxy) is a
     BallotChannel object, audited like any row.
     """
-    from roundtable.ballots.operations import channel_rows  # how it came: beside "who", never beside "what"
 
     channel = channel_rows(poll.id, request)
     if poll.secret:

@@ -10,7 +10,7 @@ them, so that a vote costs no query before its group is written.
 """
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import or_, select
 
@@ -23,26 +23,12 @@ from roundtable.meetings.permissions import can_manage_meeting
 
 Row = TypeVar("Row")
 
-VOTING_SIDES = ("resident",)
-
 
 def is_live_host(user: User | None, meeting: Meeting) -> bool:
     """The meeting's host, or any secretary of its community (who can stand in)."""
     if user is None or not user.is_authenticated:
         return False
     return meeting.host_id == user.id or can_manage_meeting(user, meeting)
-
-
-class Seated(Protocol):
-    """An invitation, or a plain row of one, as far as voting asks: which side it sits on."""
-
-    @property
-    def side(self) -> str: ...
-
-
-def can_vote(invitation: Seated | None) -> bool:
-    """Residents decide; departments and organizations speak and answer but do not vote."""
-    return invitation is not None and invitation.side in VOTING_SIDES
 
 
 def may_take_sides(actor: Actor) -> bool:

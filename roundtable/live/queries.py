@@ -10,34 +10,22 @@ from dataclasses import dataclass
 from typing import Any, overload
 
 from flask_babel import gettext
-from sqlalchemy import Integer, any_, bindparam, exists, func, literal, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import bindparam, exists, func, select
 
 from roundtable.auth.models import User
-from roundtable.ballots.models import Proxy
+from roundtable.ballots.models import ASSISTED, PAPER, PHONE, PROXY, BallotChannel, Proxy
+from roundtable.ballots.queries import proxies_held, proxy_granted
 from roundtable.communities.models import Department, Organization
 from roundtable.core.errors import NotFound, OperationError
 from roundtable.core.time import iso, utcnow
 from roundtable.extensions import db
 from roundtable.live.models import ALTERNATING_STANCES, Ballot, Motion, Poll, Position, SecretVoter, SpeakingRequest
-from roundtable.live.permissions import VOTING_SIDES, Actor, can_vote
+from roundtable.live.permissions import Actor
 from roundtable.live.results import PollResult
 from roundtable.meetings.models import SIDES, AgendaItem, Invitation, Meeting
+from roundtable.meetings.permissions import VOTING_SIDES, can_vote
 
 PROTOCOL = "1"
-
-
-def any_of(column, ids, item_type=Integer):
-    """``column IN ids``; on PostgreSQL ``column = ANY(array)``: one parameter for any number of ids.
-
-    An IN list of a group's 500 voters is 500 parameters, and psycopg parses a
-    statement that long again at every execution (it caches only short ones):
-    a fifth of the server's work in a thousand-phone vote.
-    """
-    ids = sorted(set(ids))
-    if db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(literal(ids, ARRAY(item_type)))
-    return column.in_(ids)
 
 
 def _on_item(column, item: AgendaItem | None):
@@ -284,10 +272,21 @@ def motion_view(motion: Motion) -> dict:
     }
 
 
+def channel_counts(poll) -> dict[str, int]:
+    """How many ballots came by each channel; from "who voted" rows only, so secret polls stay secret."""
+    voters = SecretVoter if poll.secret else Ballot
+    total = db.session.scalar(select(func.count()).select_from(voters).where(voters.poll_id == poll.id)) or 0
+    assisted = db.session.scalar(select(func.count()).select_from(voters).where(
+        voters.poll_id == poll.id, voters.assisted_by_id.is_not(None))) or 0
+    by_channel = dict(db.session.execute(
+        select(BallotChannel.channel, func.count()).where(BallotChannel.poll_id == poll.id).group_by(BallotChannel.channel)
+    ).all())
+    paper, proxy = by_channel.get(PAPER, 0), by_channel.get(PROXY, 0)
+    return {PHONE: total - assisted - paper - proxy, PAPER: paper, ASSISTED: assisted, PROXY: proxy}
+
+
 def tally_of(poll: Poll) -> dict:
     """``seq`` is the committed ballot count: it only grows, whichever process reads it."""
-    from roundtable.ballots.queries import channel_counts
-
     votes = count_votes(poll, live=True)
     return {
         "poll_id": poll.id,
@@ -562,15 +561,25 @@ def snapshot(actor: Actor) -> dict:
     }
 
 
-def _proxies(invitation) -> list[dict]:
-    from roundtable.ballots.queries import proxies_view
+def _proxies(invitation: Invitation | None) -> list[dict]:
+    """For a holder's phone: each person represented, and the polls already voted for them (one ballot each).
 
-    return proxies_view(invitation)
+    Only the holder's own snapshot carries this, so the people they represent are named in full
+    (the room sees residents by surname): two neighbours called 王 must not look alike.
+    """
+    if invitation is None:
+        return []
+    rows = []
+    for proxy in proxies_held(invitation.meeting_id, invitation.id):
+        voted = set(db.session.scalars(select(Ballot.poll_id).where(Ballot.invitation_id == proxy.grantor_id)))
+        voted |= set(db.session.scalars(select(SecretVoter.poll_id).where(SecretVoter.invitation_id == proxy.grantor_id)))
+        grantor = proxy.grantor
+        rows.append({"grantor": {"id": grantor.id, "name": grantor.display_name, "side": grantor.side},
+                     "voted_polls": sorted(voted)})
+    return rows
 
 
-def _granted(invitation) -> dict | None:
-    from roundtable.ballots.queries import proxy_granted
-
+def _granted(invitation: Invitation | None) -> dict | None:
     return proxy_granted(invitation)
 
 

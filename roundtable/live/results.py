@@ -18,6 +18,14 @@ from roundtable.meetings.majority import RULES, rule_label
 if TYPE_CHECKING:
     from roundtable.live.models import Poll
 
+# A budget poll (居民说了算) is opened from a fund's vote, never from the console's motion form:
+# its options carry costs and a ballot's options together must fit in the budget.
+# A points poll is its sibling: each voter gives up to ``max_choices`` points, one option id per
+# point in ``choices`` (so an id may repeat), and the tally counts points.
+BUDGET = "budget"
+POINTS = "points"
+BUDGET_KINDS = (BUDGET, POINTS)
+
 Outcome = Literal["passed", "failed", "no_quorum", "counted", "open"]
 
 OUTCOME_LABELS: dict[str, str] = {
@@ -116,8 +124,6 @@ def judge(poll: Poll, counts: Mapping[int, int], total: int, present: int) -> Po
     the rule among all ballots. A budget poll is only counted here: which
     projects are funded is the fund's rule (roundtable.funds).
     """
-    from roundtable.live.models import BUDGET_KINDS
-
     quorum_met = present >= poll.quorum
     winners: list[int] = []
     outcome: Outcome

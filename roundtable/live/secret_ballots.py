@@ -3,8 +3,9 @@
 Every ballot path (phones through ``ballot_box``, the host's assisted votes,
 paper and proxy ballots, budget polls) stores a secret poll's ballot through
 ``ballot_values`` and reads it back through ``choices``/``receipts``/``open_at_close``.
-A secret fund budget vote over a period (personal links, roundtable/funds) goes through
-``fund_ballot_row``/``open_fund_vote_at_count``: the same sealing and the
+A secret fund budget vote over a period (personal links) is sealed and opened with
+``seal_fund_ballot``/``unseal_fund_ballot``, whose rows roundtable/funds/operations.py writes
+(``fund_ballot_row``, ``open_fund_vote_at_count``): the same sealing and the
 same close, with keys derived under the fund-vote purposes, so a live poll and a fund
 vote that share an id never share a key.
 Threat model and residual risks: docs/security.md.
@@ -39,12 +40,14 @@ from flask import Flask, current_app
 from nacl.public import PrivateKey, SealedBox
 from sqlalchemy import String, delete, insert, select
 
+from roundtable.core.ids import random_id
+from roundtable.core.sql import any_of
 from roundtable.core.types import JsonObject
 from roundtable.extensions import db
-from roundtable.live.models import Poll, SealedBallot, SecretVote, SecretVoter, random_id
+from roundtable.live.models import Poll, SealedBallot, SecretVote, SecretVoter
 
 if TYPE_CHECKING:
-    from roundtable.funds.models import BudgetSealedBallot
+    pass
 
 # Every sealed ballot starts with this tag (format version 1), then the sealed box.
 MAGIC = b"RTB1"
@@ -178,7 +181,6 @@ def _remembered_choices(poll: Poll) -> list[list[int]]:
     anywhere; the close still opens every row from the database.
     """
     global opened_count
-    from roundtable.live.queries import any_of
 
     kept: dict[int, dict[str, list[int]]] = current_app.extensions.setdefault(OPENED_KEY, {})
     known = kept.pop(poll.id, {})
@@ -272,39 +274,3 @@ def seal_fund_ballot(vote_id: int, choices: dict[int, int], receipt_text: str) -
 def unseal_fund_ballot(vote_id: int, sealed: bytes) -> tuple[dict[str, int], str]:
     ballot = _unseal_padded(fund_vote_private_key(vote_id), sealed)
     return dict(ballot["c"]), ballot["r"]
-
-
-def fund_ballot_row(vote_id: int, voter_id: int, choices: dict[int, int]) -> tuple[BudgetSealedBallot, str]:
-    """The sealed row of one secret fund ballot (what was voted), and its receipt. The caller writes
-    it in the transaction that marks the voter as having voted (durable once acknowledged)."""
-    from roundtable.funds.models import BudgetSealedBallot
-
-    receipt_text = fund_vote_receipt(vote_id, voter_id)
-    return BudgetSealedBallot(vote_id=vote_id, sealed=seal_fund_ballot(vote_id, choices, receipt_text)), receipt_text
-
-
-def _opened_fund_ballots(vote_id: int) -> list[tuple[dict[str, int], str]]:
-    from roundtable.funds.models import BudgetSealedBallot
-
-    rows = db.session.scalars(select(BudgetSealedBallot.sealed).where(BudgetSealedBallot.vote_id == vote_id))
-    return [unseal_fund_ballot(vote_id, sealed) for sealed in rows]
-
-
-def open_fund_vote_at_count(vote_id: int) -> None:
-    """At the count (caller holds the vote's exclusive lock): every sealed ballot opened, the plain
-    ballots written in one shuffled insert with random keys, the sealed rows deleted. Plain rows
-    already there (ballots cast before sealing existed) are shuffled in with them."""
-    from roundtable.funds.models import BudgetBallot, BudgetSealedBallot
-    from roundtable.funds.models import random_id as fund_random_id
-
-    ballots = [{"choices": chosen, "receipt": receipt_text} for chosen, receipt_text in _opened_fund_ballots(vote_id)]
-    ballots += [dict(row._mapping) for row in db.session.execute(
-        select(BudgetBallot.choices, BudgetBallot.receipt).where(BudgetBallot.vote_id == vote_id)
-    )]
-    for table in (BudgetSealedBallot, BudgetBallot):
-        db.session.execute(delete(table).where(table.vote_id == vote_id).execution_options(synchronize_session=False))
-    random.SystemRandom().shuffle(ballots)
-    if ballots:
-        db.session.execute(insert(BudgetBallot), [
-            dict(ballot, id=fund_random_id(), vote_id=vote_id, voter_id=None) for ballot in ballots
-        ])

@@ -5,7 +5,7 @@ and the street enforcement team are summoned, and the traffic police have
 already reported in, so the meeting page shows both states.
 
 It links case 12345-2026110001 only: 12345-2026110002 (接老人看病) was settled at
-the earlier roundtable whose resolution roundtable/resolutions/demo.py publishes,
+the earlier roundtable whose resolution roundtable/demo/resolution.py publishes,
 which moves that case to 「已定方案」, where it no longer goes before a meeting.
 """
 from __future__ import annotations

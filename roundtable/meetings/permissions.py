@@ -6,8 +6,24 @@ never disagree.
 """
 from __future__ import annotations
 
+from typing import Protocol
+
 from roundtable.auth.models import User
 from roundtable.communities.permissions import can_manage_cases, can_read_cases
+
+VOTING_SIDES = ("resident",)
+
+
+class Seated(Protocol):
+    """An invitation, or a plain row of one, as far as voting asks: which side it sits on."""
+
+    @property
+    def side(self) -> str: ...
+
+
+def can_vote(invitation: Seated | None) -> bool:
+    """Residents decide; departments and organizations speak and answer but do not vote."""
+    return invitation is not None and invitation.side in VOTING_SIDES
 
 
 def can_manage_meeting(user: User, meeting) -> bool:

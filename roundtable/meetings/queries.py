@@ -7,14 +7,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from roundtable.auth.models import User
 from roundtable.cases.models import TERMINAL_STATUSES, Case, Topic
 from roundtable.communities.models import Department, Membership, Organization
+from roundtable.core.privacy import scrub_phones
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
-from roundtable.meetings.models import Invitation, Meeting, MeetingCase
+from roundtable.meetings.models import SIDES, Invitation, Meeting, MeetingCase
 
 
 def meetings_of_community(community_id: int) -> list[Meeting]:
@@ -197,3 +199,23 @@ def department_response(department_id: int, community_id: int | None = None, now
     if delays:
         figures.median = timedelta(seconds=statistics.median(delays))
     return figures
+
+
+class ParticipantLabels:
+    """The published documents' names for participants (the resolution and the minutes use the same ones).
+
+    Resident invitations get ``居民1``, ``居民2`` ... in invitation order unless they consented to a name."""
+
+    def __init__(self, invitations: list[Invitation]):
+        residents = [i for i in invitations if i.side == "resident"]
+        self._numbers = {invitation.id: n for n, invitation in enumerate(residents, start=1)}
+
+    def __call__(self, invitation: Invitation | None) -> str:
+        if invitation is None:
+            return ""
+        if invitation.side == "resident":
+            if invitation.consent_to_name and invitation.display_name:
+                return scrub_phones(invitation.display_name)
+            return gettext("居民%(n)s", n=self._numbers.get(invitation.id, ""))
+        return scrub_phones(invitation.display_name or gettext(SIDES.get(invitation.side, "")))
+

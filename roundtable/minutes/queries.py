@@ -11,14 +11,15 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from roundtable.core.privacy import scrub_phones
 from roundtable.core.time import iso, utcnow
 from roundtable.core.types import JsonObject
 from roundtable.extensions import db
 from roundtable.live.models import STANCES, Motion, Poll, Position, SpeakingRequest
 from roundtable.meetings.models import SIDES, Invitation, Meeting
+from roundtable.meetings.queries import ParticipantLabels
 from roundtable.minutes.models import APPROVED, Minutes, MinutesReview
 from roundtable.resolutions import queries as resolution_queries
-from roundtable.resolutions.queries import participant_labels, scrub_phones
 
 if TYPE_CHECKING:
     from roundtable.resolutions.models import Resolution
@@ -54,7 +55,7 @@ def _build_record(meeting: Meeting) -> JsonObject:
     invitations = list(db.session.scalars(
         select(Invitation).where(Invitation.meeting_id == meeting.id).order_by(Invitation.id)
     ))
-    label = participant_labels(invitations)
+    label = ParticipantLabels(invitations)
     base = resolution_queries.meeting_record(meeting)
     position_of_item = {item.id: item.position for item in meeting.agenda_items}
     items: dict[int, JsonObject] = {
@@ -186,7 +187,7 @@ def review_window_open(minutes: Minutes, now: datetime | None = None) -> bool:
 def section_of(minutes: Minutes) -> JsonObject:
     """The minutes as every page and the PDF show them: structured part, narrative, commitments, reviews."""
     meeting = minutes.meeting
-    labels = participant_labels(list(db.session.scalars(
+    labels = ParticipantLabels(list(db.session.scalars(
         select(Invitation).where(Invitation.meeting_id == meeting.id).order_by(Invitation.id)
     )))
     return {
@@ -212,6 +213,7 @@ def section_of(minutes: Minutes) -> JsonObject:
     }
 
 
+@resolution_queries.record_section("minutes")
 def published_section(meeting: Meeting) -> JsonObject:
     """The minutes as the resolution's PDF and embedded record carry them; unapproved minutes are only noted."""
     minutes = minutes_of(meeting.id)

@@ -31,7 +31,7 @@ from flask import Flask
 from flask_babel import gettext
 
 from roundtable.notifications.models import OutboxMessage
-from roundtable.notifications.senders import SendError, register_sender
+from roundtable.notifications.senders import SendError
 
 _URL = re.compile(r"https?://\S+")
 TITLE_MAX = 35  # Aliyun's limit for one template variable
@@ -101,5 +101,3 @@ class AliyunSmsSender:
         if answer.get("Code") != "OK":
             raise SendError(gettext("阿里云短信拒绝发送:%(error)s", error=f"{answer.get('Code')}: {answer.get('Message')}"))
 
-
-register_sender("aliyun", AliyunSmsSender)

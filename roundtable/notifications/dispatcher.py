@@ -23,12 +23,18 @@ from flask import Flask
 
 from roundtable.extensions import db
 from roundtable.notifications import operations
-from roundtable.notifications.senders import Sender, sender_for
+from roundtable.notifications.aliyun import AliyunSmsSender
+from roundtable.notifications.senders import LogSender, Sender, SmtpSender, register_sender, sender_for
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 log = logging.getLogger("roundtable.outbox")
+
+# The gateways that NOTIFY_SENDERS may name (a new one: its module, and one line here).
+register_sender("log", LogSender)
+register_sender("smtp", SmtpSender)
+register_sender("aliyun", AliyunSmsSender)
 
 
 def deliver_due_messages(app: Flask, limit: int | None = None) -> int:

@@ -3,7 +3,7 @@
 ``NOTIFY_SENDERS`` maps a channel (``email``, ``sms``) to a sender name, and
 ``SENDERS`` maps a name to a factory ``factory(app) -> sender`` whose
 ``send(message)`` returns on success and raises on failure. An SMS gateway is
-one more ``register_sender("gateway-name", factory)`` and a configuration line;
+one more ``register_sender("gateway-name", factory)`` (in ``dispatcher.py``) and a configuration line;
 the outbox and its retries stay as they are.
 """
 from __future__ import annotations
@@ -118,10 +118,3 @@ class SmtpSender:
                 smtp.send_message(self.compose(message))
         except (smtplib.SMTPException, OSError) as exc:
             raise SendError(gettext("邮件发送失败:%(error)s", error=f"{exc.__class__.__name__}: {exc}")) from exc
-
-
-register_sender("log", LogSender)
-register_sender("smtp", SmtpSender)
-
-# Gateways that register themselves on import (after the registry above exists).
-from roundtable.notifications import aliyun as _aliyun  # noqa: E402,F401 - registers itself, needs the registry above

@@ -7,60 +7,34 @@ consent (otherwise their side and a number), hidden positions left out.
 """
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext
 from sqlalchemy import or_, select
 
 from roundtable.auth.models import User
+from roundtable.ballots.queries import channel_rows_for_record
 from roundtable.cases.models import Case
+from roundtable.core.privacy import scrub_phones
 from roundtable.core.time import iso, utcnow
 from roundtable.extensions import db
 from roundtable.live import secret_ballots
 from roundtable.live.models import ALL_POLL_KINDS, STANCES, Ballot, Poll, Position
-from roundtable.live.queries import poll_result
+from roundtable.live.queries import channel_counts, poll_result
 from roundtable.meetings.majority import rule_label
 from roundtable.meetings.models import REPORT_IN_LABELS, SIDES, Invitation, Meeting
+from roundtable.meetings.queries import ParticipantLabels
 from roundtable.resolutions.models import Commitment, Resolution
 
 RECORD_FORMAT = "roundtable-resolution/1"
 RECORD_SIDES = ("resident", "department", "organization")
-
-# Mobile numbers (with or without +86) and landlines with an area code.
-_PHONE = re.compile(r"(?<!\d)(?:(?:\+|00)?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
-PHONE_PLACEHOLDER = "〔电话已隐去〕"
+RecordSection = Callable[[Meeting], dict]
+RECORD_SECTIONS: dict[str, RecordSection] = {}
 
 
-def scrub_phones(text: str | None) -> str:
-    """A phone number typed into a position or an agreed point never reaches the published document."""
-    return _PHONE.sub(PHONE_PLACEHOLDER, text or "")
 
-
-class _Labels:
-    """Resident invitations get ``居民1``, ``居民2`` ... in invitation order unless they consented to a name."""
-
-    def __init__(self, invitations: list[Invitation]):
-        residents = [i for i in invitations if i.side == "resident"]
-        self._numbers = {invitation.id: n for n, invitation in enumerate(residents, start=1)}
-
-    def __call__(self, invitation: Invitation | None) -> str:
-        if invitation is None:
-            return ""
-        if invitation.side == "resident":
-            if invitation.consent_to_name and invitation.display_name:
-                return scrub_phones(invitation.display_name)
-            return gettext("居民%(n)s", n=self._numbers.get(invitation.id, ""))
-        return scrub_phones(invitation.display_name or gettext(SIDES.get(invitation.side, "")))
-
-
-def participant_labels(invitations: list[Invitation]) -> _Labels:
-    """The published document's names for participants (minutes use the same ones)."""
-    return _Labels(invitations)
-
-
-def _attendance(invitations: list[Invitation], label: _Labels) -> dict:
+def _attendance(invitations: list[Invitation], label: ParticipantLabels) -> dict:
     sides = {}
     for side in RECORD_SIDES:
         invited = [i for i in invitations if i.side == side]
@@ -91,7 +65,7 @@ def _departments(invitations: list[Invitation]) -> list[dict]:
     return rows
 
 
-def _positions(meeting: Meeting, label: _Labels) -> dict:
+def _positions(meeting: Meeting, label: ParticipantLabels) -> dict:
     by_side: dict[str, dict[str, Any]] = {side: {"label": SIDES[side], "counts": {s: 0 for s in STANCES}, "items": []} for side in RECORD_SIDES}
     rows = db.session.scalars(
         select(Position).where(Position.meeting_id == meeting.id, Position.hidden_at.is_(None)).order_by(Position.id)
@@ -118,12 +92,10 @@ def _receipts(poll: Poll) -> list[str]:
 
 def _channels(poll: Poll) -> list[dict]:
     """How many ballots came by phone, paper, assistance and proxy (never who voted what)."""
-    from roundtable.ballots.queries import channel_counts, channel_rows_for_record
-
     return channel_rows_for_record(channel_counts(poll))
 
 
-def _poll(poll: Poll, label: _Labels) -> dict:
+def _poll(poll: Poll, label: ParticipantLabels) -> dict:
     """Counts and outcome of one poll; a poll left open is counted as it stands and marked so.
 
     The live models keep the outcome in ``Poll.result`` only once the host
@@ -181,7 +153,7 @@ def _meeting_record(meeting: Meeting) -> dict:
     invitations = list(db.session.scalars(
         select(Invitation).where(Invitation.meeting_id == meeting.id).order_by(Invitation.id)
     ))
-    label = _Labels(invitations)
+    label = ParticipantLabels(invitations)
     polls = db.session.scalars(select(Poll).where(Poll.meeting_id == meeting.id).order_by(Poll.id))
     return {
         "community": meeting.community.full_name,
@@ -241,15 +213,24 @@ def full_record(resolution: Resolution, published_at: datetime) -> dict:
         "agreed_points": [scrub_phones(point) for point in resolution.points],
         "commitments": [commitment_record(c) for c in resolution.commitments],
         "unconfirmed_reason": scrub_phones(resolution.unconfirmed_reason),
-        "minutes": minutes_section(resolution.meeting),
+        **record_sections(resolution.meeting),
     }
 
 
-def minutes_section(meeting: Meeting) -> dict:
-    """The meeting's approved minutes as published with the resolution (only noted while not approved)."""
-    from roundtable.minutes.queries import published_section
+def record_section(name: str) -> Callable[[RecordSection], RecordSection]:
+    """Register a section that a package built on resolutions adds to every published record
+    (the minutes: ``roundtable.minutes.queries.published_section``), so that this package
+    need not import it. The application imports every package before it serves."""
 
-    return published_section(meeting)
+    def register(section: RecordSection) -> RecordSection:
+        RECORD_SECTIONS[name] = section
+        return section
+
+    return register
+
+
+def record_sections(meeting: Meeting) -> dict[str, dict]:
+    return {name: section(meeting) for name, section in RECORD_SECTIONS.items()}
 
 
 # ---------------------------------------------------------------- lists and lookups

@@ -2,7 +2,8 @@
  * Elder mode (长辈版) and the text size, following the MIIT 适老化 rules: chosen once, remembered
  * on this device. Loaded in <head> so that the page is drawn at the chosen size from the start.
  * Also the 朗读 button: the page's current item, motion and ballot options read aloud through
- * the browser's speech synthesis (zh-CN); the button stays hidden where there is none.
+ * the browser's speech synthesis in the page's language (zh-CN or en); the button stays hidden
+ * where the browser has no voice for it.
  */
 (function (global) {
   "use strict";
@@ -41,12 +42,21 @@
   var synth = global.speechSynthesis;
   var canSpeak = !!synth && typeof global.SpeechSynthesisUtterance === "function";
 
-  function chineseVoice() {
+  function pageLanguage() { return root.getAttribute("lang") || "zh-CN"; }
+
+  function pageVoice() {
     var voices = canSpeak ? synth.getVoices() : [];
+    var base = pageLanguage().split(/[-_]/)[0].toLowerCase();
     for (var i = 0; i < voices.length; i += 1) {
-      if (/^zh([-_]CN)?/i.test(voices[i].lang)) return voices[i];
+      if ((voices[i].lang || "").toLowerCase().split(/[-_]/)[0] === base) return voices[i];
     }
     return null;
+  }
+
+  /* The page's sentence end, in its language (the button's data-sentence-end). */
+  function sentenceEnd() {
+    var button = document.querySelector("[data-read-aloud]");
+    return (button && button.dataset.sentenceEnd) || " ";
   }
 
   /* What to read: the page may offer RoundtableReadAloud(); otherwise every [data-read] element. */
@@ -54,7 +64,7 @@
     if (typeof global.RoundtableReadAloud === "function") return global.RoundtableReadAloud();
     return Array.prototype.map.call(document.querySelectorAll("[data-read]"), function (node) {
       return node.textContent.trim();
-    }).filter(Boolean).join("。");
+    }).filter(Boolean).join(sentenceEnd());
   }
 
   function readAloud() {
@@ -62,16 +72,16 @@
     if (!canSpeak || !text) return;
     synth.cancel();
     var utterance = new global.SpeechSynthesisUtterance(text);
-    utterance.lang = "zh-CN";
+    utterance.lang = pageLanguage();
     utterance.rate = 0.9;
-    var voice = chineseVoice();
+    var voice = pageVoice();
     if (voice) utterance.voice = voice;
     synth.speak(utterance);
   }
 
   function showReadButton() {
-    // Voices load late in some browsers; the button appears once a Chinese voice is known.
-    var usable = canSpeak && (chineseVoice() !== null);
+    // Voices load late in some browsers; the button appears once a voice of the page's language is known.
+    var usable = canSpeak && (pageVoice() !== null);
     document.querySelectorAll("[data-read-aloud]").forEach(function (button) { button.hidden = !usable; });
   }
 

@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 
 from roundtable.ballots import operations
 from roundtable.ballots.models import BallotChannel, Proxy
-from roundtable.ballots.queries import channel_counts
 from roundtable.core.errors import OperationError
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.live.models import Ballot, Motion, Poll, SealedBallot, SecretVote, SecretVoter
 from roundtable.live.operations import cast_votes, open_budget_poll, open_poll
+from roundtable.live.queries import channel_counts
 from tests.live.conftest import joined
 
 

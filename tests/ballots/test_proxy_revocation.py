@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from roundtable.audit.models import AuditEntry
 from roundtable.ballots import operations
 from roundtable.ballots.models import BallotChannel, Proxy
-from roundtable.ballots.queries import channel_counts
 from roundtable.core.errors import OperationError
 from roundtable.extensions import db
 from roundtable.live.models import Ballot, Poll
 from roundtable.live.operations import BallotRequest, cast_votes
+from roundtable.live.queries import channel_counts
 from tests.ballots.test_paper_and_proxy import check_in, codes, open_kind, open_yes_no
 from tests.live.conftest import joined
 

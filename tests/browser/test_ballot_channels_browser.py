@@ -10,11 +10,11 @@ import pytest
 from playwright.sync_api import expect
 
 from roundtable.ballots import operations
-from roundtable.ballots.queries import channel_counts
 from roundtable.core.time import utcnow
 from roundtable.extensions import db
 from roundtable.live.models import Ballot, Motion, Poll
 from roundtable.live.operations import open_budget_poll, open_poll
+from roundtable.live.queries import channel_counts
 from tests.browser.conftest import log_in, sideways_overflow
 from tests.live.conftest import build_room
 

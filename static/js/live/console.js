@@ -240,8 +240,8 @@
           el("p", { className: "motion-text", text: motion.text }),
           el("p", { className: "motion-meta" }, [
             el("span", { className: "badge", text: t("motion_" + motion.state) }), " ",
-            t("proposer") + ":" + RT.personName(motion.proposer),
-            motion.seconder ? " · " + t("seconder") + ":" + RT.personName(motion.seconder) : ""
+            t("proposed_by", { name: RT.personName(motion.proposer) }),
+            motion.seconder ? " · " + t("seconded_by", { name: RT.personName(motion.seconder) }) : ""
           ])
         ]);
       }));

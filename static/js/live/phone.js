@@ -520,8 +520,8 @@
           el("p", { className: "motion-text", text: motion.text }),
           el("p", { className: "motion-meta" }, [
             el("span", { className: "badge motion-state", text: t("motion_" + motion.state) }), " ",
-            t("proposer") + ":" + RT.personName(motion.proposer),
-            motion.seconder ? " · " + t("seconder") + ":" + RT.personName(motion.seconder) : ""
+            t("proposed_by", { name: RT.personName(motion.proposer) }),
+            motion.seconder ? " · " + t("seconded_by", { name: RT.personName(motion.seconder) }) : ""
           ]),
           canSecond ? el("button", { type: "button", className: "big second-button", text: t("second"),
                                      onClick: function (event) { RT.act(live, notice, event.currentTarget, "motion_second", { motion_id: motion.id }, t("seconded")); } }) : null
@@ -602,7 +602,7 @@
     (state.polls || []).filter(function (p) { return p.state === "closed"; }).slice(-1).forEach(function (poll) {
       parts.push(RT.outcomeText(poll));
     });
-    return parts.join("。");
+    return parts.join(RT.t("sentence_end"));
   };
 
   function render(state) {

@@ -8,9 +8,10 @@ certifies it and no penalty is imposed. The meeting is concluded, its
 resolution published by the render job, so the PDF, its SHA-256, /verify and
 the case timeline of 12345-2026110002 (now 「已定方案」) all show the whole flow.
 
-Everything goes through the same operations as the pages and the live
-namespace, each under the person who would do it (``acting_as``), so the audit
-trail reads like the real meeting.
+The meeting is held with ``roundtable/demo/builder.py``, the builder the tests'
+factories use: the same operations as the pages and the live namespace, each
+under the person who would do it (``acting_as``), so the audit trail reads like
+the real meeting.
 """
 from __future__ import annotations
 
@@ -19,22 +20,12 @@ from datetime import datetime, time, timedelta
 
 from roundtable.audit.actor import acting_as
 from roundtable.core.time import LOCAL_TZ, as_utc, utcnow
+from roundtable.demo.builder import MeetingBuilder
 from roundtable.extensions import db
 from roundtable.jobs.models import Job
 from roundtable.jobs.registry import load_handler_modules
 from roundtable.jobs.worker import run_one
-from roundtable.live import operations as live
-from roundtable.meetings.operations import (
-    AgendaFields,
-    MeetingFields,
-    add_agenda_item,
-    create_meeting,
-    invite_organization,
-    invite_resident,
-    report_in,
-    summon_department,
-    transition_meeting,
-)
+from roundtable.meetings.operations import AgendaFields, MeetingFields
 from roundtable.resolutions import operations
 
 CASE_NUMBER = "12345-2026110002"
@@ -83,75 +74,52 @@ def _held_at(received_at: datetime) -> datetime:
 
 
 def _hold_meeting(seeded: dict):
-    """Prepare, schedule, run and conclude the roundtable; return the meeting."""
+    """Prepare, schedule, run and conclude the roundtable (with the tests' own builder); return the meeting."""
     community, people, departments = seeded["community"], seeded["people"], seeded["departments"]
     secretary = people["zhangcx"]
     case = seeded["cases"][CASE_NUMBER]
 
-    with acting_as(secretary):
-        # Scheduling refuses a time in the past (and summons need a future reply-by
-        # time), so the meeting is prepared for the near future like any other;
-        # its times are moved back to when it was held once it has concluded (below).
-        meeting = create_meeting(
-            community,
-            MeetingFields(
-                title=TITLE,
-                starts_at=utcnow() + timedelta(hours=2),
-                host_id=secretary.id,
-                kind="roundtable",
-                venue=VENUE,
-                duration_minutes=60,
-                description="接老人看病、搬家等临时停车超时被拍怎么办:居民、区交通支队、街道执法小分队和物业一起商量。",
-                topic_id=seeded["topic"].id,
-                case_ids=[case.id],
-            ),
-            secretary,
-        )
-        for title, minutes, number in AGENDA:
-            add_agenda_item(meeting, AgendaFields(title=title, minutes=minutes, case_id=case.id if number else None))
-        transition_meeting(meeting, "scheduled", secretary)
-        residents = {name: invite_resident(meeting, people[name].id)
-                     for name in ("lixiulan", "wangjianguo", "zhaoshufen")}
-        # 赵淑芬 agreed to be named in the published resolution; the others appear as 居民1, 居民2.
-        # (No operation sets this: the secretary records it on the invitation, as tests/factories.py does.)
-        residents["zhaoshufen"].consent_to_name = True
-        due = utcnow() + timedelta(hours=1)
-        summoned = {
-            "jiaotong": summon_department(meeting, departments["区交通支队"].id, due),
-            "zhifa": summon_department(meeting, departments["街道执法小分队"].id, due),
-        }
-        property_manager = invite_organization(meeting, seeded["property_manager"].id)
-    with acting_as(people["jiaotong"]):
-        report_in(summoned["jiaotong"], people["jiaotong"], "刘警官")
-    with acting_as(people["zhifa"]):
-        report_in(summoned["zhifa"], people["zhifa"], "陈队长")
+    held = MeetingBuilder(community, secretary)
+    # Scheduling refuses a time in the past (and summons need a future reply-by
+    # time), so the meeting is prepared for the near future like any other;
+    # its times are moved back to when it was held once it has concluded (below).
+    meeting = held.prepare(
+        MeetingFields(
+            title=TITLE,
+            starts_at=utcnow() + timedelta(hours=2),
+            host_id=secretary.id,
+            kind="roundtable",
+            venue=VENUE,
+            duration_minutes=60,
+            description="接老人看病、搬家等临时停车超时被拍怎么办:居民、区交通支队、街道执法小分队和物业一起商量。",
+            topic_id=seeded["topic"].id,
+            case_ids=[case.id],
+        ),
+        [AgendaFields(title=title, minutes=minutes, case_id=case.id if number else None)
+         for title, minutes, number in AGENDA],
+    )
+    held.schedule()
+    # 赵淑芬 agreed to be named in the published resolution; the others appear as 居民1, 居民2.
+    residents = {name: held.invite_resident(people[name], consent_to_name=name == "zhaoshufen")
+                 for name in ("lixiulan", "wangjianguo", "zhaoshufen")}
+    due = utcnow() + timedelta(hours=1)
+    summoned = {
+        "jiaotong": held.summon(departments["区交通支队"], people["jiaotong"], due),
+        "zhifa": held.summon(departments["街道执法小分队"], people["zhifa"], due),
+    }
+    property_manager = held.invite_organization(seeded["property_manager"], people["wuye"])
+    held.report_in(summoned["jiaotong"], "刘警官")
+    held.report_in(summoned["zhifa"], "陈队长")
 
-    with acting_as(secretary):
-        transition_meeting(meeting, "live", secretary)
     seats = {**residents, **summoned, "wuye": property_manager}
-    for username, invitation in seats.items():
-        with acting_as(people[username]):
-            live.check_in(invitation)
-    with acting_as(secretary):
-        live.advance_agenda(meeting)
+    held.open(seats.values())
     for username, stance, text in POSITIONS:
-        with acting_as(people[username]):
-            live.post_position(meeting, seats[username], stance, text)
-    with acting_as(secretary):
-        live.advance_agenda(meeting)
-    with acting_as(people["wangjianguo"]):
-        motion = live.propose_motion(meeting, seats["wangjianguo"], MOTION)
-    with acting_as(people["zhaoshufen"]):
-        live.second_motion(meeting, seats["zhaoshufen"], motion.id)
-    with acting_as(secretary):
-        poll = live.open_poll(meeting, secretary, motion.id, "yes_no", secret=False)
-    yes = next(option.id for option in poll.options if option.code == "yes")
-    for username, invitation in residents.items():  # 各方最终达成一致: all three vote yes
-        with acting_as(people[username]):
-            live.cast_vote(meeting, invitation, poll.id, [yes], key=f"demo-{username}")
-    with acting_as(secretary):
-        live.close_poll(meeting, secretary, poll.id)
-        transition_meeting(meeting, "concluded", secretary)
+        held.say(seats[username], stance, text)
+    held.next_item()
+    motion = held.move(seats["wangjianguo"], seats["zhaoshufen"], MOTION)
+    # 各方最终达成一致: all three vote yes
+    held.vote(motion, [(invitation, "yes") for invitation in residents.values()], key_prefix="demo")
+    held.conclude()
 
     # The demo shows a meeting held five days ago, but the operations stamp "now"
     # and refuse past times for scheduling. Only the meeting's own times are moved
