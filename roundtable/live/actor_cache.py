@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from roundtable.live.permissions import Actor
@@ -82,7 +83,7 @@ class ActorCache:
         with self._lock:
             self._by_sid.pop(sid, None)
 
-    def forget(self, *, users=(), invitations=(), meetings=()) -> int:
+    def forget(self, *, users: Iterable[int] = (), invitations: Iterable[int] = (), meetings: Iterable[int] = ()) -> int:
         """Forget every connection of these users, invitations or meetings; how many were."""
         users, invitations, meetings = set(users), set(invitations), set(meetings)
         if not (users or invitations or meetings):

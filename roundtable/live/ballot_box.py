@@ -26,6 +26,7 @@ import os
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 
 from flask import Flask, current_app
 
@@ -86,6 +87,8 @@ class BallotBox:
             self._write_next_group()
         if isinstance(me.outcome, BaseException):
             raise me.outcome
+        if me.outcome is None:
+            raise RuntimeError("the ballot's group was written without its outcome")
         return me.outcome
 
     def _wait(self, me: _Waiting) -> None:
@@ -116,6 +119,7 @@ class BallotBox:
 
     def _write(self, group: list[_Waiting]) -> None:
         requests = [waiting.request for waiting in group]
+        outcomes: Sequence[VoteReceipt | BaseException]
         try:
             outcomes = operations.cast_votes(requests)
             db.session.commit()
@@ -136,8 +140,8 @@ class BallotBox:
                     db.session.rollback()
                     tallies.poll_changed(meeting_id, poll_id)
         self.groups[len(group)] += 1
-        for waiting, outcome in zip(group, outcomes, strict=False):
-            waiting.outcome = outcome
+        for waiting, result in zip(group, outcomes, strict=False):
+            waiting.outcome = result
             waiting.woken.set()
 
 
@@ -147,10 +151,13 @@ def _recount(poll_id: int) -> tuple[dict[str, int], int, dict[str, int]]:
     from roundtable.live.queries import tally_of
 
     poll = db.session.get(Poll, poll_id)
+    if poll is None:  # deleted with its meeting; the caller logs it and the tally falls back
+        raise LookupError(f"poll {poll_id} is gone")
     tally = tally_of(poll)
     db.session.rollback()  # end the read; the writer holds no transaction between groups
     return tally["counts"], tally["total"], tally.get("channels", {})
 
 
 def ballot_box() -> BallotBox:
-    return current_app.extensions["live_ballots"]
+    box: BallotBox = current_app.extensions["live_ballots"]
+    return box

@@ -25,12 +25,18 @@ import os
 import socket
 import threading
 from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
 
 from roundtable.ballots.models import ASSISTED, PAPER, PHONE, PROXY
+from roundtable.core.types import JsonObject
 from roundtable.extensions import db, socketio
 from roundtable.live.snapshots import room_changed
+
+if TYPE_CHECKING:
+    from roundtable.ballots.operations import BallotRequest
 
 NAMESPACE = "/live"
 log = logging.getLogger(__name__)
@@ -40,7 +46,7 @@ def room_of(meeting_id: int) -> str:
     return f"meeting-{meeting_id}"
 
 
-def to_room(meeting_id: int, event: str, payload: dict) -> None:
+def to_room(meeting_id: int, event: str, payload: JsonObject) -> None:
     """Only after the commit: what the room hears must already be true in the database.
 
     The shared snapshot part is forgotten first: whoever joins from now on reads
@@ -68,6 +74,8 @@ def _send_noop(sid: str) -> None:
 
     socketio.sleep(0.05)  # after the ack, which is queued when the handler returns
     server = getattr(socketio, "server", None)
+    if server is None:  # not serving (a command, a test without sockets)
+        return
     try:
         eio_sid = server.manager.eio_sid_from_sid(sid, NAMESPACE)
         if eio_sid is not None and eio_sid in server.eio.sockets:
@@ -93,7 +101,8 @@ class TallyBroadcaster:
 
         return bool(self.app.config.get("SOCKETIO_MESSAGE_QUEUE")) or queue_manager() is not None
 
-    def committed(self, meeting_id: int, poll_id: int, requests: list, recount) -> None:
+    def committed(self, meeting_id: int, poll_id: int, requests: list[BallotRequest],
+                  recount: Callable[[], tuple[dict[str, int], int, dict[str, int]]]) -> None:
         """The ballot box committed these ``BallotRequest`` s of the poll: count them, then announce.
 
         Only the ballot box's writer calls this, one group at a time, right after
@@ -188,6 +197,7 @@ class TallyBroadcaster:
 
         if self.shared() and not self._lease(poll_id, window):
             return False
+        payload: dict[str, Any]
         with self._lock:
             kept = self._counts.get(poll_id)
         if kept is not None:
@@ -210,7 +220,7 @@ class TallyBroadcaster:
         return True
 
 
-def channel_of(request) -> str:
+def channel_of(request: BallotRequest) -> str:
     """How a ballot came, as ``live.queries.channel_counts`` counts it."""
     channel = getattr(request, "channel", PHONE)
     if channel in (PAPER, PROXY):
@@ -219,4 +229,5 @@ def channel_of(request) -> str:
 
 
 def tallies() -> TallyBroadcaster:
-    return current_app.extensions["live_tallies"]
+    broadcaster: TallyBroadcaster = current_app.extensions["live_tallies"]
+    return broadcaster

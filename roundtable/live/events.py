@@ -53,6 +53,12 @@ BUSY_MESSAGE = "系统繁忙,操作未生效,请重试。"
 RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
 
 
+def _sid() -> str:
+    """This socket's id: Flask-SocketIO sets it on the request, which Flask's own type does not know."""
+    sid: str = request.sid  # type: ignore[attr-defined]
+    return sid
+
+
 def is_busy(error: Exception) -> bool:
     """A database too busy to answer in time: nothing was changed, the phone may simply retry."""
     if isinstance(error, PoolTimeout):
@@ -103,13 +109,13 @@ def joined_actor(who: str) -> Actor | None:
     meeting_id = session.get("live_meeting_id")
     if meeting_id is None:
         raise OperationError("请先加入会议。", code="not_joined")
-    actor = actors.get(request.sid, meeting_id)
+    actor = actors.get(_sid(), meeting_id)
     if actor is None:  # forgotten (revocation, TTL) or never kept: ask the database
         meeting = db.session.get(Meeting, meeting_id)
         if meeting is None:
             raise NotAllowed("会议已不存在。")
         actor = actor_for(session.get("live_credential"), meeting)
-        actors.put(request.sid, actor)
+        actors.put(_sid(), actor)
     if who == HOST and not actor.host:
         raise NotAllowed("只有主持人可以进行此操作。")
     if who == PARTICIPANT and actor.invitation_id is None:
@@ -218,17 +224,17 @@ class LiveNamespace(Namespace):
                 session["live_credential"] = {"kind": "invitation", "token": token}
                 session[CONNECT_READ] = (time.monotonic(), snapshots.snapshots().version(meeting_id), joined)
                 # recorded now, so that removing the invitation before the join drops this socket too
-                registry.socket_joined(request.sid, joined.invitation.id)
+                registry.socket_joined(_sid(), joined.invitation.id)
                 return
         credential = credential_from(auth, current_user)
         if credential is None:
             raise ConnectionRefusedError("unauthorized")
         session["live_credential"] = credential
-        registry.socket_opened(request.sid, credential)
+        registry.socket_opened(_sid(), credential)
 
     def on_disconnect(self, *_reason):
         """Anyone → nothing. Forgets a login-session socket (see registry)."""
-        registry.socket_closed(request.sid)
+        registry.socket_closed(_sid())
 
     @live_event(CONNECTED, meeting_id=p.integer("会议", required=False))
     def on_join(self, _nobody, meeting_id):
@@ -260,11 +266,11 @@ class LiveNamespace(Namespace):
             leave_room(room_of(previous))
         join_room(room_of(meeting_id))
         session["live_meeting_id"] = meeting_id
-        actors.put(request.sid, actor)
+        actors.put(_sid(), actor)
         member = (actor.user_id, actor.meeting.community_id) if actor.user_id is not None else None
-        registry.socket_joined(request.sid, actor.invitation_id, member)
+        registry.socket_joined(_sid(), actor.invitation_id, member)
         snapshot = queries.snapshot(actor)
-        release_after_ack(request.sid)
+        release_after_ack(_sid())
         return {"ok": True, "snapshot": snapshot}
 
     def _join_by_token(self, joined: queries.TokenJoin, recorded: bool = False) -> dict:
@@ -280,18 +286,18 @@ class LiveNamespace(Namespace):
             leave_room(room_of(previous))
         join_room(room_of(meeting_id))
         session["live_meeting_id"] = meeting_id
-        actors.put(request.sid, actor)
+        actors.put(_sid(), actor)
         if not recorded:
-            registry.socket_joined(request.sid, actor.invitation_id)
+            registry.socket_joined(_sid(), actor.invitation_id)
         snapshot = queries.token_snapshot(actor, joined)
-        release_after_ack(request.sid)
+        release_after_ack(_sid())
         return {"ok": True, "snapshot": snapshot}
 
     @live_event(ANYONE)
     def on_snapshot(self, actor):
         """Anyone joined → nothing; the ack carries a fresh snapshot."""
         snapshot = queries.snapshot(actor)
-        release_after_ack(request.sid)
+        release_after_ack(_sid())
         return {"ok": True, "snapshot": snapshot}
 
     # ------------------------------------------------------------ meeting lifecycle (host)

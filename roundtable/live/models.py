@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
@@ -15,6 +16,10 @@ from roundtable.core.time import utcnow
 from roundtable.core.types import UTCDateTime
 from roundtable.extensions import Model
 from roundtable.live.results import BUDGET, POINTS, PollResult
+
+if TYPE_CHECKING:
+    from roundtable.auth.models import User
+    from roundtable.meetings.models import Invitation
 
 # A motion: proposed → seconded → voting → decided; a budget vote is put by the host straight to voting.
 PROPOSED, SECONDED, VOTING, DECIDED = "proposed", "seconded", "voting", "decided"
@@ -56,7 +61,7 @@ class SpeakingRequest(Model):
     # Set when the host gave the floor to someone other than the proposed next speaker.
     override_reason: Mapped[str | None] = mapped_column(Text)
 
-    invitation = relationship("Invitation")
+    invitation: Mapped[Invitation] = relationship("Invitation")
 
 
 class Position(Model):
@@ -81,8 +86,8 @@ class Position(Model):
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    invitation = relationship("Invitation")
-    hidden_by = relationship("User")
+    invitation: Mapped[Invitation] = relationship("Invitation")
+    hidden_by: Mapped[User | None] = relationship("User")
 
     def refine_audit(self, entry: AuditDraft) -> AuditDraft | None:
         """The text is personal: the trail keeps its hash, enough to show it was not changed afterwards."""
@@ -115,8 +120,8 @@ class Motion(Model):
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     seconded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    proposer = relationship("Invitation", foreign_keys=[proposer_id])
-    seconder = relationship("Invitation", foreign_keys=[seconder_id])
+    proposer: Mapped[Invitation | None] = relationship("Invitation", foreign_keys=[proposer_id])
+    seconder: Mapped[Invitation | None] = relationship("Invitation", foreign_keys=[seconder_id])
 
     def can_move_to(self, state: str) -> bool:
         """Whether MOTION_TRANSITIONS allows going from the present state to ``state``."""
@@ -157,12 +162,12 @@ class Poll(Model):
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    result: Mapped[dict | None] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Budget polls only: the fund's amount in fen; a ballot's options' costs must not exceed it.
     budget_fen: Mapped[int | None] = mapped_column(BigInteger)
 
-    motion = relationship("Motion")
-    options = relationship(
+    motion: Mapped[Motion] = relationship("Motion")
+    options: Mapped[list[PollOption]] = relationship(
         "PollOption", back_populates="poll", cascade="all, delete-orphan", order_by="PollOption.position"
     )
 
@@ -196,7 +201,7 @@ class Poll(Model):
             entry["data"].update(self._audit_at_close(result))
         return entry
 
-    def _audit_at_close(self, result: PollResult) -> dict:
+    def _audit_at_close(self, result: PollResult) -> dict[str, Any]:
         if self.secret:
             receipts = result.receipts()
         else:
@@ -220,7 +225,7 @@ class PollOption(Model):
     # Budget polls only: the project's cost in fen.
     cost_fen: Mapped[int | None] = mapped_column(BigInteger)
 
-    poll = relationship("Poll", back_populates="options")
+    poll: Mapped[Poll] = relationship("Poll", back_populates="options")
 
     @property
     def shown_label(self) -> str:
@@ -242,13 +247,13 @@ class Ballot(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     poll_id: Mapped[int] = mapped_column(ForeignKey("live_polls.id"), index=True)
     invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id"))
-    choices: Mapped[list] = mapped_column(JSON)
+    choices: Mapped[list[int]] = mapped_column(JSON)
     receipt: Mapped[str] = mapped_column(String(64))
     idempotency_key: Mapped[str] = mapped_column(String(64))
     assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    invitation = relationship("Invitation")
+    invitation: Mapped[Invitation] = relationship("Invitation")
 
 
 class SecretVoter(Model):
@@ -299,5 +304,5 @@ class SecretVote(Model):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     poll_id: Mapped[int] = mapped_column(ForeignKey("live_polls.id"), index=True)
-    choices: Mapped[list] = mapped_column(JSON)
+    choices: Mapped[list[int]] = mapped_column(JSON)
     receipt: Mapped[str] = mapped_column(String(64))

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from flask_babel import lazy_gettext
 from sqlalchemy import insert, select, update
@@ -19,13 +20,12 @@ from roundtable.ballots.operations import BallotRequest, channel_rows
 from roundtable.core.errors import Conflict, NotAllowed, NotFound, OperationError
 from roundtable.core.sql import any_of
 from roundtable.core.time import utcnow
+from roundtable.core.types import JsonObject
 from roundtable.extensions import db
 from roundtable.live import secret_ballots
 from roundtable.live.models import (
-    BUDGET,
     DECIDED,
     HAND_STANCES,
-    POINTS,
     POLL_CLOSED,
     POLL_KINDS,
     PROPOSED,
@@ -52,11 +52,24 @@ from roundtable.live.queries import (
     voters_present,
     waiting_queue,
 )
-from roundtable.live.results import PollResult, judge
+from roundtable.live.results import BUDGET, POINTS, PollResult, judge
 from roundtable.meetings.models import ITEM_CLOSED, ITEM_OPEN, AgendaItem, Invitation, Meeting
 from roundtable.meetings.permissions import can_vote
 
 MAX_OPTIONS = 20
+
+if TYPE_CHECKING:
+    from sqlalchemy import Row
+
+    from roundtable.ballots.models import BallotChannel
+
+
+class _InMeetingRow(Protocol):
+    @property
+    def meeting_id(self) -> int: ...
+
+
+InMeeting = TypeVar("InMeeting", bound=_InMeetingRow)
 
 
 def require_live(meeting: Meeting) -> None:
@@ -64,7 +77,7 @@ def require_live(meeting: Meeting) -> None:
         raise OperationError("会议%(status)s,现在不能进行此操作。", code="meeting_not_live", status=lazy_gettext(meeting.status_label))
 
 
-def of_meeting(model, object_id: int, meeting: Meeting, message: str):
+def of_meeting(model: type[InMeeting], object_id: int, meeting: Meeting, message: str) -> InMeeting:
     """A row by id, only if it belongs to ``meeting``: an id from another meeting is "not found"."""
     row = db.session.get(model, object_id)
     if row is None or row.meeting_id != meeting.id:
@@ -105,6 +118,7 @@ def advance_agenda(meeting: Meeting, item_id: int | None = None) -> AgendaItem |
     """Close the open item and open ``item_id`` or the next pending one; hands of the old item drop."""
     require_live(meeting)
     current = current_item(meeting)
+    target: AgendaItem | None
     if item_id is not None:
         target = of_meeting(AgendaItem, item_id, meeting, "找不到这项议程。")
         if not target.can_move_to(ITEM_OPEN):
@@ -451,7 +465,8 @@ def _checked_choices(poll: Poll, choices: list[int]) -> list[int]:
     return sorted(choices)
 
 
-def _checked_voter(request: BallotRequest, voters: dict, meetings: dict[int, Meeting | None]) -> None:
+def _checked_voter(request: BallotRequest, voters: dict[int, Row[int, int, str, datetime | None]],
+                   meetings: dict[int, Meeting | None]) -> None:
     """Everything about the voter that needs no poll lock; raises before anything is written.
 
     ``voters``: invitation id → a plain row (id, meeting_id, side, checked_in_at);
@@ -490,7 +505,8 @@ def _repeat(poll: Poll, invitation_id: int) -> VoteReceipt:
     return VoteReceipt(receipt, repeated=True)
 
 
-def _ballot_rows(poll: Poll, request: BallotRequest, chosen: list[int], receipt: str) -> tuple[list, list, list]:
+def _ballot_rows(poll: Poll, request: BallotRequest, chosen: list[int], receipt: str,
+                 ) -> tuple[list[tuple[type, JsonObject]], list[tuple[type, JsonObject]], list[BallotChannel]]:
     """(who voted, what was voted, how it came) of one ballot.
 
     Who and what as (model, values) for a bulk insert: one Ballot for a named poll;
@@ -516,13 +532,13 @@ def _ballot_rows(poll: Poll, request: BallotRequest, chosen: list[int], receipt:
     return [(Ballot, ballot)], [], channel
 
 
-def _insert(rows: list[tuple[type, dict]]) -> None:
+def _insert(rows: list[tuple[type, JsonObject]]) -> None:
     """Bulk inserts, one statement per model, rows in the order given (``Ballot`` ids are the commit order)."""
-    by_model: dict[type, list[dict]] = {}
+    by_model: dict[type, list[JsonObject]] = {}
     for model, values in rows:
         by_model.setdefault(model, []).append(values)
-    for model, values in by_model.items():
-        db.session.execute(insert(model), values)
+    for model, batch in by_model.items():
+        db.session.execute(insert(model), batch)
 
 
 def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationError]:
@@ -589,6 +605,9 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
                 outcomes[index] = error
                 continue
             receipt = receipt_of(poll, request.invitation_id)
+            if receipt is None:  # the receipt key is erased only at the close, which the poll lock keeps out
+                outcomes[index] = OperationError("表决已结束,不能再投票。", code="poll_closed")
+                continue
             voted.add(request.invitation_id)
             fresh.append((index, poll, chosen, receipt))
 
@@ -622,7 +641,10 @@ def cast_votes(requests: list[BallotRequest]) -> list[VoteReceipt | OperationErr
                 _insert(vote_rows)
                 outcomes[index] = VoteReceipt(receipt, repeated=False)
     db.session.flush()
-    return outcomes
+    done = [outcome for outcome in outcomes if outcome is not None]
+    if len(done) != len(outcomes):
+        raise RuntimeError("a ballot of the group was left without an outcome")
+    return done
 
 
 def cast_vote(

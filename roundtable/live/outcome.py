@@ -53,14 +53,14 @@ def outcome_text(poll: Poll) -> str | None:
         winners = [labels[w] for w in result.winners if w in labels]
         if winners:
             tally += ";" + _("选出:%(names)s", names=_("、").join(winners))
-    return _(
+    return str(_(
         "%(tally)s,%(verdict)s(%(rule)s,到场 %(present)s 人,法定 %(quorum)s 人)",
         tally=tally,
         verdict=_(result.outcome_label),
         rule=_(result.rule_label),
         present=result.present,
         quorum=poll.quorum,
-    )
+    ))
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class MeetingSummary:
 
 def _labels(poll: Poll, chosen: list[int]) -> str:
     names = {option.id: option.shown_label for option in poll.options}
-    return _("、").join(names[c] for c in chosen if c in names)
+    return str(_("、")).join(names[c] for c in chosen if c in names)
 
 
 def meeting_summary(meeting: Meeting, invitation: Invitation | None = None) -> MeetingSummary:

@@ -10,6 +10,8 @@ them, so that a vote costs no query before its group is written.
 """
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from sqlalchemy import or_, select
 
 from roundtable.auth.models import User
@@ -18,6 +20,8 @@ from roundtable.core.errors import NotAllowed, OperationError
 from roundtable.extensions import db
 from roundtable.meetings.models import Invitation, Meeting
 from roundtable.meetings.permissions import can_manage_meeting
+
+Row = TypeVar("Row")
 
 
 def is_live_host(user: User | None, meeting: Meeting) -> bool:
@@ -50,13 +54,16 @@ class Actor:
         username: str | None = None,
     ):
         self._meeting, self._invitation, self._user = meeting, invitation, user
-        self.meeting_id = meeting.id if meeting is not None else meeting_id
+        resolved = meeting.id if meeting is not None else meeting_id
+        if resolved is None:
+            raise ValueError("an actor is always someone in one meeting")
+        self.meeting_id: int = resolved
         self.invitation_id = invitation.id if invitation is not None else invitation_id
         self.user_id = user.id if user is not None else user_id
         self.username = user.username if user is not None else username
         self.host, self.watcher = host, watcher
 
-    def _row(self, model, object_id):
+    def _row(self, model: type[Row], object_id: int | None) -> Row:
         row = db.session.get(model, object_id)
         if row is None:  # deleted since it was checked: the revocation is on its way
             raise NotAllowed("您无权进入这场会议。")
@@ -87,7 +94,7 @@ class Actor:
         return "host" if self.host else "participant"
 
 
-def credential_from(auth, user: User | None) -> dict | None:
+def credential_from(auth: object, user: User | None) -> dict[str, Any] | None:
     """What a connection may keep: the token it showed, or the logged-in user; None refuses it."""
     token = auth.get("token") if isinstance(auth, dict) else None
     if token is not None:
@@ -103,7 +110,7 @@ def credential_from(auth, user: User | None) -> dict | None:
     return None
 
 
-def invitation_of(user, meeting: Meeting) -> Invitation | None:
+def invitation_of(user: User, meeting: Meeting) -> Invitation | None:
     """The invitation through which a logged-in person takes part: their own as a resident,
     or their department's or organization's (staff join for the unit they work for)."""
     if not user.is_authenticated:
@@ -128,7 +135,7 @@ class MeetingEnded(OperationError):
     code = "meeting_ended"
 
 
-def refuse_ended_meeting(credential: dict | None, meeting_id: int | None) -> None:
+def refuse_ended_meeting(credential: dict[str, Any] | None, meeting_id: int | None) -> None:
     """MeetingEnded for an invitation or watch token whose meeting was cancelled, concluded or is gone."""
     if (credential or {}).get("kind") not in ("invitation", "watch"):
         return
@@ -139,10 +146,11 @@ def refuse_ended_meeting(credential: dict | None, meeting_id: int | None) -> Non
         raise MeetingEnded("会议已结束或已取消。")
 
 
-def actor_for(credential: dict | None, meeting: Meeting | int) -> Actor:
+def actor_for(credential: dict[str, Any] | None, meeting: Meeting | int) -> Actor:
     """The caller as seen by ``meeting`` (a row, or an id: an invitation token needs no meeting row);
     NotAllowed when the credential does not open it."""
-    kind = (credential or {}).get("kind")
+    credential = credential or {}
+    kind = credential.get("kind")
     if kind == "invitation":
         meeting_id = meeting if isinstance(meeting, int) else meeting.id
         invitation = db.session.scalar(select(Invitation).where(Invitation.token == credential["token"]))
@@ -151,27 +159,27 @@ def actor_for(credential: dict | None, meeting: Meeting | int) -> Actor:
                 return Actor(invitation=invitation, meeting_id=meeting_id)
             return Actor(meeting, invitation=invitation)
         raise NotAllowed("您无权进入这场会议。")
-    if isinstance(meeting, int):
-        meeting = db.session.get(Meeting, meeting)
-        if meeting is None:
-            raise NotAllowed("您无权进入这场会议。")
+    row = db.session.get(Meeting, meeting) if isinstance(meeting, int) else meeting
+    if row is None:
+        raise NotAllowed("您无权进入这场会议。")
     if kind == "watch":
-        if meeting.watch_token == credential["token"]:
-            return Actor(meeting, watcher=True)
+        if row.watch_token == credential["token"]:
+            return Actor(row, watcher=True)
     elif kind == "user":
         user = load_user(credential["session_id"])
         if user is not None:
-            invitation = invitation_of(user, meeting)
-            host = is_live_host(user, meeting)
+            invitation = invitation_of(user, row)
+            host = is_live_host(user, row)
             if host or invitation is not None:
-                return Actor(meeting, invitation=invitation, user=user, host=host)
+                return Actor(row, invitation=invitation, user=user, host=host)
     raise NotAllowed("您无权进入这场会议。")
 
 
-def watched_meeting_id(credential: dict | None) -> int | None:
+def watched_meeting_id(credential: dict[str, Any] | None) -> int | None:
     """For a watch token, the one meeting it shows (watchers may join without naming it)."""
-    if (credential or {}).get("kind") == "watch":
+    credential = credential or {}
+    if credential.get("kind") == "watch":
         return db.session.scalar(select(Meeting.id).where(Meeting.watch_token == credential["token"]))
-    if (credential or {}).get("kind") == "invitation":
+    if credential.get("kind") == "invitation":
         return db.session.scalar(select(Invitation.meeting_id).where(Invitation.token == credential["token"]))
     return None

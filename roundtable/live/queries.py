@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from flask_babel import gettext
 from sqlalchemy import bindparam, exists, func, select
@@ -46,7 +46,7 @@ def speeches_made(meeting: Meeting, invitation_id: int, item: AgendaItem | None)
             SpeakingRequest.state.in_(("speaking", "done")),
             _on_item(SpeakingRequest.agenda_item_id, item),
         )
-    )
+    ) or 0
 
 
 def last_side(meeting: Meeting, item: AgendaItem | None) -> str | None:
@@ -146,7 +146,7 @@ def voters_present_in(meeting_id: int) -> int:
             Invitation.side.in_(VOTING_SIDES),
             Invitation.checked_in_at.is_not(None),
         )
-    )
+    ) or 0
 
 
 # ---------------------------------------------------------------- views (what clients receive)
@@ -159,7 +159,13 @@ def public_name(invitation: Invitation) -> str:
     return name[:1] + "*" * max(len(name) - 1, 1)
 
 
-def participant_view(invitation: Invitation | None) -> dict | None:
+@overload
+def participant_view(invitation: Invitation) -> dict[str, Any]: ...
+@overload
+def participant_view(invitation: None) -> None: ...
+@overload
+def participant_view(invitation: Invitation | None) -> dict[str, Any] | None: ...
+def participant_view(invitation: Invitation | None) -> dict[str, Any] | None:
     if invitation is None:
         return None
     return {"id": invitation.id, "name": public_name(invitation), "side": invitation.side}

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Set as AbstractSet
+from typing import Any
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
@@ -107,8 +109,9 @@ def _store():
     return RedisStore(manager.client, manager.prefix) if manager is not None else _memory
 
 
-def _user_id(credential: dict | None) -> int | None:
-    if (credential or {}).get("kind") != "user":
+def _user_id(credential: dict[str, Any] | None) -> int | None:
+    credential = credential or {}
+    if credential.get("kind") != "user":
         return None
     try:
         return int(str(credential["session_id"]).split(":", 1)[0])
@@ -148,8 +151,8 @@ def socket_closed(sid: str) -> None:
         log.warning("live registry: socket %s not forgotten: %s", sid, error)
 
 
-def drop_sockets_of(user_ids: set[int], invitation_ids: set[int] = frozenset(),
-                    memberships: set[tuple[int, int]] = frozenset()) -> int:
+def drop_sockets_of(user_ids: AbstractSet[int], invitation_ids: AbstractSet[int] = frozenset(),
+                    memberships: AbstractSet[tuple[int, int]] = frozenset()) -> int:
     """Disconnect every ``/live`` socket of these users and invitations, and the sockets these
     (user, community) memberships opened in that community's meetings, in any process."""
     dropped = 0
@@ -201,9 +204,8 @@ def _losing_access(session: Session) -> tuple[set[int], set[int], set[tuple[int,
     for obj in session.deleted:
         if isinstance(obj, Membership):
             memberships.add((obj.user_id, obj.community_id))
-        elif isinstance(obj, (DepartmentMember, OrganizationMember, Invitation)):
-            if getattr(obj, "user_id", None) is not None:
-                users.add(obj.user_id)
+        elif isinstance(obj, (DepartmentMember, OrganizationMember, Invitation)) and obj.user_id is not None:
+            users.add(obj.user_id)
         if isinstance(obj, Invitation) and obj.id is not None:
             invitations.add(obj.id)
     return users, invitations, memberships
@@ -249,7 +251,7 @@ def _after_rollback(session: Session) -> None:
     session.info.pop(GRANTED, None)
 
 
-def _drop_quietly(users: set[int], invitations: set[int], memberships: set[tuple[int, int]] = frozenset()) -> None:
+def _drop_quietly(users: set[int], invitations: set[int], memberships: AbstractSet[tuple[int, int]] = frozenset()) -> None:
     try:
         drop_sockets_of(users, invitations, memberships)
     except Exception:  # noqa: BLE001 - a background task has nobody else to tell

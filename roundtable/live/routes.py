@@ -41,7 +41,7 @@ assert {code for code, _ in STANCE_BUTTONS} == set(STANCES), "stance buttons out
 
 def _refuse(status: int, message: str) -> NoReturn:
     """Stop with the site's error page carrying a message the person can act on."""
-    abort(make_response(*error_response(status, message)))
+    abort(make_response(error_response(status, message)))
 
 
 def _by_token(model, column, token: str):

@@ -32,16 +32,22 @@ import hmac
 import json
 import random
 import secrets
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import current_app
+from flask import Flask, current_app
 from nacl.public import PrivateKey, SealedBox
 from sqlalchemy import String, delete, insert, select
 
 from roundtable.core.ids import random_id
 from roundtable.core.sql import any_of
+from roundtable.core.types import JsonObject
 from roundtable.extensions import db
 from roundtable.live.models import Poll, SealedBallot, SecretVote, SecretVoter
+
+if TYPE_CHECKING:
+    pass
 
 # Every sealed ballot starts with this tag (format version 1), then the sealed box.
 MAGIC = b"RTB1"
@@ -107,7 +113,7 @@ def receipt(poll_id: int, invitation_id: int) -> str:
     return hmac.new(key, f"{poll_id}:{invitation_id}".encode(), hashlib.sha256).hexdigest()
 
 
-def _seal_padded(private: PrivateKey, ballot: dict, size: int) -> bytes:
+def _seal_padded(private: PrivateKey, ballot: JsonObject, size: int) -> bytes:
     plain = json.dumps(ballot, separators=(",", ":"), sort_keys=True).encode()
     if len(plain) > size - 1:
         raise ValueError("ballot too large to seal")
@@ -115,10 +121,11 @@ def _seal_padded(private: PrivateKey, ballot: dict, size: int) -> bytes:
     return MAGIC + SealedBox(private.public_key).encrypt(padded)
 
 
-def _unseal_padded(private: PrivateKey, sealed: bytes) -> dict:
+def _unseal_padded(private: PrivateKey, sealed: bytes) -> JsonObject:
     if not sealed.startswith(MAGIC):
         raise ValueError("not a sealed ballot")
-    return json.loads(SealedBox(private).decrypt(bytes(sealed[len(MAGIC):])).rstrip(b"\x00"))
+    ballot: JsonObject = json.loads(SealedBox(private).decrypt(bytes(sealed[len(MAGIC):])).rstrip(b"\x00"))
+    return ballot
 
 
 def seal(poll_id: int, choices: list[int], receipt_text: str) -> bytes:
@@ -131,7 +138,7 @@ def unseal(poll_id: int, sealed: bytes) -> tuple[list[int], str]:
 
 
 def ballot_values(poll_id: int, invitation_id: int, chosen: list[int], receipt_text: str,
-                  assisted_by_id: int | None) -> tuple[dict, dict]:
+                  assisted_by_id: int | None) -> tuple[JsonObject, JsonObject]:
     """(who voted, what was voted) of one secret ballot as the values of a ``SecretVoter`` and a
     ``SealedBallot`` row, for a bulk insert; each with its own random key, neither naming the other."""
     voter = {"id": random_id(), "poll_id": poll_id, "invitation_id": invitation_id, "assisted_by_id": assisted_by_id}
@@ -192,7 +199,7 @@ def _remembered_choices(poll: Poll) -> list[list[int]]:
     return list(current.values())
 
 
-def forget_opened(app, poll_id: int) -> None:
+def forget_opened(app: Flask, poll_id: int) -> None:
     """The poll closed: drop what this process opened of it for live tallies."""
     app.extensions.get(OPENED_KEY, {}).pop(poll_id, None)
 
@@ -203,7 +210,7 @@ def receipts(poll: Poll) -> list[str]:
     return sorted(db.session.scalars(select(SecretVote.receipt).where(SecretVote.poll_id == poll.id)))
 
 
-def _rewrite_channels(poll: Poll, shuffle) -> None:
+def _rewrite_channels(poll: Poll, shuffle: Callable[[list[JsonObject]], None]) -> None:
     """The rows saying a ballot came on paper or by proxy sit beside who voted, written in voting
     order: rewritten shuffled at the close like the voter rows, so their order says nothing either."""
     from roundtable.ballots.models import BallotChannel
@@ -219,7 +226,7 @@ def _rewrite_channels(poll: Poll, shuffle) -> None:
     db.session.execute(insert(BallotChannel), [dict(row, id=random_id()) for row in rows])
 
 
-def open_at_close(poll: Poll) -> list[dict]:
+def open_at_close(poll: Poll) -> list[JsonObject]:
     """At the close (caller holds the exclusive poll lock): plain choices written shuffled, the sealed
     rows deleted, the voters rewritten shuffled. Returns ``[{receipt, choices}]`` sorted by receipt."""
     shuffle = random.SystemRandom().shuffle

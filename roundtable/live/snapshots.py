@@ -32,6 +32,8 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from roundtable.core.types import JsonObject
+
 PENDING = "live_meetings_changed"
 DEFAULT_TTL = 2.0
 _caches: weakref.WeakSet[RoomSnapshots] = weakref.WeakSet()
@@ -41,13 +43,13 @@ class RoomSnapshots:
     def __init__(self, ttl: float | None = None):
         self.ttl = float(os.environ.get("LIVE_SNAPSHOT_TTL", DEFAULT_TTL)) if ttl is None else ttl
         self._lock = threading.Lock()
-        self._parts: dict[int, tuple[float, dict]] = {}  # meeting id → (built at, part)
+        self._parts: dict[int, tuple[float, JsonObject]] = {}  # meeting id → (built at, part)
         self._versions: dict[int, int] = {}  # meeting id → changes announced
         self._building: dict[int, threading.Lock] = {}
         self.built = 0  # for tests and benchmarks
         _caches.add(self)
 
-    def room(self, meeting_id: int, build: Callable[[], dict]) -> dict:
+    def room(self, meeting_id: int, build: Callable[[], JsonObject]) -> JsonObject:
         """The meeting's shared part, built by ``build`` unless a current one is kept."""
         part = self._current(meeting_id)
         if part is not None:
@@ -75,7 +77,7 @@ class RoomSnapshots:
         finally:
             building.release()
 
-    def _current(self, meeting_id: int) -> dict | None:
+    def _current(self, meeting_id: int) -> JsonObject | None:
         kept = self._parts.get(meeting_id)
         if kept is None or time.monotonic() - kept[0] > self.ttl:
             return None
@@ -106,7 +108,8 @@ def room_changed(meeting_id: int) -> None:
 
 
 def snapshots() -> RoomSnapshots:
-    return current_app.extensions["live_snapshots"]
+    cache: RoomSnapshots = current_app.extensions["live_snapshots"]
+    return cache
 
 
 # ------------------------------------------------------------------ commits of this process
@@ -127,7 +130,7 @@ def _meetings_written(session: Session) -> set[int]:
     return meetings
 
 
-def _collect(session: Session, _flush_context, _instances) -> None:
+def _collect(session: Session, _flush_context: object, _instances: object) -> None:
     meetings = _meetings_written(session)
     if meetings:
         session.info.setdefault(PENDING, set()).update(meetings)

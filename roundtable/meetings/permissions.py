@@ -6,14 +6,22 @@ never disagree.
 """
 from __future__ import annotations
 
+from typing import Protocol
+
 from roundtable.auth.models import User
 from roundtable.communities.permissions import can_manage_cases, can_read_cases
-from roundtable.meetings.models import Invitation
 
 VOTING_SIDES = ("resident",)
 
 
-def can_vote(invitation: Invitation | None) -> bool:
+class Seated(Protocol):
+    """An invitation, or a plain row of one, as far as voting asks: which side it sits on."""
+
+    @property
+    def side(self) -> str: ...
+
+
+def can_vote(invitation: Seated | None) -> bool:
     """Residents decide; departments and organizations speak and answer but do not vote."""
     return invitation is not None and invitation.side in VOTING_SIDES
 

@@ -94,7 +94,7 @@ def _build_record(meeting: Meeting) -> JsonObject:
             "hidden": position.hidden_at is not None,
             "text": "" if position.hidden_at is not None else scrub_phones(position.text),
         }
-        hidden += entry["hidden"]
+        hidden += position.hidden_at is not None
         bucket(position.agenda_item_id)["positions"].append(entry)
         if position.hidden_at is None:
             stance_of[(position.agenda_item_id, position.invitation_id)] = position.stance

@@ -16,7 +16,7 @@ apikey_cli = AppGroup("apikey", help="Manage Open311 API keys.")
 @apikey_cli.command("create")
 @click.option("--community", "community_name", required=True, help="Community name the key files cases into.")
 @click.option("--label", default="Open311 client", show_default=True, help="Who uses this key.")
-def create(community_name, label):
+def create(community_name: str, label: str) -> None:
     """Issue a key; it is printed once and only its hash is kept."""
     community = db.session.scalar(select(Community).where(Community.name == community_name))
     if community is None:
@@ -28,7 +28,7 @@ def create(community_name, label):
 
 
 @apikey_cli.command("list")
-def list_keys():
+def list_keys() -> None:
     """List keys with their community and whether they still work (never the key itself)."""
     for api_key in db.session.scalars(select(ApiKey).order_by(ApiKey.id)):
         state = f"revoked {api_key.revoked_at:%Y-%m-%d}" if api_key.revoked_at else "active"
@@ -37,7 +37,7 @@ def list_keys():
 
 @apikey_cli.command("revoke")
 @click.argument("key_id", type=int)
-def revoke(key_id):
+def revoke(key_id: int) -> None:
     """Stop a key from working at once, keeping the record of who had it."""
     api_key = db.session.get(ApiKey, key_id)
     if api_key is None:

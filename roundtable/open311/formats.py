@@ -12,6 +12,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 from flask import Response, jsonify, request
 
 from roundtable.core.time import local
+from roundtable.core.types import JsonObject
 
 # The element name of one entry of a list, for lists nested in a document (discovery).
 XML_LIST_ITEMS = {"endpoints": "endpoint", "formats": "format"}
@@ -31,7 +32,7 @@ def w3c_datetime(moment: datetime | None) -> str | None:
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _xml_text(value) -> str:
+def _xml_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -39,7 +40,7 @@ def _xml_text(value) -> str:
     return _NOT_XML.sub("", str(value))
 
 
-def _append(parent: Element, name: str, value) -> None:
+def _append(parent: Element, name: str, value: object) -> None:
     element = SubElement(parent, name)
     if isinstance(value, dict):
         for key, inner in value.items():
@@ -56,13 +57,13 @@ def _xml_response(element: Element, status: int) -> Response:
     return Response(body, status=status, mimetype="text/xml")
 
 
-def _json_response(data, status: int) -> Response:
+def _json_response(data: object, status: int) -> Response:
     response = jsonify(data)
     response.status_code = status
     return response
 
 
-def render(root: str, item: str, rows: list[dict], status: int = 200) -> Response:
+def render(root: str, item: str, rows: list[JsonObject], status: int = 200) -> Response:
     """A list of flat dicts as the spec's JSON array or XML ``<root><item>...``."""
     if open311_format() == "xml":
         element = Element(root)
@@ -74,7 +75,7 @@ def render(root: str, item: str, rows: list[dict], status: int = 200) -> Respons
     return _json_response(rows, status)
 
 
-def render_document(root: str, document: dict, status: int = 200) -> Response:
+def render_document(root: str, document: JsonObject, status: int = 200) -> Response:
     """One nested object (the discovery document) as JSON or XML."""
     if open311_format() == "xml":
         element = Element(root)

@@ -5,6 +5,7 @@ Each function flushes; the route commits.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 
 from roundtable.auth.models import User
 from roundtable.cases.models import CATEGORIES, Case
@@ -32,7 +33,7 @@ PARAMETER_OF = {
 }
 
 
-def submit_request(api_key: ApiKey, params) -> Case:
+def submit_request(api_key: ApiKey, params: Mapping[str, object]) -> Case:
     """File the request as a new case of the key's community (source ``open311``).
 
     ``email``, ``device_id``, ``media_url`` and ``attribute[...]`` are accepted

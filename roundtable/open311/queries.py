@@ -8,8 +8,10 @@ resident wrote (description, notes) and no location finer than the community.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
@@ -18,9 +20,13 @@ from roundtable.cases.models import CATEGORIES, TERMINAL_STATUSES, Case
 from roundtable.communities.models import Community
 from roundtable.core.errors import OperationError
 from roundtable.core.time import as_utc, utcnow
+from roundtable.core.types import JsonObject
 from roundtable.extensions import db
 from roundtable.open311.formats import w3c_datetime
 from roundtable.open311.models import ApiKey, ServiceCodeMapping
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement, Select
 
 # The spec's defaults: without dates, the last 90 days; never more than 1000 requests.
 DEFAULT_WINDOW = timedelta(days=90)
@@ -72,7 +78,7 @@ def find_community(jurisdiction_id: str) -> Community | None:
     return db.session.get(Community, int(text))
 
 
-def list_services() -> list[dict]:
+def list_services() -> list[JsonObject]:
     return [
         {
             "service_code": code,
@@ -142,7 +148,7 @@ class RequestPage:
     has_next: bool
 
 
-def _with_details(query):
+def _with_details(query: Select[Case]) -> Select[Case]:
     return query.options(selectinload(Case.events), selectinload(Case.responsible_department))
 
 
@@ -175,7 +181,7 @@ def find_request(community_ids: list[int], request_id: str) -> Case | None:
     return db.session.scalars(_with_details(query.order_by(Case.id))).first()
 
 
-def _ids_clause(ids: list[str]):
+def _ids_clause(ids: list[str]) -> ColumnElement[bool]:
     """By the sender's number (hotline, Open311) or by ours (``RT-<id>``, any case)."""
     our_ids = [int(match.group(1)) for match in map(_OUR_ID.match, ids) if match]
     return or_(
@@ -184,7 +190,7 @@ def _ids_clause(ids: list[str]):
     )
 
 
-def as_service_request(case: Case, public: bool = False) -> dict:
+def as_service_request(case: Case, public: bool = False) -> JsonObject:
     """A case in the spec's fields; complainant name and phone are deliberately absent.
 
     Once a resolution decided the case, status_notes names it and media_url is
@@ -234,7 +240,7 @@ def as_service_request(case: Case, public: bool = False) -> dict:
     }
 
 
-def filters_from(args, mapping: dict[str, str] | None = None) -> RequestFilters:
+def filters_from(args: Mapping[str, object], mapping: dict[str, str] | None = None) -> RequestFilters:
     """The spec's query parameters, each checked; a malformed one is refused by name.
 
     ``service_code`` takes our codes and, through ``mapping``, the caller's own.
@@ -262,7 +268,7 @@ def filters_from(args, mapping: dict[str, str] | None = None) -> RequestFilters:
     return RequestFilters(ids, codes, start, end, statuses, page, page_size)
 
 
-def _positive(value, name: str, default: int, largest: int) -> int:
+def _positive(value: object, name: str, default: int, largest: int) -> int:
     text = str(value or "").strip()
     if not text:
         return default
@@ -271,7 +277,7 @@ def _positive(value, name: str, default: int, largest: int) -> int:
     return int(text)
 
 
-def _split(value) -> list[str]:
+def _split(value: object) -> list[str]:
     return [part.strip() for part in str(value or "").split(",") if part.strip()]
 
 
@@ -279,7 +285,7 @@ def _split(value) -> list[str]:
 _LOST_PLUS = re.compile(r" (\d{2}:?\d{2})$")
 
 
-def _w3c(value, name: str) -> datetime | None:
+def _w3c(value: object, name: str) -> datetime | None:
     text = str(value or "").strip()
     if not text:
         return None

@@ -12,15 +12,17 @@ Errors come out in the spec's form through the central handler
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from roundtable.cases.models import CATEGORIES
-from roundtable.communities.context import community_required, current_community
+from roundtable.communities.context import community_of_request, community_required
 from roundtable.communities.models import Community
 from roundtable.communities.permissions import can_manage_case, can_manage_cases
 from roundtable.core.actions import act
@@ -28,12 +30,13 @@ from roundtable.core.errors import NotAllowed, NotFound
 from roundtable.core.http import register_error_format
 from roundtable.core.permissions import load_or_404
 from roundtable.core.time import format_local
-from roundtable.extensions import csrf, db
+from roundtable.extensions import csrf_exempt, db
 from roundtable.open311.formats import open311_errors, render, render_document
 from roundtable.open311.forms import RemoveMappingForm, ServiceCodeForm
 from roundtable.open311.models import ApiKey, ServiceCodeMapping
 from roundtable.open311.operations import add_code_mapping, remove_code_mapping, submit_request
 from roundtable.open311.queries import (
+    RequestPage,
     as_service_request,
     community_mappings,
     filters_from,
@@ -59,9 +62,9 @@ FORMAT = "<any(json, xml):fmt>"
 CHANGESET = "2026-11-26T00:00:00+08:00"
 
 
-def _params():
+def _params() -> dict[str, object]:
     """Query string and form together; a JSON body is accepted from clients that send one."""
-    params = request.values.to_dict()
+    params: dict[str, object] = dict(request.values.to_dict())
     if request.is_json:
         body = request.get_json()  # unreadable, too deep or with NUL: 400
         if isinstance(body, dict):
@@ -69,7 +72,7 @@ def _params():
     return params
 
 
-def _authorized_key(params) -> ApiKey:
+def _authorized_key(params: Mapping[str, object]) -> ApiKey:
     """The caller's key, and the check that any ``jurisdiction_id`` sent is the key's community."""
     api_key = find_active_key(str(params.get("api_key") or "").strip())
     if api_key is None:
@@ -94,7 +97,7 @@ class Reader:
         return service_code_map(self.community_ids[0]) if len(self.community_ids) == 1 else {}
 
 
-def _reader(params) -> Reader:
+def _reader(params: Mapping[str, object]) -> Reader:
     """A key, when one is sent (a wrong key is refused even in public mode); else public read, if on."""
     if str(params.get("api_key") or "").strip() or not current_app.config.get("OPEN311_PUBLIC_READ"):
         return Reader([_authorized_key(params).community_id], public=False)
@@ -107,7 +110,7 @@ def _reader(params) -> Reader:
     return Reader(list(db.session.scalars(select(Community.id))), public=True)
 
 
-def _page_links(page) -> str:
+def _page_links(page: RequestPage) -> str:
     """The pagination extension's ``Link`` header: the next and previous pages of the same query."""
     links: list[str] = []
     if request.endpoint is None:  # only ever called from a matched route
@@ -120,7 +123,7 @@ def _page_links(page) -> str:
 
 
 @bp.route(f"/discovery.{FORMAT}")
-def discovery(fmt: str):
+def discovery(fmt: str) -> ResponseReturnValue:
     base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root.rstrip("/")
     document = {
         "changeset": CHANGESET,
@@ -145,7 +148,7 @@ def discovery(fmt: str):
 
 
 @bp.route(f"/services.{FORMAT}")
-def services(fmt: str):
+def services(fmt: str) -> ResponseReturnValue:
     jurisdiction = request.args.get("jurisdiction_id", "").strip()
     if jurisdiction and find_community(jurisdiction) is None:
         raise NotFound("jurisdiction_id 不存在。")
@@ -153,7 +156,7 @@ def services(fmt: str):
 
 
 @bp.route(f"/requests.{FORMAT}", methods=["GET"])
-def list_requests(fmt: str):
+def list_requests(fmt: str) -> ResponseReturnValue:
     reader = _reader(request.args)
     page = find_requests(reader.community_ids, filters_from(request.args, reader.code_map))
     response = render("service_requests", "request", [as_service_request(case, reader.public) for case in page.cases])
@@ -164,7 +167,7 @@ def list_requests(fmt: str):
 
 
 @bp.route(f"/requests/<request_id>.{FORMAT}")
-def get_request(request_id: str, fmt: str):
+def get_request(request_id: str, fmt: str) -> ResponseReturnValue:
     reader = _reader(request.args)
     case = find_request(reader.community_ids, request_id)
     if case is None:
@@ -173,8 +176,8 @@ def get_request(request_id: str, fmt: str):
 
 
 @bp.route(f"/requests.{FORMAT}", methods=["POST"])
-@csrf.exempt  # an API for other systems, authenticated by api_key, not by a browser session
-def post_request(fmt: str):
+@csrf_exempt  # an API for other systems, authenticated by api_key, not by a browser session
+def post_request(fmt: str) -> ResponseReturnValue:
     params = _params()
     case = submit_request(_authorized_key(params), params)
     db.session.commit()
@@ -188,9 +191,9 @@ def post_request(fmt: str):
 
 @codes_bp.route("/", methods=["GET", "POST"])
 @community_required(can=can_manage_cases)
-def service_codes():
+def service_codes() -> ResponseReturnValue:
     """The community's mapping of other systems' service codes to our categories."""
-    community = current_community()
+    community = community_of_request()
     form = ServiceCodeForm()
     if form.validate_on_submit():
         mapping = act(
@@ -208,7 +211,7 @@ def service_codes():
 
 @codes_bp.route("/<int:mapping_id>/delete", methods=["POST"])
 @community_required(can=can_manage_cases)
-def remove_service_code(mapping_id: int):
+def remove_service_code(mapping_id: int) -> ResponseReturnValue:
     mapping = load_or_404(ServiceCodeMapping, mapping_id, can=can_manage_case)
     if not RemoveMappingForm().validate_on_submit():
         flash(_("请求已过期,请重试。"), "error")
