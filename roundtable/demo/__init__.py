@@ -29,9 +29,9 @@ from roundtable.communities.operations import (
     set_membership,
 )
 from roundtable.core.time import utcnow
+from roundtable.demo.meeting import seed_demo_meeting
 from roundtable.demo.resolution import seed_demo_resolution
 from roundtable.extensions import db
-from roundtable.meetings.demo import seed_demo_meeting
 
 DEMO_PASSWORD = "demo12345"
 

@@ -13,18 +13,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from roundtable.core.time import LOCAL_TZ, as_utc, utcnow
-from roundtable.meetings.operations import (
-    AgendaFields,
-    MeetingFields,
-    add_agenda_item,
-    create_meeting,
-    invite_guest,
-    invite_organization,
-    invite_resident,
-    report_in,
-    summon_department,
-    transition_meeting,
-)
+from roundtable.demo.builder import MeetingBuilder
+from roundtable.meetings.operations import AgendaFields, MeetingFields
 
 AGENDA = (
     ("情况通报:西河沿街单行禁停与超时停车", 10, "12345-2026110001"),
@@ -39,8 +29,9 @@ def seed_demo_meeting(seeded: dict) -> None:
     tomorrow = datetime.now(LOCAL_TZ).date() + timedelta(days=1)
     starts_at = as_utc(datetime.combine(tomorrow, time(15, 0)))
     parking = [cases["12345-2026110001"]]
-    meeting = create_meeting(
-        community,
+    held = MeetingBuilder(community, secretary)
+    by_number = {case.external_number: case.id for case in parking}
+    held.prepare(
         MeetingFields(
             title="西河沿街超时停车圆桌会议",
             starts_at=starts_at,
@@ -51,17 +42,14 @@ def seed_demo_meeting(seeded: dict) -> None:
             topic_id=seeded["topic"].id,
             case_ids=[case.id for case in parking],
         ),
-        secretary,
+        [AgendaFields(title=title, minutes=minutes, case_id=by_number.get(number)) for title, minutes, number in AGENDA],
     )
-    by_number = {case.external_number: case.id for case in parking}
-    for title, minutes, number in AGENDA:
-        add_agenda_item(meeting, AgendaFields(title=title, minutes=minutes, case_id=by_number.get(number)))
-    transition_meeting(meeting, "scheduled", secretary)
+    held.schedule()
     for username in ("lixiulan", "wangjianguo", "zhaoshufen"):
-        invite_resident(meeting, people[username].id)
-    invite_guest(meeting, "周大爷(12号院)", "13911112222")
+        held.invite_resident(people[username])
+    held.invite_guest("周大爷(12号院)", "13911112222")
     due = min(starts_at - timedelta(hours=2), utcnow() + timedelta(hours=20))
-    traffic = summon_department(meeting, seeded["departments"]["区交通支队"].id, due)
-    summon_department(meeting, seeded["departments"]["街道执法小分队"].id, due)
-    invite_organization(meeting, seeded["property_manager"].id)
-    report_in(traffic, people["jiaotong"], "刘警官")
+    traffic = held.summon(seeded["departments"]["区交通支队"], people["jiaotong"], due)
+    held.summon(seeded["departments"]["街道执法小分队"], people["zhifa"], due)
+    held.invite_organization(seeded["property_manager"], people["wuye"])
+    held.report_in(traffic, "刘警官")
