@@ -20,10 +20,6 @@ def random_id() -> str:
     return secrets.token_hex(16)
 
 
-def in_id_range(value: int) -> bool:
-    return 0 <= value <= MAX_ID
-
-
 class BoundedIntConverter(IntegerConverter):
     """``<int:...>`` with the range of a PostgreSQL ``integer`` unless the rule says otherwise."""
 
@@ -38,12 +34,3 @@ def install_id_converter(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
 
 
-def query_int(value: str | None, default: int | None = None, *, low: int = 0, high: int = MAX_ID) -> int | None:
-    """A whole number from a query string within [low, high], else ``default``."""
-    try:
-        number = int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return default
-    if number is None or not low <= number <= high:
-        return default
-    return number

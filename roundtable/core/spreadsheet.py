@@ -10,7 +10,6 @@ written as numbers by the exports and never pass through here.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import overload
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
@@ -29,5 +28,3 @@ def neutralise(value: object) -> object:
     return value
 
 
-def neutralise_row(row: Iterable[object]) -> list[object]:
-    return [neutralise(value) for value in row]

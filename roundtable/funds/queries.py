@@ -12,12 +12,6 @@ from roundtable.funds.models import ACCEPTED, BudgetVote, BudgetVoter, Fund, Pro
 from roundtable.funds.operations import fen_to_yuan
 
 
-def community_funds(community_id: int) -> list[Fund]:
-    return list(db.session.scalars(
-        select(Fund).where(Fund.community_id == community_id).order_by(Fund.period_start.desc(), Fund.id.desc())
-    ))
-
-
 def my_proposals(user_id: int, community_id: int) -> list[Proposal]:
     return list(db.session.scalars(
         select(Proposal).where(Proposal.proposer_id == user_id, Proposal.community_id == community_id)

@@ -81,9 +81,5 @@ class SatisfactionRequest(Model):
     def satisfied_label(self) -> str:
         return SATISFIED_ANSWERS.get(self.satisfied_answer or "", "")
 
-    @property
-    def flag_label(self) -> str:
-        return FLAG_LABELS.get(self.flag or "", "")
-
     def is_expired(self, now: datetime | None = None) -> bool:
         return (now or utcnow()) >= self.expires_at

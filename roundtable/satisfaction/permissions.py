@@ -4,15 +4,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from roundtable.auth.models import User
-from roundtable.communities.permissions import can_manage_cases, can_read_cases
+from roundtable.communities.permissions import can_manage_cases
 
 if TYPE_CHECKING:
     from roundtable.satisfaction.models import SatisfactionRequest
-
-
-
-def can_read_satisfaction(user: User, community_id: int) -> bool:
-    return can_read_cases(user, community_id)
 
 
 def can_handle_flag(user: User, request: SatisfactionRequest) -> bool:
