@@ -104,3 +104,20 @@ def test_login_page_in_both_languages(client):
     page = chinese.get_data(as_text=True)
     assert "登录" in page
     assert "Log in" not in page
+
+
+def test_no_refusal_names_a_parameter_code():
+    """``code`` is the refusal's own name (``OperationError(message, code=...)``): a
+    message parameter spelled ``%(code)s`` would be taken as that name and shown unfilled."""
+    import ast
+
+    offenders = []
+    for path in (ROOT / "roundtable").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", "")
+            text = node.args[0].value
+            if name.endswith(("Error", "Rejected", "Allowed", "NotFound", "Conflict")) and isinstance(text, str) and "%(code)" in text:
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []
