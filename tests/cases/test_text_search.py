@@ -51,7 +51,8 @@ def test_two_three_and_four_character_queries_and_numbers_find_the_right_cases(a
     assert _numbers(community, "前门东") == [numbers[1]]                            # in the address
     assert _numbers(community, "BJ12345-20260305-0043") == [numbers[0]]             # a whole number
     assert _numbers(community, "bj12345-20260306") == sorted(numbers[2:4])          # part of one, any case
-    assert _numbers(community, "0044") == [numbers[1]]
+    # Factory numbers count up across the suite ("12345-000441"): the world's case matches too when it holds the digits.
+    assert _numbers(community, "0044") == sorted([numbers[1], *([world_case] if "0044" in world_case else [])])
     assert _numbers(community, "100%_") == [numbers[4]]                             # LIKE's wildcards are text
     assert _numbers(community, "停车停车") == [] and _numbers(community, "车停") == []
     assert _numbers(community, "秀兰") == sorted([*numbers, world.a.case.external_number])  # the complainant
