@@ -59,6 +59,16 @@ def _sid() -> str:
     return sid
 
 
+def _enter_room(meeting_id: int, actor: Actor) -> None:
+    """Move this socket into the meeting's room (out of another meeting's) and remember who it acts as."""
+    previous = session.get("live_meeting_id")
+    if previous is not None and previous != meeting_id:
+        leave_room(room_of(previous))
+    join_room(room_of(meeting_id))
+    session["live_meeting_id"] = meeting_id
+    actors.put(_sid(), actor)
+
+
 def is_busy(error: Exception) -> bool:
     """A database too busy to answer in time: nothing was changed, the phone may simply retry."""
     if isinstance(error, PoolTimeout):
@@ -261,12 +271,7 @@ class LiveNamespace(Namespace):
             if db.session.get(Meeting, meeting_id) is None:
                 raise OperationError("找不到这场会议。", code="not_found") from None
             raise
-        previous = session.get("live_meeting_id")
-        if previous is not None and previous != meeting_id:
-            leave_room(room_of(previous))
-        join_room(room_of(meeting_id))
-        session["live_meeting_id"] = meeting_id
-        actors.put(_sid(), actor)
+        _enter_room(meeting_id, actor)
         member = (actor.user_id, actor.meeting.community_id) if actor.user_id is not None else None
         registry.socket_joined(_sid(), actor.invitation_id, member)
         snapshot = queries.snapshot(actor)
@@ -281,12 +286,7 @@ class LiveNamespace(Namespace):
         if joined.meeting_status in ENDED_STATUSES:
             raise MeetingEnded("会议已结束或已取消。")
         actor = Actor(meeting_id=meeting_id, invitation_id=joined.invitation.id)
-        previous = session.get("live_meeting_id")
-        if previous is not None and previous != meeting_id:
-            leave_room(room_of(previous))
-        join_room(room_of(meeting_id))
-        session["live_meeting_id"] = meeting_id
-        actors.put(_sid(), actor)
+        _enter_room(meeting_id, actor)
         if not recorded:
             registry.socket_joined(_sid(), actor.invitation_id)
         snapshot = queries.token_snapshot(actor, joined)

@@ -545,6 +545,12 @@ def snapshot(actor: Actor) -> dict:
     else:  # the meeting row is read only if the part must be built
         room = snapshots().room(actor.meeting_id, lambda: room_view(actor.meeting))
     invitation = actor.invitation
+    return _with_me(room, actor, invitation, my_ballots(actor, room["polls"]), _proxies(invitation), _granted(invitation))
+
+
+def _with_me(room: dict, actor: Actor, invitation: Invitation | None, ballots: list[dict],
+             proxies: list[dict], granted: dict | None) -> dict:
+    """The room's shared part and the caller's own ("me"), the one shape every join answers with."""
     return {
         **room,
         "server_time": iso(utcnow()),
@@ -554,9 +560,9 @@ def snapshot(actor: Actor) -> dict:
             "participant": participant_view(invitation),
             "can_vote": can_vote(invitation),
             "checked_in": bool(invitation and invitation.checked_in_at),
-            "ballots": my_ballots(actor, room["polls"]),
-            "proxies": _proxies(invitation),
-            "granted": _granted(invitation),
+            "ballots": ballots,
+            "proxies": proxies,
+            "granted": granted,
         },
     }
 
@@ -674,18 +680,6 @@ def token_snapshot(actor: Actor, joined: TokenJoin) -> dict:
     from roundtable.live.snapshots import snapshots
 
     room = snapshots().room(actor.meeting_id, lambda: room_view(actor.meeting))
-    invitation = joined.invitation
-    return {
-        **room,
-        "server_time": iso(utcnow()),
-        "me": {
-            "role": actor.role,
-            "host": actor.host,
-            "participant": participant_view(invitation),
-            "can_vote": invitation.side in VOTING_SIDES,
-            "checked_in": invitation.checked_in_at is not None,
-            "ballots": joined.ballots,
-            "proxies": _proxies(actor.invitation) if joined.holds_proxy else [],
-            "granted": _granted(actor.invitation) if joined.grants_proxy else None,
-        },
-    }
+    return _with_me(room, actor, joined.invitation, joined.ballots,
+                    _proxies(actor.invitation) if joined.holds_proxy else [],
+                    _granted(actor.invitation) if joined.grants_proxy else None)
